@@ -1,0 +1,100 @@
+#pragma once
+
+// Diff: desired (model) x actual (catalog) -> additive changes + drift.
+// Pure: no I/O. The rules are those of the table "What the daemon does with
+// the model" in the model format spec.
+
+#include <string>
+#include <vector>
+
+#include "schema/schema.hpp"
+
+namespace schemad::diff {
+
+enum class ChangeKind {
+  create_schema,     // name: the schema
+  create_extension,  // name: the extension
+  create_enum,       // enum_type
+  add_enum_value,    // enum_type (the model's), value, neighbour
+  create_table,      // table (whole, with its constraints and indexes)
+  add_column,        // table (name only), column
+  add_constraint,    // table (name only), constraint: on an existing table
+  create_index,      // table (name only), index: on an existing table
+  set_comment,       // table (name only), column name or empty, comment
+};
+
+// Label used in metrics ({kind="table"}) and JSON output.
+std::string to_string(ChangeKind kind);
+
+struct Change {
+  ChangeKind kind = ChangeKind::create_schema;
+  std::string name;             // create_schema, create_extension
+  schema::Enum enum_type;       // create_enum, add_enum_value
+  std::string value;            // add_enum_value: the missing label
+  std::string neighbour;        // add_enum_value: an existing label to place it by
+  bool before = false;          //   true: BEFORE neighbour; false: AFTER (empty: at the end)
+  schema::Table table;          // create_table: whole; others: the table's name
+  schema::Column column;        // add_column; set_comment on a column: its name
+  schema::Constraint constraint;  // add_constraint
+  schema::Index index;          // create_index
+  std::string comment;          // set_comment
+  std::string path;             // model path of what is missing
+
+  // One line for logs and plans: "create table public.users",
+  // "add column public.users.email".
+  std::string description() const;
+};
+
+enum class DriftKind {
+  column_type,          // the column's type differs
+  column_nullability,   // NOT NULL in one, nullable in the other
+  column_default,       // the stored default differs
+  column_identity,      // identity differs
+  extra_table,          // a table in the model's schemas that the model lacks
+  extra_column,         // a column the model lacks
+  extra_index,          // an index the model lacks (constraint-backed ones excluded)
+  index_definition,     // same name, different definition
+  constraint_definition,  // same name, different definition (or FK actions)
+  constraint_not_valid,   // present but NOT VALID (rows violate it)
+  invalid_index,          // pg_index.indisvalid = false
+  enum_extra_value,       // a label the model lacks
+  enum_order,             // labels in another order than the model's
+  comment,                // a different comment
+  not_applied,            // the model asks for something schemad chose not to do
+                          // safely (a NOT NULL column added nullable)
+};
+
+// Label used in metrics ({kind="column_type"}) and JSON output.
+std::string to_string(DriftKind kind);
+
+struct Drift {
+  DriftKind kind = DriftKind::column_type;
+  std::string object;    // "public.users.email"
+  std::string expected;  // the model's side, empty when the model lacks it
+  std::string actual;    // the database's side
+  std::string path;      // model path, when the model has the object
+
+  // One line: "public.users.email: type is text, model says character varying(255)".
+  std::string message() const;
+};
+
+struct Result {
+  std::vector<Change> changes;
+  std::vector<Drift> drift;
+
+  // A database satisfies the model when nothing it declares is missing;
+  // drift does not prevent that.
+  bool satisfied() const { return changes.empty(); }
+};
+
+// Tables that schemad itself keeps in the bookkeeping schema; never reported
+// as extra tables.
+inline constexpr const char* kAlembicVersionTable = "alembic_version";
+inline constexpr const char* kHistoryTable = "schemad_history";
+
+// Compares the model with the inspected database. `actual` holds only what
+// the inspector read for the model's schemas. Deterministic: changes in the
+// model's order, drift sorted by object.
+Result compare(const schema::Database& desired, const schema::Database& actual);
+
+}  // namespace schemad::diff

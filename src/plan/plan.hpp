@@ -1,0 +1,56 @@
+#pragma once
+
+// Plan: changes -> ordered SQL steps. Pure: rendering needs no connection
+// (see util/sql_text.hpp for the quoting rules it relies on).
+
+#include <string>
+#include <vector>
+
+#include "diff/diff.hpp"
+
+namespace schemad::plan {
+
+// When a step runs relative to the one healing transaction.
+enum class Phase {
+  before,       // alone, before the transaction: enum values, which the
+                // transaction may then use
+  transaction,  // inside the one transaction (all or nothing)
+  after,        // alone, after the commit: CREATE INDEX CONCURRENTLY,
+                // VALIDATE CONSTRAINT (each its own short transaction)
+};
+
+std::string to_string(Phase phase);
+
+struct Step {
+  Phase phase = Phase::transaction;
+  std::string sql;          // one statement, no trailing semicolon
+  std::string kind;         // metrics label: schema, extension, enum, enum_value,
+                            // table, column, constraint, index, comment
+  std::string description;  // the change it comes from, as Change::description()
+  std::string path;         // model path
+};
+
+struct Options {
+  // true (apply, plan): objects on existing tables are built without blocking
+  // writers: CREATE INDEX CONCURRENTLY, constraints NOT VALID then VALIDATE.
+  // false (export-sql): one plain script for an empty database, all in
+  // Phase::transaction.
+  bool online = true;
+};
+
+struct Plan {
+  std::vector<Step> steps;  // in execution order: before, transaction, after
+};
+
+// Orders and renders the changes: schemas and extensions, enums, tables with
+// their primary keys, uniques and checks, columns on existing tables, then
+// foreign keys once every table exists (so cycles work), then indexes, then
+// comments; enum values before the transaction; online steps after it.
+Plan render(const diff::Result& changes, const Options& options = {});
+
+// The whole plan as a SQL script, each step ended by ";\n" and preceded by a
+// "-- description" comment line. With `online`, BEGIN/COMMIT bracket the
+// transactional part.
+std::string to_script(const Plan& plan, bool with_transaction_markers);
+
+}  // namespace schemad::plan

@@ -1,0 +1,81 @@
+#include "schema/schema.hpp"
+
+#include <algorithm>
+
+#include "util/sql_text.hpp"
+
+namespace schemad::schema {
+
+std::string QualifiedName::display() const { return schema + "." + name; }
+
+std::string QualifiedName::sql() const { return sql::ident(schema) + "." + sql::ident(name); }
+
+std::string Type::display() const {
+  std::string out = schema.empty() ? name : schema + "." + name;
+  out += modifier;
+  if (array) out += "[]";
+  return out;
+}
+
+std::string Type::sql() const {
+  // Built-in names are keywords or multi-word ("double precision"): they
+  // must not be quoted. Unresolved extension types are written as the model
+  // has them, so the server resolves them through its search_path.
+  std::string out;
+  if (builtin() || !resolved) {
+    out = name;
+  } else {
+    out = sql::ident(schema) + "." + sql::ident(name);
+  }
+  out += modifier;
+  if (array) out += "[]";
+  return out;
+}
+
+const Column* Table::column(const std::string& column_name) const {
+  auto it = std::find_if(columns.begin(), columns.end(),
+                         [&](const Column& c) { return c.name == column_name; });
+  return it == columns.end() ? nullptr : &*it;
+}
+
+const Constraint* Table::primary_key() const {
+  auto it = std::find_if(constraints.begin(), constraints.end(), [](const Constraint& c) {
+    return c.kind == ConstraintKind::primary_key;
+  });
+  return it == constraints.end() ? nullptr : &*it;
+}
+
+const Table* Database::table(const QualifiedName& table_name) const {
+  auto it = std::find_if(tables.begin(), tables.end(),
+                         [&](const Table& t) { return t.name == table_name; });
+  return it == tables.end() ? nullptr : &*it;
+}
+
+const Enum* Database::find_enum(const QualifiedName& enum_name) const {
+  auto it = std::find_if(enums.begin(), enums.end(),
+                         [&](const Enum& e) { return e.name == enum_name; });
+  return it == enums.end() ? nullptr : &*it;
+}
+
+std::string to_sql(ReferentialAction action) {
+  switch (action) {
+    case ReferentialAction::no_action: return "NO ACTION";
+    case ReferentialAction::restrict: return "RESTRICT";
+    case ReferentialAction::cascade: return "CASCADE";
+    case ReferentialAction::set_null: return "SET NULL";
+    case ReferentialAction::set_default: return "SET DEFAULT";
+  }
+  return "NO ACTION";
+}
+
+std::string to_string(ConstraintKind kind) {
+  switch (kind) {
+    case ConstraintKind::primary_key: return "primary key";
+    case ConstraintKind::unique: return "unique";
+    case ConstraintKind::foreign_key: return "foreign key";
+    case ConstraintKind::check: return "check";
+  }
+  return "constraint";
+}
+
+}  // namespace schemad::schema

@@ -1,0 +1,205 @@
+#pragma once
+
+// The one schema type. It describes both the desired state (loaded from the
+// model file) and the actual state (inspected from the live catalog), with
+// types and defaults in canonical form, so that comparing the two is plain
+// equality. Values only: no I/O, no pointers between objects.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemad::schema {
+
+// schema.name of a table, enum or type. Compared exactly (identifiers are
+// case-sensitive once quoted, and schemad always quotes).
+struct QualifiedName {
+  std::string schema;
+  std::string name;
+
+  // "schema.name", unquoted: for messages and keys.
+  std::string display() const;
+  // "\"schema\".\"name\"": for SQL.
+  std::string sql() const;
+
+  friend bool operator==(const QualifiedName& a, const QualifiedName& b) {
+    return a.schema == b.schema && a.name == b.name;
+  }
+  friend bool operator!=(const QualifiedName& a, const QualifiedName& b) { return !(a == b); }
+  friend bool operator<(const QualifiedName& a, const QualifiedName& b) {
+    return a.schema != b.schema ? a.schema < b.schema : a.name < b.name;
+  }
+};
+
+// A column type in canonical form.
+//  - Built-in types (pg_catalog): `schema` is empty and `name` is the text
+//    PostgreSQL's format_type prints, modifier included:
+//    "integer", "character varying(255)", "timestamp(3) with time zone".
+//  - Other types (the model's enums, extension types): `schema` and the bare
+//    `name` of the type, its modifier apart ("(1536)" for vector(1536)).
+//    A model type that names an extension's type has an empty schema until
+//    the database resolves it (see catalog/probe.hpp); `resolved` says so.
+// `array` marks T[]; PostgreSQL does not keep the number of dimensions.
+struct Type {
+  std::string schema;
+  std::string name;
+  std::string modifier;
+  bool array = false;
+  bool resolved = true;
+
+  bool builtin() const { return schema.empty() && resolved; }
+  // "character varying(255)", "public.message_role[]", "vector(1536)".
+  std::string display() const;
+  // The type as DDL text, identifiers quoted where they are not built in.
+  std::string sql() const;
+
+  friend bool operator==(const Type& a, const Type& b) {
+    return a.schema == b.schema && a.name == b.name && a.modifier == b.modifier &&
+           a.array == b.array;
+  }
+  friend bool operator!=(const Type& a, const Type& b) { return !(a == b); }
+};
+
+// A column default.
+struct Default {
+  enum class Kind {
+    none,     // no default ("default": null is the same)
+    literal,  // a JSON string, number or boolean from the model
+    json,     // {"json": ...}: a JSON literal cast to the column type
+    sql,      // {"sql": ...} from the model, or any default read from the catalog
+  };
+  Kind kind = Kind::none;
+  // literal: the value's text (a string's contents, or a number or boolean as
+  // JSON spells it); json: the compact JSON text; sql: the expression.
+  std::string value;
+  // literal only: the model wrote a JSON string, rendered as a quoted literal.
+  bool quoted = false;
+  // Canonical form: the text pg_get_expr prints for the stored default with
+  // search_path = pg_catalog. From the catalog this is the server's text; in
+  // the model it is schemad's best pure prediction, which the probe replaces
+  // with the server's own text when the two disagree.
+  std::string stored;
+  // Whether evaluating the default calls a volatile function (random(),
+  // clock_timestamp(), gen_random_uuid()). Literals are never volatile; for
+  // sql defaults PostgreSQL decides, through the probe; unknown until then,
+  // and the planner treats unknown as volatile (the safe side).
+  std::optional<bool> is_volatile;
+
+  bool empty() const { return kind == Kind::none; }
+};
+
+enum class Identity { none, always, by_default };
+
+struct Column {
+  std::string name;
+  Type type;
+  bool nullable = true;
+  Default def;
+  Identity identity = Identity::none;
+  // serial/bigserial/smallserial in the model: an owned sequence supplies the
+  // default, whose form (nextval of that sequence) is never drift.
+  bool serial = false;
+  std::optional<std::string> comment;
+  // Where this came from, for messages: "tables[3].columns[2]" in the model;
+  // empty for inspected objects.
+  std::string path;
+};
+
+enum class ReferentialAction { no_action, restrict, cascade, set_null, set_default };
+
+enum class ConstraintKind { primary_key, unique, foreign_key, check };
+
+struct Constraint {
+  ConstraintKind kind = ConstraintKind::check;
+  // Empty in the model when the author gave no name: then the constraint is
+  // matched by its definition and created under PostgreSQL's default name.
+  std::string name;
+  // primary_key, unique, foreign_key: the constrained columns, in order.
+  std::vector<std::string> columns;
+  // foreign_key only.
+  QualifiedName ref_table;
+  std::vector<std::string> ref_columns;
+  ReferentialAction on_delete = ReferentialAction::no_action;
+  ReferentialAction on_update = ReferentialAction::no_action;
+  bool external = false;  // model: the target is outside the model
+  // check only. Model: the expression as written. Catalog: the expression
+  // part of pg_get_constraintdef, e.g. "(tokens >= 0)".
+  std::string expression;
+  // check only: the server's normalised text for the model's expression,
+  // filled by the probe; empty until then.
+  std::string normalized;
+  // Catalog only: false for a constraint added NOT VALID and not validated.
+  bool validated = true;
+  std::string path;
+};
+
+enum class SortOrder { unspecified, asc, desc };
+enum class NullsOrder { unspecified, first, last };
+
+struct IndexKey {
+  std::string column;      // a column name, or
+  std::string expression;  // an expression (exactly one of the two is set)
+  std::string opclass;     // empty: the type's default operator class
+  SortOrder order = SortOrder::unspecified;
+  NullsOrder nulls = NullsOrder::unspecified;
+
+  friend bool operator==(const IndexKey& a, const IndexKey& b) {
+    return a.column == b.column && a.expression == b.expression && a.opclass == b.opclass &&
+           a.order == b.order && a.nulls == b.nulls;
+  }
+  friend bool operator!=(const IndexKey& a, const IndexKey& b) { return !(a == b); }
+};
+
+struct Index {
+  std::string name;  // empty in the model: matched by definition
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;
+  std::string method = "btree";
+  bool unique = false;
+  std::string where;  // partial index predicate; empty: none
+  // Catalog only: pg_index.indisvalid (false after a failed concurrent build),
+  // and whether the index backs a constraint (primary key, unique, exclusion).
+  bool valid = true;
+  bool constraint_backed = false;
+  std::string path;
+};
+
+struct Table {
+  QualifiedName name;
+  std::vector<Column> columns;
+  std::vector<Constraint> constraints;  // primary key first when there is one
+  std::vector<Index> indexes;
+  std::optional<std::string> comment;
+  std::string path;
+
+  const Column* column(const std::string& column_name) const;
+  const Constraint* primary_key() const;
+};
+
+struct Enum {
+  QualifiedName name;
+  std::vector<std::string> values;  // in sort order
+  std::string path;
+};
+
+struct Database {
+  // The model's default schema; for inspected databases, unused.
+  std::string default_schema = "public";
+  // Every schema the model uses (default schema, tables', enums'), sorted.
+  std::vector<std::string> schemas;
+  std::vector<std::string> extensions;  // sorted
+  std::vector<Enum> enums;
+  std::vector<Table> tables;
+  // Model only: the "revision" key (empty when absent) and the SHA-256 hex
+  // of the model's canonical form.
+  std::string revision;
+  std::string fingerprint;
+
+  const Table* table(const QualifiedName& name) const;
+  const Enum* find_enum(const QualifiedName& name) const;
+};
+
+std::string to_sql(ReferentialAction action);  // "NO ACTION", "SET NULL", ...
+std::string to_string(ConstraintKind kind);    // "primary key", "unique", ...
+
+}  // namespace schemad::schema

@@ -1,0 +1,29 @@
+#pragma once
+
+// Running the built schemad binary from end-to-end tests.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace schemad::test {
+
+struct RunResult {
+  int exit_code = -1;  // 128 + signal number when killed by a signal
+  std::string out;     // standard output
+  std::string err;     // standard error
+};
+
+// Runs SCHEMAD_BINARY with `args`, waits for it (at most `timeout_seconds`,
+// then SIGKILL and a failed test), and returns what it printed. `env` is
+// added to (and overrides) the test's environment; a value of "\x01unset"
+// removes the variable.
+RunResult run_schemad(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env = {},
+                      int timeout_seconds = 60, const std::string& stdin_text = "");
+
+// Writes `text` to a new file under a per-test temporary directory and
+// returns its path.
+std::string write_temp_file(const std::string& name, const std::string& text);
+
+}  // namespace schemad::test
