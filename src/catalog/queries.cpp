@@ -1,0 +1,138 @@
+#include "catalog/queries.hpp"
+
+namespace schemad::catalog::queries {
+
+const char* const set_search_path = "SET LOCAL search_path = pg_catalog";
+
+// One UNION ALL rather than four queries: round trips, not rows, are what
+// a large catalog must not multiply. Rows that are not columns leave the
+// column fields NULL.
+//
+// Types: an array column is described by its element type (an element type
+// points back at its array through typarray, which int2vector and
+// oidvector do not). A built-in element type is the text format_type prints,
+// typmod included; any other is its bare name and the typmod text apart,
+// which is what format_type adds after the name.
+//
+// serial-ness (`owned`): the default depends on a sequence (deptype 'n'
+// from pg_attrdef) that itself depends automatically (deptype 'a', OWNED
+// BY) on this very column. One hash join over the few owned sequences
+// rather than a subquery per column.
+const char* const objects = R"SQL(
+WITH requested AS (
+  SELECT n.oid, n.nspname::text AS nspname
+  FROM pg_namespace n
+  WHERE n.nspname = ANY ($1::text[])
+),
+owned AS (
+  SELECT DISTINCT od.refobjid AS relid, od.refobjsubid AS attnum, dd.objid AS attrdef
+  FROM pg_depend od
+  JOIN pg_class s ON s.oid = od.objid AND s.relkind = 'S'
+  JOIN pg_depend dd ON dd.classid = 'pg_attrdef'::regclass
+                   AND dd.refclassid = 'pg_class'::regclass AND dd.refobjid = s.oid
+  WHERE od.classid = 'pg_class'::regclass AND od.refclassid = 'pg_class'::regclass
+    AND od.deptype = 'a'
+)
+SELECT 'schema' AS kind, r.oid AS owner, 0::float8 AS position, r.nspname AS schema,
+       NULL::text AS name, NULL::text AS comment, NULL::text AS item,
+       NULL::text AS type_schema, NULL::text AS type_name, NULL::text AS type_modifier,
+       NULL::bool AS type_array, NULL::bool AS not_null, NULL::text AS identity,
+       NULL::text AS default_expr, NULL::bool AS owned_sequence, NULL::text AS item_comment
+FROM requested r
+UNION ALL
+SELECT 'extension', x.oid, 0, NULL, x.extname::text, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM pg_extension x
+UNION ALL
+SELECT 'enum', t.oid, l.enumsortorder, r.nspname, t.typname::text, NULL, l.enumlabel::text,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM requested r
+JOIN pg_type t ON t.typnamespace = r.oid AND t.typtype = 'e'
+LEFT JOIN pg_enum l ON l.enumtypid = t.oid
+UNION ALL
+SELECT 'table', c.oid, a.attnum, r.nspname, c.relname::text, td.description, a.attname::text,
+       CASE WHEN bn.nspname = 'pg_catalog' THEN '' ELSE bn.nspname::text END,
+       CASE WHEN bn.nspname = 'pg_catalog' THEN format_type(b.oid, a.atttypmod)
+            ELSE b.typname::text END,
+       CASE WHEN bn.nspname <> 'pg_catalog' AND a.atttypmod >= 0
+            THEN substr(format_type(b.oid, a.atttypmod), length(format_type(b.oid, NULL)) + 1)
+            ELSE '' END,
+       el.oid IS NOT NULL,
+       a.attnotnull,
+       a.attidentity::text,
+       pg_get_expr(ad.adbin, ad.adrelid),
+       o.attrdef IS NOT NULL,
+       cd.description
+FROM requested r
+JOIN pg_class c ON c.relnamespace = r.oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+LEFT JOIN pg_description td
+       ON td.classoid = 'pg_class'::regclass AND td.objoid = c.oid AND td.objsubid = 0
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_type ty ON ty.oid = a.atttypid
+LEFT JOIN pg_type el ON el.oid = ty.typelem AND el.typarray = ty.oid
+LEFT JOIN pg_type b ON b.oid = COALESCE(el.oid, ty.oid)
+LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum AND a.attgenerated = ''
+LEFT JOIN owned o ON o.relid = a.attrelid AND o.attnum = a.attnum AND o.attrdef = ad.oid
+LEFT JOIN pg_description cd
+       ON cd.classoid = 'pg_class'::regclass AND cd.objoid = a.attrelid AND cd.objsubid = a.attnum
+ORDER BY kind, owner, position
+)SQL";
+
+// conparentid <> 0 marks the clones PostgreSQL adds, on the referencing
+// table, for each partition of a referenced partitioned table: the parent
+// constraint alone is what was declared. conkey of a check lists the
+// columns it reads, which is not part of its definition.
+const char* const constraints = R"SQL(
+SELECT con.oid, n.nspname::text AS schema, c.relname::text AS table_name,
+       con.conname::text AS name, con.contype::text AS kind, con.convalidated AS validated,
+       k.position, a.attname::text AS column_name,
+       rn.nspname::text AS ref_schema, rc.relname::text AS ref_table,
+       ra.attname::text AS ref_column,
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS definition
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN LATERAL unnest(CASE WHEN con.contype <> 'c' THEN con.conkey END,
+                         CASE WHEN con.contype = 'f' THEN con.confkey END)
+          WITH ORDINALITY AS k(attnum, ref_attnum, position) ON true
+LEFT JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.ref_attnum
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0
+ORDER BY con.oid, k.position
+)SQL";
+
+// indkey has indnatts entries, indclass and indoption only the first
+// indnkeyatts: unnest pads the include columns with NULLs. A foreign key
+// also points at an index (conindid, the referenced key's): only p, u and x
+// constraints of the index's own table make it constraint-backed.
+const char* const indexes = R"SQL(
+SELECT i.indexrelid AS oid, n.nspname::text AS schema, c.relname::text AS table_name,
+       ic.relname::text AS name, am.amname::text AS method,
+       i.indisunique AS is_unique, i.indisvalid AS is_valid,
+       EXISTS (SELECT FROM pg_constraint k
+               WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+                 AND k.contype IN ('p', 'u', 'x')) AS constraint_backed,
+       CASE WHEN k.position = 1 THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
+       k.position, k.position > i.indnkeyatts AS is_include,
+       a.attname::text AS column_name,
+       CASE WHEN k.attnum = 0
+            THEN pg_get_indexdef(i.indexrelid, k.position::int, true) END AS expression,
+       CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END AS opclass,
+       k.option
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indrelid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL unnest(i.indkey::int2[], i.indclass::oid[], i.indoption::int2[])
+          WITH ORDINALITY AS k(attnum, opclass, option, position)
+LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
+LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
+ORDER BY i.indexrelid, k.position
+)SQL";
+
+}  // namespace schemad::catalog::queries
