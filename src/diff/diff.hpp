@@ -20,7 +20,9 @@ enum class ChangeKind {
   add_column,        // table (name only), column
   add_constraint,    // table (name only), constraint: on an existing table
   create_index,      // table (name only), index: on an existing table
-  set_comment,       // table (name only), column name or empty, comment
+  set_comment,       // table (name only), column name or empty, comment;
+                     // also follows add_column when the new column has one
+                     // (a new table's comments are part of create_table)
 };
 
 // Label used in metrics ({kind="table"}) and JSON output.
@@ -28,17 +30,21 @@ std::string to_string(ChangeKind kind);
 
 struct Change {
   ChangeKind kind = ChangeKind::create_schema;
-  std::string name;             // create_schema, create_extension
-  schema::Enum enum_type;       // create_enum, add_enum_value
-  std::string value;            // add_enum_value: the missing label
-  std::string neighbour;        // add_enum_value: an existing label to place it by
-  bool before = false;          //   true: BEFORE neighbour; false: AFTER (empty: at the end)
-  schema::Table table;          // create_table: whole; others: the table's name
-  schema::Column column;        // add_column; set_comment on a column: its name
+  std::string name;               // create_schema, create_extension
+  schema::Enum enum_type;         // create_enum, add_enum_value
+  std::string value;              // add_enum_value: the missing label
+  std::string neighbour;          // add_enum_value: an existing label to place it by
+  bool before = false;            //   true: BEFORE neighbour; false: AFTER (empty: at the end)
+  schema::Table table;            // create_table: whole; others: the table's name
+  schema::Column column;          // add_column; set_comment on a column: its name
   schema::Constraint constraint;  // add_constraint
-  schema::Index index;          // create_index
-  std::string comment;          // set_comment
-  std::string path;             // model path of what is missing
+  schema::Index index;            // create_index
+  std::string comment;            // set_comment
+  // create_index, add_constraint (unique): the name of an invalid index (left
+  // by a failed concurrent build) that matches what is missing; the plan drops
+  // it before building again. Empty when there is none.
+  std::string invalid_index;
+  std::string path;  // model path of what is missing
 
   // One line for logs and plans: "create table public.users",
   // "add column public.users.email".
@@ -46,14 +52,14 @@ struct Change {
 };
 
 enum class DriftKind {
-  column_type,          // the column's type differs
-  column_nullability,   // NOT NULL in one, nullable in the other
-  column_default,       // the stored default differs
-  column_identity,      // identity differs
-  extra_table,          // a table in the model's schemas that the model lacks
-  extra_column,         // a column the model lacks
-  extra_index,          // an index the model lacks (constraint-backed ones excluded)
-  index_definition,     // same name, different definition
+  column_type,            // the column's type differs
+  column_nullability,     // NOT NULL in one, nullable in the other
+  column_default,         // the stored default differs
+  column_identity,        // identity differs
+  extra_table,            // a table in the model's schemas that the model lacks
+  extra_column,           // a column the model lacks
+  extra_index,            // an index the model lacks (constraint-backed ones excluded)
+  index_definition,       // same name, different definition
   constraint_definition,  // same name, different definition (or FK actions)
   constraint_not_valid,   // present but NOT VALID (rows violate it)
   invalid_index,          // pg_index.indisvalid = false
@@ -86,6 +92,14 @@ struct Result {
   // drift does not prevent that.
   bool satisfied() const { return changes.empty(); }
 };
+
+// Whether a column added to an existing table can carry NOT NULL at once:
+// only with a default that is not volatile (a literal, a JSON literal, or an
+// sql default known to be non-volatile), which PostgreSQL 11+ adds without
+// rewriting the table; identity columns are added as declared; serial never
+// (nextval is volatile). Otherwise the column is added nullable and the diff
+// reports drift of kind not_applied. Shared by diff (drift) and plan (SQL).
+bool can_add_not_null(const schema::Column& column);
 
 // Tables that schemad itself keeps in the bookkeeping schema; never reported
 // as extra tables.

@@ -46,6 +46,12 @@ struct Plan {
 // their primary keys, uniques and checks, columns on existing tables, then
 // foreign keys once every table exists (so cycles work), then indexes, then
 // comments; enum values before the transaction; online steps after it.
+// Unique indexes built in the transaction come before the foreign keys (one
+// may reference them); online, a foreign key that references a unique built
+// after the commit is added after it. An invalid index that a change
+// replaces (Change::invalid_index) is dropped (IF EXISTS) just before the
+// rebuild. Online steps name what they create: an unnamed constraint gets
+// PostgreSQL's default name (see plan/names.hpp).
 Plan render(const diff::Result& changes, const Options& options = {});
 
 // The whole plan as a SQL script, each step ended by ";\n" and preceded by a

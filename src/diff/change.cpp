@@ -1,0 +1,87 @@
+#include "diff/definitions.hpp"
+#include "diff/diff.hpp"
+
+namespace schemad::diff {
+
+namespace {
+
+std::string index_keys_text(const schema::Index& index) {
+  std::vector<std::string> keys;
+  for (const auto& key : index.keys) {
+    keys.push_back(key.expression.empty() ? key.column : key.expression);
+  }
+  return "(" + join(keys) + ")";
+}
+
+std::string constraint_description(const Change& change) {
+  const schema::Constraint& c = change.constraint;
+  std::string out = "add " + schema::to_string(c.kind) + " ";
+  if (!c.name.empty()) {
+    out += c.name;
+  } else if (c.kind == schema::ConstraintKind::check) {
+    out += "(" + c.expression + ")";
+  } else {
+    out += "(" + join(c.columns) + ")";
+  }
+  return out + " on " + change.table.name.display();
+}
+
+std::string index_description(const Change& change) {
+  const schema::Index& index = change.index;
+  if (!index.name.empty())
+    return "create index " + index.name + " on " + change.table.name.display();
+  return "create index on " + change.table.name.display() + " " + index_keys_text(index);
+}
+
+}  // namespace
+
+std::string to_string(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::create_schema:
+      return "schema";
+    case ChangeKind::create_extension:
+      return "extension";
+    case ChangeKind::create_enum:
+      return "enum";
+    case ChangeKind::add_enum_value:
+      return "enum_value";
+    case ChangeKind::create_table:
+      return "table";
+    case ChangeKind::add_column:
+      return "column";
+    case ChangeKind::add_constraint:
+      return "constraint";
+    case ChangeKind::create_index:
+      return "index";
+    case ChangeKind::set_comment:
+      return "comment";
+  }
+  return "unknown";
+}
+
+std::string Change::description() const {
+  switch (kind) {
+    case ChangeKind::create_schema:
+      return "create schema " + name;
+    case ChangeKind::create_extension:
+      return "create extension " + name;
+    case ChangeKind::create_enum:
+      return "create enum " + enum_type.name.display();
+    case ChangeKind::add_enum_value:
+      return "add value '" + value + "' to enum " + enum_type.name.display();
+    case ChangeKind::create_table:
+      return "create table " + table.name.display();
+    case ChangeKind::add_column:
+      return "add column " + object_name(table.name, column.name);
+    case ChangeKind::add_constraint:
+      return constraint_description(*this);
+    case ChangeKind::create_index:
+      return index_description(*this);
+    case ChangeKind::set_comment:
+      if (column.name.empty()) return "comment on table " + table.name.display();
+      return "comment on column " + object_name(table.name, column.name);
+  }
+  return "unknown change";
+}
+
+}  // namespace schemad::diff

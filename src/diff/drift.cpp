@@ -1,0 +1,94 @@
+#include "diff/diff.hpp"
+
+namespace schemad::diff {
+
+namespace {
+
+// "is X, model says Y", with "none" for an empty side.
+std::string differs(const std::string& what, const Drift& d) {
+  std::string have = d.actual.empty() ? "none" : d.actual;
+  std::string want = d.expected.empty() ? "none" : d.expected;
+  return what + " is " + have + ", model says " + want;
+}
+
+std::string detail(const Drift& d) {
+  switch (d.kind) {
+    case DriftKind::column_type:
+      return differs("type", d);
+    case DriftKind::column_nullability:
+      return "is " + d.actual + ", model says " + d.expected;
+    case DriftKind::column_default:
+      if (d.expected.empty()) return "default is " + d.actual + ", model has none";
+      if (d.actual.empty()) return "no default, model says " + d.expected;
+      return differs("default", d);
+    case DriftKind::column_identity:
+      return differs("identity", d);
+    case DriftKind::extra_table:
+      return "table not in the model";
+    case DriftKind::extra_column:
+      return "column not in the model";
+    case DriftKind::extra_index:
+      return "index not in the model";
+    case DriftKind::index_definition:
+      return differs("index", d);
+    case DriftKind::constraint_definition:
+      return differs("constraint", d);
+    case DriftKind::constraint_not_valid:
+      return "constraint is NOT VALID: rows may violate it";
+    case DriftKind::invalid_index:
+      return "index is invalid (left by a failed build)";
+    case DriftKind::enum_extra_value:
+      return "value '" + d.actual + "' not in the model";
+    case DriftKind::enum_order:
+      return "values are in the order " + d.actual + ", model says " + d.expected;
+    case DriftKind::comment:
+      return "comment is '" + d.actual + "', model says '" + d.expected + "'";
+    case DriftKind::not_applied:
+      return d.actual;
+  }
+  return d.actual;
+}
+
+}  // namespace
+
+std::string to_string(DriftKind kind) {
+  switch (kind) {
+    case DriftKind::column_type:
+      return "column_type";
+    case DriftKind::column_nullability:
+      return "column_nullability";
+    case DriftKind::column_default:
+      return "column_default";
+    case DriftKind::column_identity:
+      return "column_identity";
+    case DriftKind::extra_table:
+      return "extra_table";
+    case DriftKind::extra_column:
+      return "extra_column";
+    case DriftKind::extra_index:
+      return "extra_index";
+    case DriftKind::index_definition:
+      return "index_definition";
+    case DriftKind::constraint_definition:
+      return "constraint_definition";
+    case DriftKind::constraint_not_valid:
+      return "constraint_not_valid";
+    case DriftKind::invalid_index:
+      return "invalid_index";
+    case DriftKind::enum_extra_value:
+      return "enum_extra_value";
+    case DriftKind::enum_order:
+      return "enum_order";
+    case DriftKind::comment:
+      return "comment";
+    case DriftKind::not_applied:
+      return "not_applied";
+  }
+  return "unknown";
+}
+
+std::string Drift::message() const {
+  return object + ": " + detail(*this);
+}
+
+}  // namespace schemad::diff

@@ -1,0 +1,70 @@
+#pragma once
+
+// The plan while render() builds it: steps tagged with the slot that orders
+// them, the names handed out so far, and what the online steps build after
+// the commit. Used by render.cpp and by the per-object sources beside it
+// (columns.cpp, constraints.cpp, indexes.cpp).
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "diff/diff.hpp"
+#include "plan/names.hpp"
+#include "plan/plan.hpp"
+#include "schema/schema.hpp"
+
+namespace schemad::plan {
+
+// Execution order. Within a slot, steps keep the order of the changes.
+enum class Slot {
+  enum_value,  // Phase::before (online): new labels must be committed before use
+  schema,
+  extension,
+  enum_type,
+  table,         // every new table, before any foreign key: cycles work
+  column,        // columns on existing tables
+  primary_key,   // on existing tables
+  constraint,    // uniques and checks on existing tables (checks NOT VALID online)
+  unique_index,  // unique indexes built in the transaction: a foreign key may need them
+  foreign_key,
+  index,
+  comment,
+  after_unique,       // Phase::after: unique index CONCURRENTLY, then ADD CONSTRAINT USING INDEX
+  after_index,        // CREATE INDEX CONCURRENTLY
+  after_validate,     // VALIDATE CONSTRAINT
+  after_foreign_key,  // foreign keys that reference a unique built after the commit
+};
+
+// A table and a set of its columns (sorted).
+using ColumnSet = std::pair<schema::QualifiedName, std::vector<std::string>>;
+
+ColumnSet column_set(const schema::QualifiedName& table, std::vector<std::string> columns);
+
+struct Builder {
+  explicit Builder(const Options& plan_options) : options(plan_options) {}
+
+  // Appends a step rendered from `source`: its kind label, description
+  // (with " (note)" when a change needs several steps) and path.
+  void add(Slot slot, const diff::Change& source, std::string sql, const std::string& note = "");
+
+  // The steps in execution order.
+  Plan finish() const;
+
+  Options options;
+  NameAllocator names;
+  // Online: uniques (constraints or unique indexes) on existing tables,
+  // built after the commit; a foreign key that references one must wait.
+  std::set<ColumnSet> unique_after_commit;
+  std::vector<std::pair<Slot, Step>> steps;
+};
+
+// Each appends the steps of one change.
+void render_column(Builder& b, const diff::Change& change);
+// `new_table`: the constraint or index belongs to a table created in this
+// plan (empty: no NOT VALID, no CONCURRENTLY needed).
+void render_constraint(Builder& b, const diff::Change& change, bool new_table);
+void render_index(Builder& b, const diff::Change& change, bool new_table);
+
+}  // namespace schemad::plan
