@@ -6,9 +6,13 @@
 
 namespace schemad::schema {
 
-std::string QualifiedName::display() const { return schema + "." + name; }
+std::string QualifiedName::display() const {
+  return schema + "." + name;
+}
 
-std::string QualifiedName::sql() const { return sql::ident(schema) + "." + sql::ident(name); }
+std::string QualifiedName::sql() const {
+  return sql::ident(schema) + "." + sql::ident(name);
+}
 
 std::string Type::display() const {
   std::string out = schema.empty() ? name : schema + "." + name;
@@ -39,9 +43,8 @@ const Column* Table::column(const std::string& column_name) const {
 }
 
 const Constraint* Table::primary_key() const {
-  auto it = std::find_if(constraints.begin(), constraints.end(), [](const Constraint& c) {
-    return c.kind == ConstraintKind::primary_key;
-  });
+  auto it = std::find_if(constraints.begin(), constraints.end(),
+                         [](const Constraint& c) { return c.kind == ConstraintKind::primary_key; });
   return it == constraints.end() ? nullptr : &*it;
 }
 
@@ -52,28 +55,51 @@ const Table* Database::table(const QualifiedName& table_name) const {
 }
 
 const Enum* Database::find_enum(const QualifiedName& enum_name) const {
-  auto it = std::find_if(enums.begin(), enums.end(),
-                         [&](const Enum& e) { return e.name == enum_name; });
+  auto it =
+      std::find_if(enums.begin(), enums.end(), [&](const Enum& e) { return e.name == enum_name; });
   return it == enums.end() ? nullptr : &*it;
+}
+
+std::string default_sql(const Default& def, const Type& type) {
+  switch (def.kind) {
+    case Default::Kind::none:
+      return "";
+    case Default::Kind::literal:
+      return def.quoted ? sql::literal(def.value) : def.value;
+    case Default::Kind::json:
+      return sql::literal(def.value) + "::" + type.sql();
+    case Default::Kind::sql:
+      return def.value;
+  }
+  return "";
 }
 
 std::string to_sql(ReferentialAction action) {
   switch (action) {
-    case ReferentialAction::no_action: return "NO ACTION";
-    case ReferentialAction::restrict: return "RESTRICT";
-    case ReferentialAction::cascade: return "CASCADE";
-    case ReferentialAction::set_null: return "SET NULL";
-    case ReferentialAction::set_default: return "SET DEFAULT";
+    case ReferentialAction::no_action:
+      return "NO ACTION";
+    case ReferentialAction::restrict:
+      return "RESTRICT";
+    case ReferentialAction::cascade:
+      return "CASCADE";
+    case ReferentialAction::set_null:
+      return "SET NULL";
+    case ReferentialAction::set_default:
+      return "SET DEFAULT";
   }
   return "NO ACTION";
 }
 
 std::string to_string(ConstraintKind kind) {
   switch (kind) {
-    case ConstraintKind::primary_key: return "primary key";
-    case ConstraintKind::unique: return "unique";
-    case ConstraintKind::foreign_key: return "foreign key";
-    case ConstraintKind::check: return "check";
+    case ConstraintKind::primary_key:
+      return "primary key";
+    case ConstraintKind::unique:
+      return "unique";
+    case ConstraintKind::foreign_key:
+      return "foreign key";
+    case ConstraintKind::check:
+      return "check";
   }
   return "constraint";
 }

@@ -122,8 +122,8 @@ struct Constraint {
   ReferentialAction on_delete = ReferentialAction::no_action;
   ReferentialAction on_update = ReferentialAction::no_action;
   bool external = false;  // model: the target is outside the model
-  // check only. Model: the expression as written. Catalog: the expression
-  // part of pg_get_constraintdef, e.g. "(tokens >= 0)".
+  // check only. Model: the expression as written. Catalog: the text after
+  // "CHECK " of pg_get_constraintdef, " NOT VALID" removed: "((tokens >= 0))".
   std::string expression;
   // check only: the server's normalised text for the model's expression,
   // filled by the probe; empty until then.
@@ -198,6 +198,11 @@ struct Database {
   const Table* table(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;
 };
+
+// The DEFAULT expression as SQL text: a quoted literal for model strings,
+// numbers and booleans as written, '<json>'::<type> for JSON literals, the
+// expression itself for sql defaults; "" for none.
+std::string default_sql(const Default& def, const Type& type);
 
 std::string to_sql(ReferentialAction action);  // "NO ACTION", "SET NULL", ...
 std::string to_string(ConstraintKind kind);    // "primary key", "unique", ...

@@ -1,0 +1,206 @@
+#include "config/config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace schemad::config {
+
+namespace {
+
+using nlohmann::json;
+
+// Reads one JSON object's keys, refusing unknown ones, with messages that
+// name the file and the dotted key path.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string file, std::string path)
+      : object_(object), file_(std::move(file)), path_(std::move(path)) {
+    if (!object_.is_object()) fail(path_.empty() ? "the file" : path_, "must be a JSON object");
+  }
+
+  const json* get(const std::string& key) {
+    known_.insert(key);
+    auto it = object_.find(key);
+    return it == object_.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  void read(const std::string& key, std::string& out) {
+    if (const json* v = get(key)) {
+      if (!v->is_string()) fail(at(key), "must be a string");
+      out = v->get<std::string>();
+    }
+  }
+
+  void read(const std::string& key, int& out) {
+    if (const json* v = get(key)) {
+      if (!v->is_number_integer() || v->get<long long>() < 0 ||
+          v->get<long long>() > 2147483647LL) {
+        fail(at(key), "must be a non-negative integer");
+      }
+      out = v->get<int>();
+    }
+  }
+
+  void read(const std::string& key, bool& out) {
+    if (const json* v = get(key)) {
+      if (!v->is_boolean()) fail(at(key), "must be true or false");
+      out = v->get<bool>();
+    }
+  }
+
+  ObjectReader child(const std::string& key) {
+    static const json empty = json::object();
+    const json* v = get(key);
+    return ObjectReader(v != nullptr ? *v : empty, file_, at(key));
+  }
+
+  // Call after reading every known key.
+  void finish() const {
+    for (const auto& item : object_.items()) {
+      if (known_.count(item.key()) == 0 && item.key().rfind("x-", 0) != 0) {
+        fail(at(item.key()), "unknown key \"" + item.key() + "\"");
+      }
+    }
+  }
+
+  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
+    throw ConfigError(file_ + ": " + path + ": " + problem);
+  }
+
+ private:
+  const json& object_;
+  std::string file_;
+  std::string path_;
+  std::set<std::string> known_;
+};
+
+std::string relative_to(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+Config load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the configuration file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  json doc;
+  try {
+    doc = json::parse(buffer.str());
+  } catch (const json::parse_error& e) {
+    throw ConfigError(path + ": not valid JSON: " + e.what());
+  }
+
+  Config c;
+  c.file = path;
+  ObjectReader top(doc, path, "");
+  top.read("database_url", c.database_url);
+  if (!c.database_url.empty()) c.database_url_source = "config file";
+  top.read("model", c.model);
+  top.read("environment", c.environment);
+  top.read("lock_name", c.lock_name);
+  top.read("create_database", c.create_database);
+
+  auto http = top.child("http");
+  http.read("listen", c.http.listen);
+  http.read("admin_token", c.http.admin_token);
+  http.read("admin_token_file", c.http.admin_token_file);
+  http.finish();
+
+  auto rec = top.child("reconcile");
+  rec.read("interval_seconds", c.reconcile.interval_seconds);
+  rec.read("debounce_ms", c.reconcile.debounce_ms);
+  rec.read("lock_timeout_ms", c.reconcile.lock_timeout_ms);
+  rec.read("statement_timeout_ms", c.reconcile.statement_timeout_ms);
+  rec.read("lock_retry_seconds", c.reconcile.lock_retry_seconds);
+  rec.read("connect_timeout_seconds", c.reconcile.connect_timeout_seconds);
+  rec.finish();
+
+  auto alembic = top.child("alembic");
+  alembic.read("revision", c.alembic.revision);
+  alembic.read("versions_dir", c.alembic.versions_dir);
+  alembic.read("version_table_schema", c.alembic.version_table_schema);
+  alembic.finish();
+
+  auto log = top.child("log");
+  log.read("level", c.log.level);
+  log.read("format", c.log.format);
+  log.finish();
+  top.finish();
+
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  c.model = relative_to(dir, c.model);
+  c.http.admin_token_file = relative_to(dir, c.http.admin_token_file);
+  c.alembic.versions_dir = relative_to(dir, c.alembic.versions_dir);
+  validate(c);
+  return c;
+}
+
+Getenv process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+void apply_environment(Config& c, const Getenv& getenv) {
+  auto set = [&](const char* name, std::string& target) {
+    auto value = getenv(name);
+    if (value && !value->empty()) target = *value;
+  };
+  set("SCHEMAD_MODEL", c.model);
+  set("SCHEMAD_ENV", c.environment);
+  set("SCHEMAD_HTTP_LISTEN", c.http.listen);
+  set("SCHEMAD_ADMIN_TOKEN_FILE", c.http.admin_token_file);
+  set("SCHEMAD_LOG_LEVEL", c.log.level);
+  set("SCHEMAD_LOG_FORMAT", c.log.format);
+  set("SCHEMAD_DATABASE_PASSWORD_FILE", c.password_file);
+  if (c.password_file.empty()) {
+    // systemd's LoadCredential=database-password:... puts it here.
+    auto credentials = getenv("CREDENTIALS_DIRECTORY");
+    if (credentials && !credentials->empty()) {
+      auto candidate = std::filesystem::path(*credentials) / "database-password";
+      if (std::filesystem::exists(candidate)) c.password_file = candidate.string();
+    }
+  }
+  for (const char* name : {"DATABASE_URL", "ALEMBIC_DATABASE_URL"}) {
+    // The later name wins: ALEMBIC_DATABASE_URL comes first in precedence.
+    auto value = getenv(name);
+    if (value && !value->empty()) {
+      c.database_url = *value;
+      c.database_url_source = name;
+    }
+  }
+}
+
+void validate(const Config& c) {
+  auto where = [&](const std::string& key) { return (c.file.empty() ? "" : c.file + ": ") + key; };
+  if (c.environment != "production" && c.environment != "development") {
+    throw ConfigError(where("environment") + ": must be \"production\" or \"development\", not \"" +
+                      c.environment + "\"");
+  }
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
+  if (levels.count(c.log.level) == 0) {
+    throw ConfigError(where("log.level") + ": must be one of trace, debug, info, warn, error");
+  }
+  if (c.log.format != "text" && c.log.format != "json") {
+    throw ConfigError(where("log.format") + ": must be \"text\" or \"json\"");
+  }
+  if (c.alembic.version_table_schema.empty() || c.alembic.version_table_schema.size() > 63) {
+    throw ConfigError(where("alembic.version_table_schema") + ": must be 1 to 63 bytes");
+  }
+  if (c.alembic.revision.size() > 32) {
+    throw ConfigError(where("alembic.revision") + ": at most 32 characters");
+  }
+}
+
+}  // namespace schemad::config

@@ -1,0 +1,84 @@
+#pragma once
+
+// schemad's configuration (shared spec config-format.md): defaults, the JSON
+// file, environment overrides. Command-line options are applied by the CLI on
+// top, so the order of precedence is: options > environment > file.
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace schemad::config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:9432";  // "" turns HTTP off
+  std::string admin_token;
+  std::string admin_token_file;
+};
+
+struct ReconcileConfig {
+  int interval_seconds = 0;
+  int debounce_ms = 500;
+  int lock_timeout_ms = 5000;
+  int statement_timeout_ms = 0;
+  int lock_retry_seconds = 120;
+  int connect_timeout_seconds = 10;
+};
+
+struct AlembicConfig {
+  std::string revision;
+  std::string versions_dir;
+  std::string version_table_schema = "public";
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "text";  // text, json
+};
+
+struct Config {
+  std::string database_url;
+  // Where database_url came from, for messages: "--database-url",
+  // "ALEMBIC_DATABASE_URL", "DATABASE_URL", "config file", or "" (libpq's
+  // PG* environment variables then apply).
+  std::string database_url_source;
+  std::string model;  // "": the embedded example model
+  std::string environment = "production";
+  std::string lock_name;  // "": database name + model schemas
+  bool create_database = false;
+  std::string password_file;  // SCHEMAD_DATABASE_PASSWORD_FILE
+  HttpConfig http;
+  ReconcileConfig reconcile;
+  AlembicConfig alembic;
+  LogConfig log;
+  std::string file;  // the config file read, if any
+};
+
+// Reads a config file over the defaults. Relative paths in it (model,
+// admin_token_file, versions_dir) are taken relative to the file's folder.
+// Unknown keys are errors (keys starting with "x-" excepted); messages name
+// the file and the key path: "schemad.json: reconcile.lock_timeout_ms: must
+// be a non-negative integer".
+Config load_file(const std::string& path);
+
+// Looks up an environment variable; injected so tests need no real environment.
+using Getenv = std::function<std::optional<std::string>(const std::string&)>;
+Getenv process_environment();
+
+// Applies SCHEMAD_MODEL, SCHEMAD_ENV, SCHEMAD_HTTP_LISTEN,
+// SCHEMAD_ADMIN_TOKEN_FILE, SCHEMAD_LOG_LEVEL, SCHEMAD_LOG_FORMAT,
+// SCHEMAD_DATABASE_PASSWORD_FILE (else $CREDENTIALS_DIRECTORY/database-password
+// when systemd provides that credential), and the database URL from
+// ALEMBIC_DATABASE_URL, then DATABASE_URL (each only when set and non-empty).
+void apply_environment(Config& config, const Getenv& getenv);
+
+// Checks values that no single key can check alone; throws ConfigError.
+void validate(const Config& config);
+
+}  // namespace schemad::config

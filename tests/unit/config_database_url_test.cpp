@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "apply/connection.hpp"
+#include "config/database_url.hpp"
+
+using namespace schemad;
+
+TEST_CASE("libpq URLs and keyword strings pass through untouched", "[url]") {
+  CHECK(config::normalize_url("postgresql://app@db:5432/app").conninfo ==
+        "postgresql://app@db:5432/app");
+  CHECK(config::normalize_url("host=db dbname=app").conninfo == "host=db dbname=app");
+  CHECK(config::normalize_url("").conninfo.empty());
+}
+
+TEST_CASE("SQLAlchemy driver suffixes are stripped", "[url]") {
+  CHECK(config::normalize_url("postgresql+psycopg2://app:pw@db/app").conninfo ==
+        "postgresql://app:pw@db/app");
+  CHECK(config::normalize_url("postgresql+asyncpg://app@db/app").conninfo ==
+        "postgresql://app@db/app");
+  CHECK(config::normalize_url("postgres://app@db/app").conninfo == "postgres://app@db/app");
+}
+
+TEST_CASE("asyncpg's ssl parameter becomes sslmode", "[url]") {
+  CHECK(config::normalize_url("postgresql+asyncpg://app@db/app?ssl=require").conninfo ==
+        "postgresql://app@db/app?sslmode=require");
+  CHECK(config::normalize_url("postgresql+asyncpg://app@db/app?ssl=true").conninfo ==
+        "postgresql://app@db/app?sslmode=require");
+  CHECK(config::normalize_url("postgresql+asyncpg://app@db/app?ssl=false").conninfo ==
+        "postgresql://app@db/app?sslmode=disable");
+}
+
+TEST_CASE("parameters libpq does not know are dropped with a warning", "[url]") {
+  auto n = config::normalize_url(
+      "postgresql://app@db/app?prepared_statement_cache_size=0&application_name=web&pool_size=5");
+  CHECK(n.conninfo == "postgresql://app@db/app?application_name=web");
+  REQUIRE(n.warnings.size() == 2);
+  CHECK(n.warnings[0].find("prepared_statement_cache_size") != std::string::npos);
+  CHECK(n.warnings[1].find("pool_size") != std::string::npos);
+}
+
+TEST_CASE("an unparseable URL is refused without echoing the password", "[url]") {
+  for (const std::string url : {"postgresql://app:s3cret@[::1/app", "host=db password=s3cret x",
+                                "postgresql://app:s3cret@db/app?sslmode=bogus%zz"}) {
+    try {
+      config::normalize_url(url);
+      FAIL("accepted " << url);
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()).find("invalid database URL") != std::string::npos);
+      CHECK(std::string(e.what()).find("s3cret") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the target shown to people never contains the password", "[url]") {
+  const std::string shown = config::describe_target("postgresql://app:s3cret@db:6543/shop");
+  CHECK(shown == "postgresql://app@db:6543/shop");
+  CHECK(config::describe_target("host=db user=app password=s3cret dbname=shop").find("s3cret") ==
+        std::string::npos);
+}
+
+TEST_CASE("keyword strings are rendered with libpq's quoting", "[url]") {
+  CHECK(config::render_conninfo({{"host", "db"}, {"password", "it's \\ ok"}}) ==
+        "host='db' password='it\\'s \\\\ ok'");
+  auto round_trip = config::parse_conninfo(config::render_conninfo({{"password", "a'b\\c d"}}));
+  CHECK(round_trip["password"] == "a'b\\c d");
+}
+
+TEST_CASE("session settings travel in the startup options", "[url]") {
+  apply::ConnectionOptions o;
+  o.conninfo = "postgresql://app@db/app?options=-c%20work_mem%3D64MB";
+  o.lock_timeout_ms = 3000;
+  o.statement_timeout_ms = 60000;
+  auto values = config::parse_conninfo(apply::effective_conninfo(o));
+  CHECK(values["options"] ==
+        "-c work_mem=64MB -c lock_timeout=3000 -c statement_timeout=60000 "
+        "-c standard_conforming_strings=on");
+  CHECK(values["connect_timeout"] == "10");
+  CHECK(values["application_name"] == "schemad");
+  CHECK(values["dbname"] == "app");
+}

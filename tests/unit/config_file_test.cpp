@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
+
+#include "config/config.hpp"
+#include "support/process.hpp"
+
+using namespace schemad;
+
+namespace {
+config::Getenv fake_env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+}  // namespace
+
+TEST_CASE("the documented example configuration loads", "[config]") {
+  auto c = config::load_file(std::string(SCHEMAD_SOURCE_DIR) + "/config/schemad.example.json");
+  CHECK(c.reconcile.lock_timeout_ms == 5000);
+  CHECK(c.alembic.version_table_schema == "public");
+  CHECK(c.database_url_source == "config file");
+}
+
+TEST_CASE("every key has its documented default", "[config]") {
+  config::Config c;
+  CHECK(c.http.listen == "127.0.0.1:9432");
+  CHECK(c.environment == "production");
+  CHECK(c.reconcile.interval_seconds == 0);
+  CHECK(c.reconcile.debounce_ms == 500);
+  CHECK(c.reconcile.lock_timeout_ms == 5000);
+  CHECK(c.reconcile.statement_timeout_ms == 0);
+  CHECK(c.reconcile.lock_retry_seconds == 120);
+  CHECK(c.log.level == "info");
+  CHECK(c.log.format == "text");
+}
+
+TEST_CASE("an unknown key in the configuration is refused with its path", "[config]") {
+  auto path = test::write_temp_file("typo.json", R"j({"reconcile": {"lock_timout_ms": 10}})j");
+  CHECK_THROWS_WITH(config::load_file(path),
+                    Catch::Contains("reconcile.lock_timout_ms: unknown key \"lock_timout_ms\""));
+}
+
+TEST_CASE("x- keys in the configuration are the user's own", "[config]") {
+  auto path = test::write_temp_file("x.json", R"j({"x-team": "payments", "http": {"x-note": 1}})j");
+  CHECK_NOTHROW(config::load_file(path));
+}
+
+TEST_CASE("a wrongly typed value names its key", "[config]") {
+  auto path = test::write_temp_file("type.json", R"j({"reconcile": {"debounce_ms": "500"}})j");
+  CHECK_THROWS_WITH(config::load_file(path),
+                    Catch::Contains("reconcile.debounce_ms: must be a non-negative integer"));
+  auto env = test::write_temp_file("env.json", R"j({"environment": "staging"})j");
+  CHECK_THROWS_WITH(config::load_file(env), Catch::Contains("environment: must be"));
+}
+
+TEST_CASE("relative paths in the configuration are relative to its folder", "[config]") {
+  auto path = test::write_temp_file("conf/rel.json", R"j({"model": "models/app.json"})j");
+  auto c = config::load_file(path);
+  CHECK(c.model == (std::filesystem::path(path).parent_path() / "models/app.json").string());
+}
+
+TEST_CASE("environment variables override the file", "[config]") {
+  config::Config c;
+  c.database_url = "postgresql://file/db";
+  c.database_url_source = "config file";
+  config::apply_environment(c, fake_env({{"SCHEMAD_MODEL", "/m.json"},
+                                         {"SCHEMAD_ENV", "development"},
+                                         {"DATABASE_URL", "postgresql://plain/db"}}));
+  CHECK(c.model == "/m.json");
+  CHECK(c.environment == "development");
+  CHECK(c.database_url == "postgresql://plain/db");
+  CHECK(c.database_url_source == "DATABASE_URL");
+}
+
+TEST_CASE("ALEMBIC_DATABASE_URL wins over DATABASE_URL", "[config]") {
+  config::Config c;
+  config::apply_environment(c, fake_env({{"DATABASE_URL", "postgresql://plain/db"},
+                                         {"ALEMBIC_DATABASE_URL", "postgresql://alembic/db"}}));
+  CHECK(c.database_url == "postgresql://alembic/db");
+  CHECK(c.database_url_source == "ALEMBIC_DATABASE_URL");
+}
+
+TEST_CASE("systemd's credential directory supplies the password file", "[config]") {
+  auto pw = test::write_temp_file("creds/database-password", "s3cret\n");
+  config::Config c;
+  config::apply_environment(
+      c, fake_env({{"CREDENTIALS_DIRECTORY", std::filesystem::path(pw).parent_path().string()}}));
+  CHECK(c.password_file == pw);
+  config::Config explicit_file;
+  config::apply_environment(explicit_file,
+                            fake_env({{"CREDENTIALS_DIRECTORY", "/nonexistent"},
+                                      {"SCHEMAD_DATABASE_PASSWORD_FILE", "/run/secrets/pw"}}));
+  CHECK(explicit_file.password_file == "/run/secrets/pw");
+}
