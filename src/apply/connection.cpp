@@ -1,0 +1,54 @@
+#include "apply/connection.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "config/database_url.hpp"
+
+namespace schemad::apply {
+
+namespace {
+
+std::string read_password(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConnectError("cannot read the database password file " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string password = buffer.str();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+    password.pop_back();
+  }
+  return password;
+}
+
+}  // namespace
+
+std::string effective_conninfo(const ConnectionOptions& options) {
+  auto values = config::parse_conninfo(options.conninfo);
+  if (!options.password_file.empty()) values["password"] = read_password(options.password_file);
+  if (!options.dbname_override.empty()) values["dbname"] = options.dbname_override;
+  if (values.count("connect_timeout") == 0) {
+    values["connect_timeout"] = std::to_string(options.connect_timeout_seconds);
+  }
+  if (values.count("application_name") == 0) values["application_name"] = options.application_name;
+  values["client_encoding"] = "UTF8";
+  std::string session = "-c lock_timeout=" + std::to_string(options.lock_timeout_ms) +
+                        " -c statement_timeout=" + std::to_string(options.statement_timeout_ms) +
+                        " -c standard_conforming_strings=on";
+  auto& extra = values["options"];
+  extra = extra.empty() ? session : extra + " " + session;
+  return config::render_conninfo(values);
+}
+
+std::unique_ptr<pqxx::connection> connect(const ConnectionOptions& options) {
+  const std::string conninfo = effective_conninfo(options);
+  try {
+    return std::make_unique<pqxx::connection>(conninfo);
+  } catch (const pqxx::broken_connection& e) {
+    std::string reason = e.what();
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+    throw ConnectError("cannot connect to " + config::describe_target(conninfo) + ": " + reason);
+  }
+}
+
+}  // namespace schemad::apply

@@ -1,0 +1,70 @@
+#pragma once
+
+// One reconcile: inspect, compare, and (in apply mode) heal under the
+// advisory lock, then record the baseline revision. The pipeline that the
+// one-shot commands and the daemon share.
+
+#include <chrono>
+#include <pqxx/connection_base>
+#include <string>
+#include <vector>
+
+#include "apply/alembic_stamp.hpp"
+#include "apply/executor.hpp"
+#include "diff/diff.hpp"
+#include "plan/plan.hpp"
+#include "schema/schema.hpp"
+#include "util/clock.hpp"
+
+namespace schemad::apply {
+
+struct Settings {
+  std::string lock_name;  // "": default_lock_name(database, model schemas)
+  std::chrono::milliseconds lock_wait{120000};
+  std::chrono::milliseconds lock_retry{120000};
+  int statement_timeout_ms = 0;
+  std::string version_table_schema = "public";
+  std::string configured_revision;  // alembic.revision
+};
+
+enum class Mode {
+  check,  // read only: what is missing, what drifted
+  apply,  // heal under the advisory lock
+};
+
+// What one comparison of the model with the database found.
+struct Observation {
+  diff::Result diff;
+  StampDecision stamp;
+  int queries = 0;  // statements the observation sent
+
+  // Nothing missing and the stamp current.
+  bool satisfied() const { return diff.satisfied() && !stamp.pending(); }
+};
+
+struct Report {
+  Mode mode = Mode::check;
+  std::string revision;           // the baseline revision
+  Observation found;              // before anything ran
+  plan::Plan plan;                // what heals `found` (apply ran it)
+  std::vector<StepResult> steps;  // apply: what ran
+  bool stamped = false;           // apply: the revision was recorded
+  Observation remaining;          // apply: after the run; check: == found
+  std::string error;              // "" when the reconcile itself worked
+  std::chrono::duration<double> duration{0};
+  std::chrono::duration<double> lock_wait{0};
+
+  // The database satisfies the model (afterwards, for apply). Drift does not
+  // matter here; an error or several heads do.
+  bool satisfied() const {
+    return error.empty() && remaining.satisfied() && !remaining.stamp.error();
+  }
+};
+
+// Runs one reconcile on `conn` (open, no transaction). Never throws: database
+// errors, a model value the server refuses, or a lock that cannot be had are
+// in Report::error, and nothing of a failed transaction remains.
+Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
+                 const Settings& settings, util::Clock& clock);
+
+}  // namespace schemad::apply

@@ -1,0 +1,259 @@
+// Integration: the whole reconcile (inspect, probe, diff, plan, execute,
+// stamp) against a real PostgreSQL, one row of the spec's table at a time.
+
+#include <catch2/catch.hpp>
+
+#include "apply/connection.hpp"
+#include "apply/reconcile.hpp"
+#include "model/load.hpp"
+#include "support/models.hpp"
+#include "support/pg.hpp"
+
+using namespace schemad;
+using schemad::test::TempDatabase;
+
+namespace {
+
+apply::Report run(const TempDatabase& db, const std::string& model_json,
+                  apply::Mode mode = apply::Mode::apply) {
+  auto model = model::load_text(model_json, "model.json");
+  apply::ConnectionOptions options;
+  options.conninfo = db.url();
+  auto conn = apply::connect(options);
+  return apply::reconcile(*conn, model, mode, apply::Settings{}, util::system_clock());
+}
+
+apply::Report apply_ok(const TempDatabase& db, const std::string& model_json) {
+  auto report = run(db, model_json);
+  INFO("error: " << report.error);
+  for (const auto& s : report.steps) INFO(s.step.sql << " -> " << (s.ok ? "ok" : s.error));
+  REQUIRE(report.error.empty());
+  REQUIRE(report.satisfied());
+  return report;
+}
+
+bool has_drift(const apply::Report& r, diff::DriftKind kind, const std::string& object) {
+  for (const auto& d : r.remaining.diff.drift) {
+    if (d.kind == kind && d.object == object) return true;
+  }
+  return false;
+}
+
+// A model with one table "items"; `extra` goes into the table object,
+// `top` into the top-level object.
+std::string one_table(const std::string& columns, const std::string& extra = "",
+                      const std::string& top = "") {
+  return R"j({"version": 1, "revision": "r1", )j" + top +
+         R"j("tables": [{"name": "items", "columns": [)j" + columns + "]" + extra + "}]}";
+}
+
+}  // namespace
+
+TEST_CASE("creates a missing schema, extension, enum and table", "[pg][reconcile]") {
+  TempDatabase db;
+  auto report = apply_ok(db, R"j({"version": 1, "schema": "shop", "extensions": ["pgcrypto"],
+    "enums": [{"name": "state", "values": ["new", "paid"]}],
+    "tables": [{"name": "orders", "columns": [
+      {"name": "id", "type": "uuid", "primary_key": true, "default": {"sql": "gen_random_uuid()"}},
+      {"name": "state", "type": "state", "nullable": false, "default": "new"},
+      {"name": "digest", "type": "bytea", "default": {"sql": "digest('x', 'sha256')"}}]}]})j");
+  CHECK(db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == "1");
+  CHECK(db.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'") == "1");
+  CHECK(db.scalar("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE "
+                  "enumtypid = 'shop.state'::regtype") == "new,paid");
+  CHECK(db.scalar("SELECT to_regclass('shop.orders') IS NOT NULL") == "t");
+  CHECK(report.remaining.diff.drift.empty());
+  // And it is then in sync: nothing pending, no drift from canonical forms.
+  auto again = run(db, R"j({"version": 1, "schema": "shop", "extensions": ["pgcrypto"],
+    "enums": [{"name": "state", "values": ["new", "paid"]}],
+    "tables": [{"name": "orders", "columns": [
+      {"name": "id", "type": "uuid", "primary_key": true, "default": {"sql": "gen_random_uuid()"}},
+      {"name": "state", "type": "state", "nullable": false, "default": "new"},
+      {"name": "digest", "type": "bytea", "default": {"sql": "digest('x', 'sha256')"}}]}]})j",
+                   apply::Mode::check);
+  CHECK(again.found.satisfied());
+  CHECK(again.found.diff.drift.empty());
+}
+
+TEST_CASE("adds a missing enum value in the model's order", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec("CREATE TYPE mood AS ENUM ('sad', 'happy')");
+  apply_ok(db, R"j({"version": 1, "enums": [{"name": "mood", "values": ["sad", "ok", "happy"]}],
+                   "tables": []})j");
+  CHECK(db.scalar("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE "
+                  "enumtypid = 'mood'::regtype") == "sad,ok,happy");
+}
+
+TEST_CASE("adds a missing nullable column", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE items (id integer PRIMARY KEY); INSERT INTO items VALUES (1)");
+  apply_ok(db, one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                            {"name": "note", "type": "text"})j"));
+  CHECK(db.scalar("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'items'::regclass AND "
+                  "attname = 'note'") == "f");
+}
+
+TEST_CASE(
+    "adds a NOT NULL column with a constant default to a table with rows without rewriting it",
+    "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY);"
+      "INSERT INTO items SELECT g FROM generate_series(1, 1000) g");
+  const std::string before = db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 'items'");
+  apply_ok(db, one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                            {"name": "qty", "type": "integer", "nullable": false, "default": 1},
+                            {"name": "label", "type": "text", "nullable": false, "default": "none"},
+                            {"name": "added", "type": "timestamptz", "nullable": false,
+                             "default": {"sql": "now()"}})j"));
+  CHECK(db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 'items'") == before);
+  CHECK(db.scalar("SELECT count(*) FROM items WHERE qty = 1 AND label = 'none'") == "1000");
+  CHECK(db.scalar("SELECT bool_and(attnotnull) FROM pg_attribute WHERE attrelid = "
+                  "'items'::regclass AND attname IN ('qty', 'label', 'added')") == "t");
+}
+
+TEST_CASE("a NOT NULL column with a volatile default is added nullable and reported",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE items (id integer PRIMARY KEY); INSERT INTO items VALUES (1), (2)");
+  const std::string before = db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 'items'");
+  auto report = apply_ok(db, one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+      {"name": "token", "type": "double precision", "nullable": false, "default": {"sql": "random()"}})j"));
+  CHECK(db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 'items'") == before);
+  CHECK(db.scalar("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'items'::regclass AND "
+                  "attname = 'token'") == "f");
+  CHECK(db.scalar("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = "
+                  "'items'::regclass") == "random()");
+  CHECK(has_drift(report, diff::DriftKind::column_nullability, "public.items.token"));
+}
+
+TEST_CASE("creates a missing index on an existing table concurrently", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE items (id integer PRIMARY KEY, sku text)");
+  auto report =
+      apply_ok(db, one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                                          {"name": "sku", "type": "text"})j",
+                             R"j(, "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}])j"));
+  CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_items_sku'::regclass") ==
+        "t");
+  bool concurrent = false;
+  for (const auto& s : report.steps) {
+    concurrent = concurrent || s.step.sql.find("CONCURRENTLY") != std::string::npos;
+  }
+  CHECK(concurrent);
+}
+
+TEST_CASE("adds a missing foreign key to an existing table, validated", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE parents (id integer PRIMARY KEY); CREATE TABLE items (id integer PRIMARY "
+      "KEY, parent_id integer); INSERT INTO parents VALUES (1); INSERT INTO items VALUES (1, 1)");
+  apply_ok(db, R"j({"version": 1, "tables": [
+    {"name": "parents", "columns": [{"name": "id", "type": "integer", "primary_key": true}]},
+    {"name": "items", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "parent_id", "type": "integer"}],
+     "foreign_keys": [{"name": "fk_items_parent", "columns": ["parent_id"],
+                       "references": {"table": "parents", "columns": ["id"]}}]}]})j");
+  CHECK(db.scalar("SELECT convalidated FROM pg_constraint WHERE conname = 'fk_items_parent'") ==
+        "t");
+}
+
+TEST_CASE("creates two tables whose foreign keys point at each other", "[pg][reconcile]") {
+  TempDatabase db;
+  apply_ok(db, R"j({"version": 1, "tables": [
+    {"name": "a", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                              {"name": "b_id", "type": "integer"}],
+     "foreign_keys": [{"columns": ["b_id"], "references": {"table": "b", "columns": ["id"]}}]},
+    {"name": "b", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                              {"name": "a_id", "type": "integer"}],
+     "foreign_keys": [{"columns": ["a_id"], "references": {"table": "a", "columns": ["id"]}}]}]})j");
+  CHECK(db.scalar("SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == "2");
+}
+
+TEST_CASE("drift is reported and left untouched", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY, name varchar(10), extra text);"
+      "CREATE TABLE legacy (id integer)");
+  auto report = apply_ok(db, one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                                          {"name": "name", "type": "text", "nullable": false})j"));
+  CHECK(has_drift(report, diff::DriftKind::column_type, "public.items.name"));
+  CHECK(has_drift(report, diff::DriftKind::column_nullability, "public.items.name"));
+  CHECK(has_drift(report, diff::DriftKind::extra_column, "public.items.extra"));
+  CHECK(has_drift(report, diff::DriftKind::extra_table, "public.legacy"));
+  CHECK(db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                  "'items'::regclass AND attname = 'name'") == "character varying(10)");
+  CHECK(db.scalar("SELECT to_regclass('legacy') IS NOT NULL") == "t");
+}
+
+TEST_CASE("aliases and PostgreSQL's own spelling of defaults are not drift", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TYPE status AS ENUM ('on', 'off');"
+      "CREATE TABLE items (id int4 PRIMARY KEY, a int8 DEFAULT -1, b varchar(255) DEFAULT 'x', "
+      "c timestamptz DEFAULT CURRENT_TIMESTAMP, d numeric(12,2) DEFAULT 1.5, e bool DEFAULT "
+      "true, f jsonb DEFAULT '{\"k\": [1, 2]}', g status DEFAULT 'on', h text[] DEFAULT "
+      "'{}', i serial, j float8 DEFAULT 2)");
+  auto report = run(db,
+                    one_table(R"j(
+      {"name": "id", "type": "integer", "primary_key": true},
+      {"name": "a", "type": "bigint", "default": -1},
+      {"name": "b", "type": "character varying(255)", "default": "x"},
+      {"name": "c", "type": "timestamp with time zone", "default": {"sql": "current_timestamp"}},
+      {"name": "d", "type": "decimal(12, 2)", "default": 1.5},
+      {"name": "e", "type": "boolean", "default": true},
+      {"name": "f", "type": "jsonb", "default": {"json": {"k": [1, 2]}}},
+      {"name": "g", "type": "status", "default": "on"},
+      {"name": "h", "type": "text[]", "default": {"sql": "'{}'"}},
+      {"name": "i", "type": "serial", "nullable": false},
+      {"name": "j", "type": "double precision", "default": 2})j",
+                              "", R"j("enums": [{"name": "status", "values": ["on", "off"]}], )j"),
+                    apply::Mode::check);
+  INFO(report.error);
+  for (const auto& d : report.found.diff.drift) INFO(d.message());
+  for (const auto& c : report.found.diff.changes) INFO(c.description());
+  CHECK(report.error.empty());
+  CHECK(report.found.diff.changes.empty());
+  CHECK(report.found.diff.drift.empty());
+}
+
+TEST_CASE("an unknown extension type is an error naming its path, and nothing changes",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  auto report = run(db, R"j({"version": 1, "extensions": ["pgcrypto"], "tables": [
+      {"name": "docs", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                   {"name": "v", "type": "vectr(3)"}]}]})j");
+  CHECK_FALSE(report.error.empty());
+  CHECK(report.error.find("tables[0].columns[1].type") != std::string::npos);
+  CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'docs'") == "0");
+  CHECK(db.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'") == "0");
+}
+
+TEST_CASE("a failing step rolls the whole transaction back", "[pg][reconcile]") {
+  TempDatabase db;
+  auto report = run(db, R"j({"version": 1, "tables": [
+      {"name": "good", "columns": [{"name": "id", "type": "integer", "primary_key": true}]},
+      {"name": "bad", "columns": [{"name": "id", "type": "integer", "primary_key": true}],
+       "checks": [{"name": "ck_bad", "expression": "no_such_column > 0"}]}]})j");
+  CHECK_FALSE(report.error.empty());
+  CHECK_FALSE(report.satisfied());
+  CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname IN ('good', 'bad')") == "0");
+  CHECK(db.scalar("SELECT to_regclass('alembic_version') IS NULL") == "t");
+}
+
+TEST_CASE("a no-op apply sends a constant, small number of statements", "[pg][reconcile]") {
+  TempDatabase db;
+  apply_ok(db, schemad::test::kThreeTableModel);
+  db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  db.exec("SELECT pg_stat_statements_reset()");
+  auto report = apply_ok(db, schemad::test::kThreeTableModel);
+  CHECK(report.steps.empty());
+  const std::string sent = db.scalar(
+      "SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+      "WHERE d.datname = current_database() AND query NOT LIKE '%pg_stat_statements%'");
+  // No lock is taken when nothing is missing: BEGIN and SET TRANSACTION, the
+  // search_path, three catalog queries, COMMIT, alembic_version's rows.
+  WARN("no-op apply: " << sent << " statements seen by the server, " << report.found.queries
+                       << " counted by schemad");
+  CHECK(std::stoi(sent) == 8);
+}
