@@ -1,0 +1,21 @@
+#pragma once
+
+// The model's fingerprint: what identifies a model's meaning, whatever its
+// spelling.
+
+#include <string>
+
+#include "schema/schema.hpp"
+
+namespace schemad::model {
+
+// SHA-256, lower-case hex (64 characters), of the compact dump of
+// schema::to_json(db) (schema/json.hpp) with `fingerprint` cleared and
+// tables and enums sorted by schema-qualified name. So key order,
+// whitespace, "x-" keys, type aliases (int4 = integer) and the order of
+// tables and enums in the file do not change it; any change to what the
+// model declares (a column, its type, nullability, default, a constraint,
+// an index, a comment, the revision, ...) does.
+std::string fingerprint(const schema::Database& db);
+
+}  // namespace schemad::model
