@@ -1,2 +1,102 @@
-// Placeholder while the CLI is being written (replaced in this change).
-int main() { return 1; }
+// schemad: keeps a PostgreSQL database at least as complete as a declared
+// model. This file is the command line; the work happens in src/.
+
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <pqxx/except>
+
+#include "apply/connection.hpp"
+#include "catalog/probe.hpp"
+#include "commands.hpp"
+#include "config/config.hpp"
+#include "model/load.hpp"
+
+namespace {
+
+constexpr const char* kDescription =
+    "schemad keeps a PostgreSQL database at least as complete as a declared model:\n"
+    "it creates what is missing and reports, never changes, what drifted.\n\n"
+    "Database URL: --database-url, else ALEMBIC_DATABASE_URL, else DATABASE_URL, else\n"
+    "the config file's database_url, else libpq's PG* variables. Model: --model, else\n"
+    "SCHEMAD_MODEL, else the config file's model, else the embedded example model.\n\n"
+    "Exit codes: 0 ok, 1 error, 2 usage, 3 changes pending (check), 4 drift (check --strict).";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A lost connection must be an error to handle, not a silent death.
+  ::signal(SIGPIPE, SIG_IGN);
+  using namespace schemad;
+
+  CLI::App app{kDescription, "schemad"};
+  app.set_version_flag("--version", std::string("schemad ") + SCHEMAD_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  cli::GlobalOptions global;
+  app.add_option("-c,--config", global.config_file,
+                 "configuration file (JSON; default: $SCHEMAD_CONFIG, else none)");
+  app.add_option("-d,--database-url", global.database_url,
+                 "database URL (libpq or SQLAlchemy style); the password is never printed");
+  app.add_option("-m,--model", global.model, "model file (JSON)");
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-format", global.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  auto* validate = app.add_subcommand("validate", "load and check the model; no database");
+  auto* plan = app.add_subcommand(
+      "plan", "print the SQL that apply would run, and the drift; change nothing");
+  std::string plan_format = "sql";
+  plan->add_option("--format", plan_format, "sql or json")->check(CLI::IsMember({"sql", "json"}));
+  auto* apply = app.add_subcommand(
+      "apply",
+      "create what is missing, record the revision; exit 0 when the database then "
+      "satisfies the model");
+  auto* check = app.add_subcommand(
+      "check",
+      "exit 0 when nothing is missing, 3 when changes are pending, 4 with --strict "
+      "when there is drift, 1 on error");
+  bool strict = false;
+  std::string check_format = "text";
+  check->add_flag("--strict", strict, "drift is a failure too (exit 4)");
+  check->add_option("--format", check_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  auto* export_sql = app.add_subcommand(
+      "export-sql", "print the DDL of the whole model for an empty database (psql -1 -f)");
+  bool with_stamp = false;
+  export_sql->add_flag("--with-stamp", with_stamp, "also record the revision in alembic_version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return cli::kUsage;
+  }
+
+  try {
+    cli::Context ctx(global);
+    if (validate->parsed()) return cli::run_validate(ctx);
+    if (plan->parsed()) return cli::run_plan(ctx, plan_format);
+    if (apply->parsed()) return cli::run_apply(ctx);
+    if (check->parsed()) return cli::run_check(ctx, strict, check_format);
+    if (export_sql->parsed()) return cli::run_export_sql(ctx, with_stamp);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "schemad: " << e.what() << "\n";
+    return cli::kUsage;
+  } catch (const model::ModelError& e) {
+    std::cerr << "schemad: " << e.what() << "\n";
+    return cli::kError;
+  } catch (const std::exception& e) {
+    // ConnectError, CommandError, an unparseable URL, a database error:
+    // none of these messages carry the password.
+    std::cerr << "schemad: " << e.what() << "\n";
+    return cli::kError;
+  }
+  return cli::kUsage;
+}

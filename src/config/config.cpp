@@ -122,6 +122,8 @@ Config load_file(const std::string& path) {
   rec.read("statement_timeout_ms", c.reconcile.statement_timeout_ms);
   rec.read("lock_retry_seconds", c.reconcile.lock_retry_seconds);
   rec.read("connect_timeout_seconds", c.reconcile.connect_timeout_seconds);
+  rec.read("health_check_seconds", c.reconcile.health_check_seconds);
+  rec.read("shutdown_grace_seconds", c.reconcile.shutdown_grace_seconds);
   rec.finish();
 
   auto alembic = top.child("alembic");
@@ -194,6 +196,9 @@ void validate(const Config& c) {
   }
   if (c.log.format != "text" && c.log.format != "json") {
     throw ConfigError(where("log.format") + ": must be \"text\" or \"json\"");
+  }
+  if (c.reconcile.health_check_seconds < 1) {
+    throw ConfigError(where("reconcile.health_check_seconds") + ": must be at least 1");
   }
   if (c.alembic.version_table_schema.empty() || c.alembic.version_table_schema.size() > 63) {
     throw ConfigError(where("alembic.version_table_schema") + ": must be 1 to 63 bytes");

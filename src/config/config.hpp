@@ -29,6 +29,10 @@ struct ReconcileConfig {
   int statement_timeout_ms = 0;
   int lock_retry_seconds = 120;
   int connect_timeout_seconds = 10;
+  // The daemon: how often it checks that the database still answers when
+  // nothing else happens, and how long a stop waits for a running reconcile.
+  int health_check_seconds = 10;
+  int shutdown_grace_seconds = 10;
 };
 
 struct AlembicConfig {

@@ -1,0 +1,161 @@
+#include "commands.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "apply/report_json.hpp"
+#include "catalog/probe.hpp"
+#include "diff/diff.hpp"
+#include "plan/plan.hpp"
+
+namespace schemad::cli {
+
+namespace {
+
+// Runs a reconcile and turns its error into a CommandError naming the model
+// file where the model is at fault.
+apply::Report reconcile(const Context& ctx, const schema::Database& model, apply::Mode mode) {
+  auto conn = ctx.connect();
+  spdlog::debug("connected to {}", ctx.target());
+  apply::Report report = apply::reconcile(*conn, model, mode, ctx.settings(), util::system_clock());
+  return report;
+}
+
+void print_drift(const diff::Result& result, std::ostream& out) {
+  for (const auto& d : result.drift) out << "drift: " << d.message() << "\n";
+}
+
+std::string error_text(const Context& ctx, const apply::Report& report) {
+  // Errors that name a model path ("tables[1].columns[0].type: ...") come
+  // from the model: prefix the file, as model errors do.
+  if (!report.error.empty() && report.error.rfind("tables[", 0) == 0) {
+    return ctx.model_name() + ": " + report.error;
+  }
+  return report.error;
+}
+
+int stamp_exit(const apply::Report& report) {
+  if (report.remaining.stamp.error()) {
+    spdlog::error("{}", report.remaining.stamp.message());
+    return kError;
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int run_validate(const Context& ctx) {
+  schema::Database model = ctx.load_model();
+  std::size_t columns = 0;
+  for (const auto& t : model.tables) columns += t.columns.size();
+  std::cout << ctx.model_name() << ": valid: " << model.tables.size() << " tables, " << columns
+            << " columns, " << model.enums.size() << " enums, " << model.extensions.size()
+            << " extensions; fingerprint " << model.fingerprint << "\n";
+  return kOk;
+}
+
+int run_plan(const Context& ctx, const std::string& format) {
+  schema::Database model = ctx.load_model();
+  apply::Report report = reconcile(ctx, model, apply::Mode::check);
+  if (!report.error.empty()) throw CommandError(error_text(ctx, report));
+  if (format == "json") {
+    std::cout << apply::to_json(report).dump(2) << "\n";
+    return stamp_exit(report);
+  }
+  std::cout << "-- schemad plan for " << ctx.target() << " (model " << ctx.model_name() << ")\n";
+  if (report.plan.steps.empty()) std::cout << "-- nothing to create\n";
+  std::cout << plan::to_script(report.plan, true);
+  for (const auto& statement :
+       apply::stamp_sql(report.found.stamp, ctx.settings().version_table_schema)) {
+    std::cout << "-- " << report.found.stamp.message() << "\n" << statement << ";\n";
+  }
+  if (report.found.stamp.action == apply::StampDecision::Action::leave_unknown) {
+    std::cout << "-- note: " << report.found.stamp.message() << "\n";
+  }
+  for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.message() << "\n";
+  return stamp_exit(report);
+}
+
+int run_apply(const Context& ctx) {
+  schema::Database model = ctx.load_model();
+  spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
+  apply::Report report = reconcile(ctx, model, apply::Mode::apply);
+  for (const auto& step : report.steps) {
+    if (step.ok) {
+      spdlog::info("applied: {}", step.step.description);
+    } else {
+      spdlog::error("failed: {}: {}", step.step.description, step.error);
+    }
+  }
+  if (report.stamped) spdlog::info("recorded revision {} in alembic_version", report.revision);
+  if (report.remaining.stamp.action == apply::StampDecision::Action::leave_unknown) {
+    spdlog::warn("{}", report.remaining.stamp.message());
+  }
+  for (const auto& d : report.remaining.diff.drift) spdlog::warn("drift: {}", d.message());
+  if (!report.error.empty()) throw CommandError(error_text(ctx, report));
+  if (int code = stamp_exit(report); code != kOk) return code;
+  if (!report.satisfied()) {
+    for (const auto& change : report.remaining.diff.changes) {
+      spdlog::error("still missing: {}", change.description());
+    }
+    throw CommandError("the database does not satisfy the model after apply");
+  }
+  std::size_t applied = report.steps.size();
+  std::cout << (applied == 0 ? "nothing to do" : "applied " + std::to_string(applied) + " steps")
+            << "; " << ctx.target() << " satisfies the model (revision " << report.revision << ", "
+            << report.remaining.diff.drift.size() << " drift items)\n";
+  return kOk;
+}
+
+int run_check(const Context& ctx, bool strict, const std::string& format) {
+  schema::Database model = ctx.load_model();
+  apply::Report report = reconcile(ctx, model, apply::Mode::check);
+  if (!report.error.empty()) throw CommandError(error_text(ctx, report));
+  const auto& found = report.found;
+  if (format == "json") {
+    std::cout << apply::to_json(report).dump(2) << "\n";
+  } else {
+    for (const auto& change : found.diff.changes) {
+      std::cout << "pending: " << change.description() << "\n";
+    }
+    if (found.stamp.pending()) std::cout << "pending: " << found.stamp.message() << "\n";
+    print_drift(found.diff, std::cout);
+  }
+  if (int code = stamp_exit(report); code != kOk) return code;
+  if (!found.satisfied()) {
+    if (format != "json") {
+      std::cout << found.diff.changes.size() + (found.stamp.pending() ? 1 : 0)
+                << " changes pending\n";
+    }
+    return kPending;
+  }
+  if (strict && !found.diff.drift.empty()) return kDrift;
+  if (format != "json") {
+    std::cout << ctx.target() << " satisfies the model (" << found.diff.drift.size()
+              << " drift items)\n";
+  }
+  return kOk;
+}
+
+int run_export_sql(const Context& ctx, bool with_stamp) {
+  schema::Database model = ctx.load_model();
+  plan::Options options;
+  options.online = false;
+  plan::Plan plan = plan::render(diff::compare(model, schema::Database{}), options);
+  std::cout << "-- schemad export-sql: " << ctx.model_name() << " (fingerprint "
+            << model.fingerprint << ")\n"
+            << "-- for an empty database: psql -1 -f this.sql\n"
+            << plan::to_script(plan, false);
+  if (with_stamp) {
+    apply::StampDecision stamp =
+        apply::decide_stamp({}, apply::baseline_revision(model, ctx.config().alembic.revision));
+    for (const auto& statement :
+         apply::stamp_sql(stamp, ctx.config().alembic.version_table_schema)) {
+      std::cout << statement << ";\n";
+    }
+  }
+  return kOk;
+}
+
+}  // namespace schemad::cli

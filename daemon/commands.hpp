@@ -1,0 +1,18 @@
+#pragma once
+
+// The one-shot subcommands. Each returns the process exit code (see
+// ExitCode) and prints results on standard output, logs on standard error.
+
+#include <string>
+
+#include "context.hpp"
+
+namespace schemad::cli {
+
+int run_validate(const Context& ctx);
+int run_plan(const Context& ctx, const std::string& format);
+int run_apply(const Context& ctx);
+int run_check(const Context& ctx, bool strict, const std::string& format);
+int run_export_sql(const Context& ctx, bool with_stamp);
+
+}  // namespace schemad::cli

@@ -1,0 +1,68 @@
+#pragma once
+
+// What every subcommand needs, resolved once from the command line, the
+// environment and the configuration file (in that order of precedence).
+
+#include <memory>
+#include <pqxx/connection>
+#include <string>
+
+#include "apply/connection.hpp"
+#include "apply/reconcile.hpp"
+#include "config/config.hpp"
+#include "schema/schema.hpp"
+
+namespace schemad::cli {
+
+// Options common to every subcommand, as given on the command line ("" = not given).
+struct GlobalOptions {
+  std::string config_file;
+  std::string database_url;
+  std::string model;
+  std::string log_level;
+  std::string log_format;
+};
+
+// Exit codes (README, "Exit codes").
+enum ExitCode : int {
+  kOk = 0,
+  kError = 1,
+  kUsage = 2,
+  kPending = 3,
+  kDrift = 4,
+};
+
+// A failure to report on standard error with exit code 1.
+class CommandError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The configuration: file (--config, else SCHEMAD_CONFIG), then the
+// environment, then the command line. Throws config::ConfigError. The daemon
+// calls it again on SIGHUP.
+config::Config resolve_config(const GlobalOptions& options);
+
+class Context {
+ public:
+  // Reads the configuration and sets up logging; throws config::ConfigError.
+  explicit Context(const GlobalOptions& options);
+
+  const config::Config& config() const { return config_; }
+  // The model file's name for messages ("<embedded example model>" when none).
+  const std::string& model_name() const { return model_name_; }
+  // Loads and validates the model; throws model::ModelError.
+  schema::Database load_model() const;
+  // Connects to the database; throws apply::ConnectError or
+  // std::invalid_argument (a URL libpq cannot parse).
+  std::unique_ptr<pqxx::connection> connect() const;
+  // Where the database is, without the password.
+  std::string target() const;
+  apply::Settings settings() const;
+
+ private:
+  config::Config config_;
+  std::string model_name_;
+};
+
+}  // namespace schemad::cli
