@@ -1,0 +1,189 @@
+#include "metrics/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <vector>
+
+#include "diff/diff.hpp"
+
+namespace schemad::metrics {
+
+namespace {
+
+using diff::ChangeKind;
+using diff::DriftKind;
+
+// x2 to x3 per step: a no-op reconcile in the warm daemon takes tens of
+// milliseconds, a cold creation or a concurrent index build up to minutes.
+const prometheus::Histogram::BucketBoundaries kReconcileBuckets = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+// Uncontended, the lock takes a round trip; contended, up to
+// reconcile.lock_retry_seconds (120 s by default).
+const prometheus::Histogram::BucketBoundaries kLockWaitBuckets = {
+    0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120};
+
+const char* const kOutcomes[] = {"ok", "pending", "error"};
+
+const ChangeKind kChangeKinds[] = {
+    ChangeKind::create_schema,  ChangeKind::create_extension, ChangeKind::create_enum,
+    ChangeKind::add_enum_value, ChangeKind::create_table,     ChangeKind::add_column,
+    ChangeKind::add_constraint, ChangeKind::create_index,     ChangeKind::set_comment,
+};
+
+const DriftKind kDriftKinds[] = {
+    DriftKind::column_type,
+    DriftKind::column_nullability,
+    DriftKind::column_default,
+    DriftKind::column_identity,
+    DriftKind::extra_table,
+    DriftKind::extra_column,
+    DriftKind::extra_index,
+    DriftKind::index_definition,
+    DriftKind::constraint_definition,
+    DriftKind::constraint_not_valid,
+    DriftKind::invalid_index,
+    DriftKind::enum_extra_value,
+    DriftKind::enum_order,
+    DriftKind::comment,
+    DriftKind::not_applied,
+};
+
+template <typename T>
+T& single(prometheus::detail::Builder<T> builder, prometheus::Registry& registry,
+          const std::string& name, const std::string& help) {
+  return builder.Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
+
+Metrics::Metrics(const std::string& version) : registry_(std::make_unique<prometheus::Registry>()) {
+  prometheus::Registry& r = *registry_;
+  prometheus::BuildGauge()
+      .Name("schemad_build_info")
+      .Help("Always 1; the label carries the version of schemad.")
+      .Register(r)
+      .Add({{"version", version}})
+      .Set(1);
+
+  reconcile_total_ = &prometheus::BuildCounter()
+                          .Name("schemad_reconcile_total")
+                          .Help(
+                              "Finished reconciles, by outcome: ok (the database satisfies the "
+                              "model), pending (something is still missing), error.")
+                          .Register(r);
+  reconcile_duration_ = &prometheus::BuildHistogram()
+                             .Name("schemad_reconcile_duration_seconds")
+                             .Help("Wall time of each reconcile, whatever its outcome.")
+                             .Register(r)
+                             .Add({}, kReconcileBuckets);
+  changes_applied_ = &prometheus::BuildCounter()
+                          .Name("schemad_changes_applied_total")
+                          .Help("Changes schemad applied to the database, by kind.")
+                          .Register(r);
+  pending_changes_ = &single(prometheus::BuildGauge(), r, "schemad_pending_changes",
+                             "Changes the model asks for that the last reconcile left missing.");
+  drift_items_ = &prometheus::BuildGauge()
+                      .Name("schemad_drift_items")
+                      .Help(
+                          "Drift found by the last reconcile (reported, never changed), by "
+                          "kind.")
+                      .Register(r);
+  database_up_ = &single(prometheus::BuildGauge(), r, "schemad_database_up",
+                         "1 when the last attempt to reach the database succeeded, else 0.");
+  last_success_ =
+      &single(prometheus::BuildGauge(), r, "schemad_last_success_timestamp_seconds",
+              "Unix time of the last reconcile that left the database satisfying the model; 0 "
+              "before the first.");
+  model_reload_errors_ = &single(prometheus::BuildCounter(), r, "schemad_model_reload_errors_total",
+                                 "Model reloads that failed to load or validate (the last good "
+                                 "model stays in force).");
+  lock_wait_ = &prometheus::BuildHistogram()
+                    .Name("schemad_lock_wait_seconds")
+                    .Help("Time taken to acquire the advisory lock.")
+                    .Register(r)
+                    .Add({}, kLockWaitBuckets);
+
+  for (const char* outcome : kOutcomes) {
+    child(*reconcile_total_, reconcile_by_outcome_, "outcome", outcome);
+  }
+  for (ChangeKind kind : kChangeKinds) {
+    child(*changes_applied_, applied_by_kind_, "kind", diff::to_string(kind));
+  }
+  for (DriftKind kind : kDriftKinds) {
+    child(*drift_items_, drift_by_kind_, "kind", diff::to_string(kind));
+  }
+}
+
+Metrics::~Metrics() = default;
+
+prometheus::Counter& Metrics::child(CounterFamily& family,
+                                    std::map<std::string, prometheus::Counter*>& children,
+                                    const std::string& label, const std::string& value) {
+  auto found = children.find(value);
+  if (found != children.end()) return *found->second;
+  prometheus::Counter& created = family.Add({{label, value}});
+  children.emplace(value, &created);
+  return created;
+}
+
+prometheus::Gauge& Metrics::child(GaugeFamily& family,
+                                  std::map<std::string, prometheus::Gauge*>& children,
+                                  const std::string& label, const std::string& value) {
+  auto found = children.find(value);
+  if (found != children.end()) return *found->second;
+  prometheus::Gauge& created = family.Add({{label, value}});
+  children.emplace(value, &created);
+  return created;
+}
+
+void Metrics::record_reconcile(const std::string& outcome, double seconds,
+                               const std::map<std::string, int>& applied_by_kind, int pending,
+                               const std::map<std::string, int>& drift_by_kind) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  child(*reconcile_total_, reconcile_by_outcome_, "outcome", outcome).Increment();
+  reconcile_duration_->Observe(seconds);
+  for (const auto& [kind, count] : applied_by_kind) {
+    if (count > 0) child(*changes_applied_, applied_by_kind_, "kind", kind).Increment(count);
+  }
+  pending_changes_->Set(pending);
+  // Create the new kinds first, then set every kind: one that disappeared
+  // since the last reconcile must read 0, not its stale value.
+  for (const auto& entry : drift_by_kind) child(*drift_items_, drift_by_kind_, "kind", entry.first);
+  for (const auto& [kind, gauge] : drift_by_kind_) {
+    auto found = drift_by_kind.find(kind);
+    gauge->Set(found == drift_by_kind.end() ? 0 : found->second);
+  }
+}
+
+void Metrics::set_database_up(bool up) {
+  database_up_->Set(up ? 1 : 0);
+}
+
+void Metrics::set_last_success(std::chrono::system_clock::time_point when) {
+  last_success_->Set(std::chrono::duration<double>(when.time_since_epoch()).count());
+}
+
+void Metrics::count_model_reload_error() {
+  model_reload_errors_->Increment();
+}
+
+void Metrics::observe_lock_wait(double seconds) {
+  lock_wait_->Observe(seconds);
+}
+
+std::string Metrics::text() const {
+  std::vector<prometheus::MetricFamily> families;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    families = registry_->Collect();
+  }
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace schemad::metrics

@@ -1,0 +1,105 @@
+#pragma once
+
+// The daemon's Prometheus metrics, in base units, and their text exposition
+// for GET /metrics.
+//
+//   schemad_build_info{version}                     gauge, always 1
+//   schemad_reconcile_total{outcome}                counter: ok, pending, error
+//   schemad_reconcile_duration_seconds              histogram, 5 ms .. 60 s
+//   schemad_changes_applied_total{kind}             counter, per diff::ChangeKind label
+//   schemad_pending_changes                         gauge, after the last reconcile
+//   schemad_drift_items{kind}                       gauge, per diff::DriftKind label
+//   schemad_database_up                             gauge, 0 or 1
+//   schemad_last_success_timestamp_seconds          gauge, unix time (0: never)
+//   schemad_model_reload_errors_total               counter
+//   schemad_lock_wait_seconds                       histogram, 1 ms .. 120 s
+//
+// Every label value the daemon knows of (the three outcomes, the change and
+// drift kinds of diff/diff.hpp) exists from construction with value 0, so a
+// series never appears out of nowhere and rate() works from the first scrape.
+//
+// Thread safety: every member function may be called from any thread at any
+// time. The metrics themselves are prometheus-cpp's atomics; a mutex also
+// makes record_reconcile() atomic with respect to text(), so a scrape never
+// sees half of a reconcile (the counter without its drift, say).
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace schemad::metrics {
+
+class Metrics {
+ public:
+  // `version` becomes the label of schemad_build_info.
+  explicit Metrics(const std::string& version);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // After each reconcile, whatever its outcome:
+  // - counts one reconcile with `outcome` ("ok", "pending" or "error"; any
+  //   other value gets its own series) and observes `seconds`;
+  // - adds applied_by_kind (label "table", "column", ... as diff::to_string
+  //   gives; counts <= 0 add nothing) to schemad_changes_applied_total;
+  // - sets schemad_pending_changes to `pending`;
+  // - sets schemad_drift_items to drift_by_kind: every kind absent from the
+  //   map, known or seen in an earlier call, goes back to 0.
+  // The gauges take the arguments as given: the caller decides what an
+  // error reconcile reports (what it found before failing, or nothing).
+  void record_reconcile(const std::string& outcome, double seconds,
+                        const std::map<std::string, int>& applied_by_kind, int pending,
+                        const std::map<std::string, int>& drift_by_kind);
+
+  void set_database_up(bool up);
+  void set_last_success(std::chrono::system_clock::time_point when);
+  void count_model_reload_error();
+  // The time taken to acquire the advisory lock.
+  void observe_lock_wait(double seconds);
+
+  // The whole exposition, Prometheus text format 0.0.4 (prometheus-cpp's
+  // TextSerializer), for Content-Type "text/plain; version=0.0.4".
+  std::string text() const;
+
+ private:
+  using CounterFamily = prometheus::Family<prometheus::Counter>;
+  using GaugeFamily = prometheus::Family<prometheus::Gauge>;
+
+  // The child of `family` labelled {label=value}, created on first use.
+  // Requires mutex_.
+  static prometheus::Counter& child(CounterFamily& family,
+                                    std::map<std::string, prometheus::Counter*>& children,
+                                    const std::string& label, const std::string& value);
+  static prometheus::Gauge& child(GaugeFamily& family,
+                                  std::map<std::string, prometheus::Gauge*>& children,
+                                  const std::string& label, const std::string& value);
+
+  std::unique_ptr<prometheus::Registry> registry_;
+  mutable std::mutex mutex_;  // guards the maps; serialises record_reconcile and text
+
+  CounterFamily* reconcile_total_;
+  std::map<std::string, prometheus::Counter*> reconcile_by_outcome_;
+  prometheus::Histogram* reconcile_duration_;
+  CounterFamily* changes_applied_;
+  std::map<std::string, prometheus::Counter*> applied_by_kind_;
+  prometheus::Gauge* pending_changes_;
+  GaugeFamily* drift_items_;
+  std::map<std::string, prometheus::Gauge*> drift_by_kind_;
+  prometheus::Gauge* database_up_;
+  prometheus::Gauge* last_success_;
+  prometheus::Counter* model_reload_errors_;
+  prometheus::Histogram* lock_wait_;
+};
+
+}  // namespace schemad::metrics
