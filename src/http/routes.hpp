@@ -1,0 +1,52 @@
+#pragma once
+
+// What the daemon answers over HTTP. Handlers never touch the database: they
+// read the published snapshot and the callbacks below, all of which must be
+// fast and non-blocking (they run on the event loop).
+//
+//   GET  /livez, /healthz  200 {"status":"ok"} when live(), else 503 {"status":"stuck"}
+//   GET  /readyz           200 {"ready":true}, or 503 {"ready":false,"reason":".."}
+//   GET  /status           200, the snapshot (see status_json.hpp)
+//   GET  /metrics          200, metrics_text(), Prometheus text format 0.0.4
+//   POST /reconcile        202 {"accepted":true} and request_reconcile("http"), with
+//                          `Authorization: Bearer <admin_token>`; 401 with
+//                          `WWW-Authenticate: Bearer` without it or with another token;
+//                          404 when admin_token is "" (the path then does not exist)
+//
+// HEAD is answered wherever GET is (the server drops the body). A known path
+// with another method is 405 with `Allow`; any other path 404. The query
+// string is ignored. Every answer is JSON but /metrics, and carries
+// `Cache-Control: no-store` and `Server: schemad`.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "http/server.hpp"
+#include "service/state.hpp"
+
+namespace schemad::http {
+
+struct Endpoints {
+  std::function<std::shared_ptr<const service::Snapshot>()> snapshot;
+  std::function<std::string()> metrics_text;  // Prometheus text exposition
+  std::function<bool()> live;                 // event loop alive and worker not stuck
+  std::function<void(const std::string& trigger)> request_reconcile;  // POST /reconcile
+  std::string admin_token;                    // "" => POST /reconcile answers 404
+  std::chrono::seconds readiness_window{60};  // passed to service::readiness()
+  std::function<service::WallTime()> now = [] { return std::chrono::system_clock::now(); };
+};
+
+// Throws std::invalid_argument when snapshot, metrics_text, live or now is
+// empty, or request_reconcile is empty while admin_token is not. A null
+// snapshot pointer is read as a default (starting) Snapshot.
+Handler make_router(Endpoints endpoints);
+
+// Whether `authorization` is "Bearer <token>" (scheme case-insensitive) with
+// exactly `token`. Takes the same time whatever the presented token: both
+// are hashed (SHA-256) and the digests compared with CRYPTO_memcmp.
+bool bearer_matches(std::string_view authorization, const std::string& token);
+
+}  // namespace schemad::http

@@ -1,0 +1,75 @@
+#include "http/status_json.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace schemad::http {
+
+namespace {
+
+using nlohmann::json;
+
+json time_or_null(const std::optional<service::WallTime>& time) {
+  return time ? json(format_rfc3339(*time)) : json(nullptr);
+}
+
+json text_or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+json to_json(const service::ReconcileSummary& r) {
+  json drift = json::array();
+  for (const auto& [kind, message] : r.drift)
+    drift.push_back({{"kind", kind}, {"message", message}});
+  return {{"started", format_rfc3339(r.started)},
+          {"duration_seconds", r.duration_seconds},
+          {"outcome", r.outcome},
+          {"trigger", r.trigger},
+          {"steps_applied", r.steps_applied},
+          {"pending_changes", r.pending_changes},
+          {"drift", std::move(drift)},
+          {"stamp", text_or_null(r.stamp)},
+          {"error", text_or_null(r.error)}};
+}
+
+}  // namespace
+
+std::string format_rfc3339(service::WallTime time) {
+  using namespace std::chrono;
+  // floor, not duration_cast: times before 1970 must not round up.
+  const auto ms = floor<milliseconds>(time.time_since_epoch()).count();
+  const auto seconds = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  const auto millis = static_cast<int>(ms - static_cast<long long>(seconds) * 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + length, sizeof text - length, ".%03dZ", millis);
+  return text;
+}
+
+json to_json(const service::Snapshot& s, service::WallTime now,
+             std::chrono::seconds readiness_window) {
+  const service::Readiness ready = service::readiness(s, now, readiness_window);
+  return {
+      {"version", s.version},
+      {"model",
+       {{"path", s.model_path},
+        {"fingerprint", s.model_fingerprint},
+        {"error", text_or_null(s.model_error)},
+        {"reload_errors", s.model_reload_errors}}},
+      {"revision", s.revision},
+      {"database",
+       {{"target", s.target}, {"up", s.database_up}, {"last_seen", time_or_null(s.database_seen)}}},
+      {"ready", {{"ready", ready.ready}, {"reason", text_or_null(ready.reason)}}},
+      {"satisfied", s.satisfied},
+      {"last_reconcile", s.last ? to_json(*s.last) : json(nullptr)},
+      {"last_success", time_or_null(s.last_success)},
+      {"activity", s.activity},
+      {"current_trigger", text_or_null(s.current_trigger)},
+      {"rerun_queued", s.rerun_queued},
+      {"next_retry", time_or_null(s.next_retry)},
+  };
+}
+
+}  // namespace schemad::http

@@ -1,0 +1,34 @@
+#pragma once
+
+// The published snapshot as JSON, for GET /status. Keys are stable: tools
+// and people parse them.
+//
+// {"version", "model": {"path", "fingerprint", "error", "reload_errors"},
+//  "revision", "database": {"target", "up", "last_seen"},
+//  "ready": {"ready", "reason"}, "satisfied",
+//  "last_reconcile": null | {"started", "duration_seconds", "outcome",
+//      "trigger", "steps_applied": [..], "pending_changes": [..],
+//      "drift": [{"kind", "message"}], "stamp", "error"},
+//  "last_success", "activity", "current_trigger", "rerun_queued", "next_retry"}
+//
+// Times are RFC 3339 UTC strings with milliseconds, null when absent. Texts
+// that are empty when there is nothing to say (model.error, ready.reason,
+// last_reconcile.stamp and .error, current_trigger) are null then.
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "service/state.hpp"
+
+namespace schemad::http {
+
+// "2024-05-01T12:34:56.789Z": UTC, milliseconds, truncated toward the past.
+std::string format_rfc3339(service::WallTime time);
+
+// "ready" is service::readiness(snapshot, now, readiness_window).
+nlohmann::json to_json(const service::Snapshot& snapshot,
+                       service::WallTime now = std::chrono::system_clock::now(),
+                       std::chrono::seconds readiness_window = std::chrono::seconds(60));
+
+}  // namespace schemad::http
