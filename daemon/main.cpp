@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "config/config.hpp"
 #include "model/load.hpp"
+#include "service/service.hpp"
 
 namespace {
 
@@ -63,6 +64,10 @@ int main(int argc, char** argv) {
   check->add_flag("--strict", strict, "drift is a failure too (exit 4)");
   check->add_option("--format", check_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  auto* run = app.add_subcommand(
+      "run",
+      "the service: reconcile at start-up, on SIGHUP, on model changes, on a timer and on "
+      "POST /reconcile; serve /healthz, /readyz, /status and /metrics; stop on SIGTERM");
   auto* export_sql = app.add_subcommand(
       "export-sql", "print the DDL of the whole model for an empty database (psql -1 -f)");
   bool with_stamp = false;
@@ -86,6 +91,9 @@ int main(int argc, char** argv) {
     if (apply->parsed()) return cli::run_apply(ctx);
     if (check->parsed()) return cli::run_check(ctx, strict, check_format);
     if (export_sql->parsed()) return cli::run_export_sql(ctx, with_stamp);
+    if (run->parsed()) {
+      return service::run_service({ctx.config(), [global] { return cli::resolve_config(global); }});
+    }
   } catch (const config::ConfigError& e) {
     std::cerr << "schemad: " << e.what() << "\n";
     return cli::kUsage;

@@ -113,6 +113,7 @@ Config load_file(const std::string& path) {
   http.read("listen", c.http.listen);
   http.read("admin_token", c.http.admin_token);
   http.read("admin_token_file", c.http.admin_token_file);
+  http.read("read_timeout_seconds", c.http.read_timeout_seconds);
   http.finish();
 
   auto rec = top.child("reconcile");
@@ -196,6 +197,9 @@ void validate(const Config& c) {
   }
   if (c.log.format != "text" && c.log.format != "json") {
     throw ConfigError(where("log.format") + ": must be \"text\" or \"json\"");
+  }
+  if (c.http.read_timeout_seconds < 1) {
+    throw ConfigError(where("http.read_timeout_seconds") + ": must be at least 1");
   }
   if (c.reconcile.health_check_seconds < 1) {
     throw ConfigError(where("reconcile.health_check_seconds") + ": must be at least 1");

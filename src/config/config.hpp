@@ -20,6 +20,9 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:9432";  // "" turns HTTP off
   std::string admin_token;
   std::string admin_token_file;
+  // How long a client has to send a whole request (a slow client cannot
+  // hold a connection longer).
+  int read_timeout_seconds = 10;
 };
 
 struct ReconcileConfig {

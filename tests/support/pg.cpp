@@ -5,14 +5,18 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
+
+#include "support/daemon.hpp"
 
 namespace schemad::test {
 
 std::string server_url() {
   const char* url = std::getenv("SCHEMAD_TEST_PG");
   if (url == nullptr || *url == '\0') {
-    FAIL("SCHEMAD_TEST_PG is not set: run the suite through tests/pg/with-postgres.sh "
-         "(see README, \"Tests\")");
+    FAIL(
+        "SCHEMAD_TEST_PG is not set: run the suite through tests/pg/with-postgres.sh "
+        "(see README, \"Tests\")");
   }
   return url;
 }
@@ -41,7 +45,9 @@ TempDatabase::~TempDatabase() {
   }
 }
 
-std::string TempDatabase::url() const { return server_url() + "/" + name_; }
+std::string TempDatabase::url() const {
+  return server_url() + "/" + name_;
+}
 
 void TempDatabase::exec(const std::string& sql) const {
   pqxx::connection conn(url());
@@ -55,6 +61,55 @@ std::string TempDatabase::scalar(const std::string& sql) const {
   pqxx::result r = tx.exec(sql);
   if (r.empty() || r[0][0].is_null()) return "";
   return r[0][0].c_str();
+}
+
+namespace {
+
+std::string pg_bin() {
+  const char* bin = std::getenv("PGBIN");
+  return bin != nullptr ? bin : "/usr/lib/postgresql/15/bin";
+}
+
+// Runs a shell command as the postgres user when root; REQUIREs success.
+void as_postgres(const std::string& command) {
+  const std::string wrapped = ::getuid() == 0 ? "runuser -u postgres -- " + command : command;
+  INFO(wrapped);
+  REQUIRE(std::system(wrapped.c_str()) == 0);
+}
+
+}  // namespace
+
+PrivateServer::PrivateServer() {
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / "schemad-private-pg.XXXXXX").string();
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  dir_ = tmpl;
+  std::filesystem::permissions(dir_, std::filesystem::perms::all);
+  as_postgres(pg_bin() + "/initdb -D " + dir_ + "/data -U postgres -A trust -E UTF8 " +
+              "--locale=C.UTF-8 >/dev/null 2>&1");
+  port_ = free_port();
+  start();
+}
+
+PrivateServer::~PrivateServer() {
+  const std::string stop_cmd =
+      pg_bin() + "/pg_ctl -D " + dir_ + "/data -m immediate stop >/dev/null 2>&1";
+  std::system((::getuid() == 0 ? "runuser -u postgres -- " + stop_cmd : stop_cmd).c_str());
+  std::filesystem::remove_all(dir_);
+}
+
+void PrivateServer::start() {
+  as_postgres(pg_bin() + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
+              "/server.log -w -t 30 -o \"-p " + std::to_string(port_) + " -k " + dir_ +
+              " -c listen_addresses=127.0.0.1 -c fsync=off\" start >/dev/null 2>&1");
+}
+
+void PrivateServer::stop() {
+  as_postgres(pg_bin() + "/pg_ctl -D " + dir_ + "/data -m fast -w stop >/dev/null 2>&1");
+}
+
+std::string PrivateServer::url() const {
+  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
 }
 
 }  // namespace schemad::test

@@ -33,4 +33,24 @@ class TempDatabase {
   std::string name_;
 };
 
+// A PostgreSQL server of the test's own, for tests that stop and start it
+// (the shared one must stay up for the tests running beside them). As root
+// it runs as the `postgres` OS user, like tests/pg/with-postgres.sh.
+class PrivateServer {
+ public:
+  PrivateServer();   // initdb and start
+  ~PrivateServer();  // stop and remove
+  PrivateServer(const PrivateServer&) = delete;
+  PrivateServer& operator=(const PrivateServer&) = delete;
+
+  void stop();
+  void start();
+  // postgresql://postgres@127.0.0.1:PORT/postgres
+  std::string url() const;
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+};
+
 }  // namespace schemad::test

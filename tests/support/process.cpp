@@ -122,8 +122,7 @@ RunResult run_schemad(const std::vector<std::string>& args,
 
 std::string write_temp_file(const std::string& name, const std::string& text) {
   static const std::filesystem::path dir = [] {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "schemad-test.XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "schemad-test.XXXXXX").string();
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     return std::filesystem::path(tmpl);
   }();

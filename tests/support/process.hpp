@@ -19,8 +19,8 @@ struct RunResult {
 // added to (and overrides) the test's environment; a value of "\x01unset"
 // removes the variable.
 RunResult run_schemad(const std::vector<std::string>& args,
-                      const std::map<std::string, std::string>& env = {},
-                      int timeout_seconds = 60, const std::string& stdin_text = "");
+                      const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60,
+                      const std::string& stdin_text = "");
 
 // Writes `text` to a new file under a per-test temporary directory and
 // returns its path.

@@ -1,0 +1,24 @@
+#pragma once
+
+// `schemad run`: the long-running service. It owns the event loop
+// (Boost.Asio): signals, the model watcher, the interval timer, the HTTP
+// server and the systemd watchdog. Reconciles run on the worker thread, so
+// the loop never waits on the database and probes answer during a run.
+
+#include <functional>
+
+#include "config/config.hpp"
+
+namespace schemad::service {
+
+struct ServiceOptions {
+  config::Config config;
+  // Reads the configuration again (SIGHUP); throws config::ConfigError.
+  std::function<config::Config()> reload_config;
+};
+
+// Runs until SIGTERM or SIGINT; returns the process exit code: 0 after a
+// clean stop, 1 when the service could not start (the HTTP listener).
+int run_service(const ServiceOptions& options);
+
+}  // namespace schemad::service

@@ -1,0 +1,97 @@
+#pragma once
+
+// The state the daemon publishes: one immutable snapshot, replaced after
+// every change, read by HTTP handlers, metrics and logs. Nothing else is
+// shared between the reconcile worker and the event loop.
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemad::service {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+// What the last finished reconcile did.
+struct ReconcileSummary {
+  WallTime started;
+  double duration_seconds = 0;
+  // "ok" (the database satisfies the model), "pending" (something could not
+  // be created), "error" (the reconcile failed: database, lock, model value).
+  std::string outcome;
+  std::string trigger;  // "startup", "sighup", "model-change", "interval", "http", "retry"
+  std::vector<std::string> steps_applied;    // descriptions
+  std::vector<std::string> pending_changes;  // descriptions of what is still missing
+  // (kind, message) of each drift item.
+  std::vector<std::pair<std::string, std::string>> drift;
+  std::string stamp;  // the alembic_version note, "" when nothing to say
+  std::string error;
+};
+
+struct Snapshot {
+  std::string version;
+  std::string model_path;
+  std::string model_fingerprint;
+  std::string revision;
+  std::string target;  // masked database URL
+
+  // The model: the last load error ("" when the model in force loaded
+  // cleanly from the current file) and how many reloads failed.
+  std::string model_error;
+  long model_reload_errors = 0;
+
+  bool database_up = false;
+  std::optional<WallTime> database_seen;  // last time the database answered
+  bool satisfied = false;                 // per the last reconcile
+  std::optional<ReconcileSummary> last;
+  std::optional<WallTime> last_success;
+
+  // What is happening now: "starting", "reconciling", "waiting-for-lock",
+  // "idle", "backoff", "stopping".
+  std::string activity = "starting";
+  std::string current_trigger;         // while reconciling
+  bool rerun_queued = false;           // a trigger arrived during the run
+  std::optional<WallTime> next_retry;  // in backoff: when the next attempt is
+};
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;  // why not, in a few words ("database unreachable"); "" when ready
+};
+
+// Ready when the last reconcile left the database satisfying the model and
+// the database answered within `window` before `now`.
+inline Readiness readiness(const Snapshot& s, WallTime now, std::chrono::seconds window) {
+  if (!s.last) return {false, "no reconcile has finished yet"};
+  if (!s.database_up) return {false, "database unreachable"};
+  if (!s.database_seen || now - *s.database_seen > window) {
+    return {false, "database not heard from recently"};
+  }
+  if (!s.satisfied) {
+    return {false, s.last->error.empty() ? "changes pending" : "last reconcile failed"};
+  }
+  return {true, ""};
+}
+
+// Thread-safe holder of the current snapshot.
+class StateStore {
+ public:
+  std::shared_ptr<const Snapshot> get() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return current_;
+  }
+  void publish(Snapshot next) {
+    auto value = std::make_shared<const Snapshot>(std::move(next));
+    std::lock_guard<std::mutex> lock(mutex_);
+    current_ = std::move(value);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> current_ = std::make_shared<const Snapshot>();
+};
+
+}  // namespace schemad::service
