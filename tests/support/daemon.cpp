@@ -16,8 +16,6 @@
 
 #include "support/process.hpp"
 
-extern char** environ;
-
 namespace schemad::test {
 
 namespace net = boost::asio;
@@ -64,24 +62,18 @@ HttpReply http_request(int port, const std::string& method, const std::string& t
 Daemon::Daemon(const std::vector<std::string>& args, const std::map<std::string, std::string>& env)
     : port_(free_port()) {
   log_path_ = write_temp_file("daemon-" + std::to_string(port_) + ".log", "");
-  std::map<std::string, std::string> vars;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry(*e);
-    auto eq = entry.find('=');
-    if (eq != std::string::npos) vars[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
+  std::map<std::string, std::string> overrides;
   for (const char* name :
        {"DATABASE_URL", "ALEMBIC_DATABASE_URL", "SCHEMAD_CONFIG", "SCHEMAD_MODEL", "NOTIFY_SOCKET",
         "WATCHDOG_USEC", "CREDENTIALS_DIRECTORY"}) {
-    vars.erase(name);
+    overrides[name] = "\x01unset";
   }
-  vars["SCHEMAD_HTTP_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
-  for (const auto& [k, v] : env) vars[k] = v;
+  overrides["SCHEMAD_HTTP_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
+  for (const auto& [k, v] : env) overrides[k] = v;
   std::vector<std::string> argv_store{SCHEMAD_BINARY};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
   argv_store.push_back("run");
-  std::vector<std::string> env_store;
-  for (const auto& [k, v] : vars) env_store.push_back(k + "=" + v);
+  std::vector<std::string> env_store = merged_environment(overrides);
   std::vector<char*> argv, envp;
   for (auto& a : argv_store) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -17,8 +17,6 @@ extern char** environ;
 
 namespace schemad::test {
 
-namespace {
-
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {
   std::map<std::string, std::string> vars;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -37,8 +35,6 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   for (const auto& [key, value] : vars) out.push_back(key + "=" + value);
   return out;
 }
-
-}  // namespace
 
 RunResult run_schemad(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env, int timeout_seconds,

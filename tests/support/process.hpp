@@ -22,6 +22,10 @@ RunResult run_schemad(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60,
                       const std::string& stdin_text = "");
 
+// The test's environment as KEY=VALUE strings, with `overrides` applied (a
+// value of "\x01unset" removes the variable).
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides);
+
 // Writes `text` to a new file under a per-test temporary directory and
 // returns its path.
 std::string write_temp_file(const std::string& name, const std::string& text);
