@@ -26,8 +26,9 @@
 //
 // HEAD: the handler answers as for GET; the server sends the headers with the
 // Content-Length of that body, and no body. Every response gets the request's
-// HTTP version, its keep-alive decision, `Server: schemad` unless the handler
-// set one, and a Content-Length.
+// HTTP version, `Server: schemad` unless the handler set one, and a
+// Content-Length; the connection is kept open unless the request or the
+// handler's response says `Connection: close` (or HTTP/1.0 without keep-alive).
 //
 // Threading: the io_context must be run by a single thread; every member
 // function, and every call of the handler, happens on it (or before run()

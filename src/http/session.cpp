@@ -127,6 +127,9 @@ void Session::handle(Request request) {
                   std::string(request.target()));
     response = error_response(beast_http::status::internal_server_error, "internal error");
   }
+  // A handler may ask to close (`Connection: close`); read before the
+  // version changes what keep_alive() means.
+  const bool close_after = !request.keep_alive() || !response.keep_alive();
   response.version(request.version());
   if (response.find(beast_http::field::server) == response.end()) {
     response.set(beast_http::field::server, "schemad");
@@ -139,7 +142,7 @@ void Session::handle(Request request) {
   } else {
     response.prepare_payload();
   }
-  do_write(std::move(response), !request.keep_alive());
+  do_write(std::move(response), close_after);
 }
 
 void Session::do_write(Response response, bool close_after) {

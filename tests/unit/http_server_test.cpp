@@ -30,12 +30,14 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Answers "<method> <target> <body size>"; "/throw" throws; "/huge" is
-// 32 MiB, more than the socket buffers of both ends hold.
+// Answers "<method> <target> <body size>"; "/throw" throws; "/close" asks to
+// close the connection; "/huge" is 32 MiB, more than both ends' socket
+// buffers hold.
 http::Response echo(const http::Request& request) {
   if (request.target() == "/throw") throw std::runtime_error("boom");
   http::Response response{status::ok, 11};
   response.set(field::content_type, "text/plain");
+  if (request.target() == "/close") response.keep_alive(false);
   if (request.target() == "/huge") {
     response.body() = std::string(32 << 20, 'h');
     return response;
@@ -361,6 +363,15 @@ TEST_CASE("Connection: close is honoured", "[http]") {
   CHECK(r.result() == status::ok);
   CHECK_FALSE(r.keep_alive());
   CHECK(r[field::connection] == "close");
+  CHECK(c.closed_within(1s));
+}
+
+TEST_CASE("a handler's Connection: close is honoured", "[http]") {
+  RunningServer s(fast_options());
+  Client c(s.endpoint);
+  auto r = c.get("/close");
+  CHECK(r.body() == "GET /close 0");
+  CHECK_FALSE(r.keep_alive());
   CHECK(c.closed_within(1s));
 }
 
