@@ -18,9 +18,13 @@ std::string quoted(std::string_view text, char quote) {
 
 }  // namespace
 
-std::string ident(std::string_view name) { return quoted(name, '"'); }
+std::string ident(std::string_view name) {
+  return quoted(name, '"');
+}
 
-std::string literal(std::string_view text) { return quoted(text, '\''); }
+std::string literal(std::string_view text) {
+  return quoted(text, '\'');
+}
 
 std::string text_array(const std::vector<std::string>& items) {
   std::string out = "{";
