@@ -173,7 +173,9 @@ TEST_CASE("a database outage makes /readyz 503 while /healthz stays 200, and rea
   server.start();
   CHECK(d.wait_ready(std::chrono::seconds(60)));
   d.signal(SIGTERM);
-  CHECK(d.wait(std::chrono::seconds(10)) == 0);
+  const int code = d.wait(std::chrono::seconds(10));
+  INFO(d.log());
+  CHECK(code == 0);
 }
 
 TEST_CASE("an unreachable database at start-up is a state, not a crash", "[e2e][daemon]") {
