@@ -335,3 +335,33 @@ TEST_CASE("systemd hears READY, STATUS, RELOADING, WATCHDOG and STOPPING", "[e2e
   CHECK(heard.find("READY=1", reloading) < heard.find("STOPPING=1"));
   ::close(fd);
 }
+
+TEST_CASE("the interval timer heals what was dropped, and JSON logs are one object a line",
+          "[e2e][daemon][pg]") {
+  TempDatabase db;
+  auto model = write_temp_file("daemon-interval/model.json", kTwoTables);
+  auto config = write_temp_file("daemon-interval/schemad.json",
+                                R"j({"reconcile": {"interval_seconds": 1},
+                                     "log": {"format": "json"}})j");
+  Daemon d({"--config", config, "--database-url", db.url(), "--model", model}, {});
+  REQUIRE(d.wait_ready());
+  db.exec("DROP TABLE second");
+  CHECK(wait_table(db, "second"));
+  CHECK(d.wait_for("/status", [](const HttpReply& r) {
+    return r.status == 200 && json::parse(r.body)["last_reconcile"]["trigger"] == "interval";
+  }));
+  d.signal(SIGTERM);
+  REQUIRE(d.wait(std::chrono::seconds(10)) == 0);
+  std::istringstream lines(d.log());
+  int parsed = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("==", 0) == 0) continue;  // a sanitizer's own report, if any
+    INFO(line);
+    json entry = json::parse(line);
+    CHECK(entry.contains("ts"));
+    CHECK(entry.contains("level"));
+    CHECK(entry.contains("msg"));
+    ++parsed;
+  }
+  CHECK(parsed >= 3);
+}
