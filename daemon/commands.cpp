@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "apply/report_json.hpp"
-#include "catalog/probe.hpp"
 #include "diff/diff.hpp"
 #include "plan/plan.hpp"
 
@@ -13,17 +12,10 @@ namespace schemad::cli {
 
 namespace {
 
-// Runs a reconcile and turns its error into a CommandError naming the model
-// file where the model is at fault.
 apply::Report reconcile(const Context& ctx, const schema::Database& model, apply::Mode mode) {
   auto conn = ctx.connect();
   spdlog::debug("connected to {}", ctx.target());
-  apply::Report report = apply::reconcile(*conn, model, mode, ctx.settings(), util::system_clock());
-  return report;
-}
-
-void print_drift(const diff::Result& result, std::ostream& out) {
-  for (const auto& d : result.drift) out << "drift: " << d.message() << "\n";
+  return apply::reconcile(*conn, model, mode, ctx.settings(), util::system_clock());
 }
 
 std::string error_text(const Context& ctx, const apply::Report& report) {
@@ -120,7 +112,7 @@ int run_check(const Context& ctx, bool strict, const std::string& format) {
       std::cout << "pending: " << change.description() << "\n";
     }
     if (found.stamp.pending()) std::cout << "pending: " << found.stamp.message() << "\n";
-    print_drift(found.diff, std::cout);
+    for (const auto& d : found.diff.drift) std::cout << "drift: " << d.message() << "\n";
   }
   if (int code = stamp_exit(report); code != kOk) return code;
   if (!found.satisfied()) {

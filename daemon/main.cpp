@@ -5,10 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <pqxx/except>
 
-#include "apply/connection.hpp"
-#include "catalog/probe.hpp"
 #include "commands.hpp"
 #include "config/config.hpp"
 #include "model/load.hpp"

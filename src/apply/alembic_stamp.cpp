@@ -24,12 +24,17 @@ StampState read_stamp(pqxx::transaction_base& tx, const std::string& schema) {
   StampState state;
   const std::string table = table_sql(schema);
   state.table_exists = !tx.exec_params1("SELECT to_regclass($1)", table)[0].is_null();
-  if (!state.table_exists) return state;
-  for (const auto& row : tx.exec("SELECT version_num FROM " + table)) {
-    state.revisions.push_back(row[0].c_str());
-  }
-  std::sort(state.revisions.begin(), state.revisions.end());
+  if (state.table_exists) state.revisions = read_revisions(tx, schema);
   return state;
+}
+
+std::vector<std::string> read_revisions(pqxx::transaction_base& tx, const std::string& schema) {
+  std::vector<std::string> revisions;
+  for (const auto& row : tx.exec("SELECT version_num FROM " + table_sql(schema))) {
+    revisions.push_back(row[0].c_str());
+  }
+  std::sort(revisions.begin(), revisions.end());
+  return revisions;
 }
 
 StampDecision decide_stamp(const StampState& state, const std::string& target) {

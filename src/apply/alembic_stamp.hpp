@@ -23,6 +23,9 @@ struct StampState {
 // Reads alembic_version in `schema` (one query to find the table, one to read it).
 StampState read_stamp(pqxx::transaction_base& tx, const std::string& schema);
 
+// The rows of alembic_version in `schema`, sorted; the table must exist.
+std::vector<std::string> read_revisions(pqxx::transaction_base& tx, const std::string& schema);
+
 struct StampDecision {
   enum class Action {
     none,           // the target revision is there

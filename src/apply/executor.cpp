@@ -1,5 +1,6 @@
 #include "apply/executor.hpp"
 
+#include <exception>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
@@ -55,14 +56,19 @@ void run_alone(pqxx::connection_base& conn, const plan::Step& step, const Execut
   // A concurrent build waits for every older transaction by design and can
   // take long on a big table: statement_timeout would only waste it.
   const bool lift = concurrent(step) && options.statement_timeout_ms != 0;
-  if (lift) tx.exec("SET statement_timeout = 0");
+  if (!lift) {
+    tx.exec(step.sql);
+    return;
+  }
+  tx.exec("SET statement_timeout = 0");
+  std::exception_ptr failure;
   try {
     tx.exec(step.sql);
   } catch (...) {
-    if (lift) tx.exec("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
-    throw;
+    failure = std::current_exception();
   }
-  if (lift) tx.exec("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
+  tx.exec("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace

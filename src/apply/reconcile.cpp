@@ -28,12 +28,7 @@ StampState read_stamp_after(pqxx::connection_base& conn, const schema::Database&
   state.table_exists = actual.table({schema, diff::kAlembicVersionTable}) != nullptr;
   if (state.table_exists) {
     pqxx::nontransaction tx(conn, "schemad-stamp");
-    for (const auto& row :
-         tx.exec("SELECT version_num FROM " +
-                 schema::QualifiedName{schema, diff::kAlembicVersionTable}.sql())) {
-      state.revisions.push_back(row[0].c_str());
-    }
-    std::sort(state.revisions.begin(), state.revisions.end());
+    state.revisions = read_revisions(tx, schema);
     queries += 1;
   }
   return state;

@@ -52,7 +52,6 @@ class Worker {
   bool reload(const Trigger& trigger);
   bool ensure_connection();
   void database_down(const std::string& error);
-  void finish(const Trigger& trigger, const struct RunResult& result);
   void publish();
   std::chrono::steady_clock::time_point next_wake() const;
 
