@@ -13,8 +13,8 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
                          revisions_[it->second].file + " and " + revisions_[i].file);
     }
   }
-  std::vector<bool> is_parent(revisions_.size(), false);
   parents_.resize(revisions_.size());
+  child_count_.assign(revisions_.size(), 0);
   for (std::size_t i = 0; i < revisions_.size(); ++i) {
     for (const auto& p : revisions_[i].parents) {
       auto it = index_.find(p);
@@ -25,13 +25,13 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
       auto& mine = parents_[i];
       if (std::find(mine.begin(), mine.end(), it->second) == mine.end()) {
         mine.push_back(it->second);
+        ++child_count_[it->second];
       }
-      is_parent[it->second] = true;
     }
   }
   check_cycles();
   for (std::size_t i = 0; i < revisions_.size(); ++i) {
-    if (!is_parent[i]) heads_.push_back(revisions_[i].id);
+    if (child_count_[i] == 0) heads_.push_back(revisions_[i].id);
   }
   std::sort(heads_.begin(), heads_.end());
 }
@@ -106,10 +106,33 @@ bool RevisionGraph::is_ancestor(const std::string& ancestor, const std::string& 
   return false;
 }
 
+bool RevisionGraph::is_branch_point(const std::string& id) const {
+  auto it = index_.find(id);
+  return it != index_.end() && child_count_[it->second] > 1;
+}
+
+bool RevisionGraph::is_merge_point(const std::string& id) const {
+  auto it = index_.find(id);
+  return it != index_.end() && parents_[it->second].size() > 1;
+}
+
+bool RevisionGraph::is_head(const std::string& id) const {
+  auto it = index_.find(id);
+  return it != index_.end() && child_count_[it->second] == 0;
+}
+
 const Revision& RevisionGraph::revision(const std::string& id) const {
   auto it = index_.find(id);
   if (it == index_.end()) throw AlembicError("unknown revision " + id);
   return revisions_[it->second];
+}
+
+RevisionGraph load_graph(const std::string& dir) {
+  try {
+    return RevisionGraph(read_versions_dir(dir));
+  } catch (const AlembicError& e) {
+    throw AlembicError("alembic.versions_dir " + dir + ": " + e.what());
+  }
 }
 
 }  // namespace schemad::alembic

@@ -34,6 +34,12 @@ class RevisionGraph {
 
   bool knows(const std::string& id) const { return index_.count(id) != 0; }
 
+  // Alembic's tree indicators: a branch point is the parent of several
+  // revisions, a merge point has several parents. False for unknown ids.
+  bool is_branch_point(const std::string& id) const;
+  bool is_merge_point(const std::string& id) const;
+  bool is_head(const std::string& id) const;
+
   // True when `ancestor` is reachable from `of` through parents (any of a
   // merge's), never when they are the same revision. False when either id is
   // unknown.
@@ -51,7 +57,13 @@ class RevisionGraph {
   std::vector<Revision> revisions_;
   std::unordered_map<std::string, std::size_t> index_;  // id -> position in revisions_
   std::vector<std::vector<std::size_t>> parents_;       // positions, without repeats
+  std::vector<std::size_t> child_count_;                // how many revisions name each as a parent
   std::vector<std::string> heads_;
 };
+
+// The graph of the versions folder `dir` (read_versions_dir, then the
+// graph's checks). Throws AlembicError whose message starts with
+// "alembic.versions_dir <dir>: ".
+RevisionGraph load_graph(const std::string& dir);
 
 }  // namespace schemad::alembic

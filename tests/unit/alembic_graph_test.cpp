@@ -129,3 +129,30 @@ TEST_CASE("an empty folder has no head", "[alembic]") {
   CHECK_THROWS_WITH(graph.single_head(), "no revisions, so no head");
   CHECK_THROWS_AS(graph.revision("a1"), AlembicError);
 }
+
+TEST_CASE("tree indicators match what Alembic prints", "[alembic]") {
+  RevisionGraph graph(alembic::read_versions_dir(kProject));
+  // `alembic history` marks 1a2b3c4d5e6f (branchpoint) and 4d5e6f708192 (mergepoint).
+  CHECK(graph.is_branch_point("1a2b3c4d5e6f"));
+  CHECK_FALSE(graph.is_branch_point("2b3c4d5e6f70"));
+  CHECK(graph.is_merge_point("4d5e6f708192"));
+  CHECK_FALSE(graph.is_merge_point("5e6f708192a3"));
+  CHECK(graph.is_head("5e6f708192a3"));
+  CHECK_FALSE(graph.is_head("4d5e6f708192"));
+  CHECK_FALSE(graph.is_head("unknown"));
+  CHECK_FALSE(graph.is_branch_point("unknown"));
+}
+
+TEST_CASE("load_graph names the folder in its errors", "[alembic]") {
+  const std::string dir = folder("load-dup", {{"a.py", "revision = 'a1'\ndown_revision = None\n"},
+                                              {"b.py", "revision = 'a1'\ndown_revision = None\n"}});
+  try {
+    alembic::load_graph(dir);
+    FAIL("no error");
+  } catch (const AlembicError& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("alembic.versions_dir " + dir + ": duplicate revision"));
+  }
+  CHECK_THROWS_WITH(alembic::load_graph(dir + "/missing"),
+                    Catch::StartsWith("alembic.versions_dir " + dir + "/missing: "));
+  CHECK(alembic::load_graph(kProject).heads() == Strings{"5e6f708192a3"});
+}
