@@ -22,6 +22,7 @@ config::Config resolve_config(const GlobalOptions& options) {
   if (!options.model.empty()) c.model = options.model;
   if (!options.log_level.empty()) c.log.level = options.log_level;
   if (!options.log_format.empty()) c.log.format = options.log_format;
+  if (!options.versions_dir.empty()) c.alembic.versions_dir = options.versions_dir;
   config::validate(c);
   return c;
 }
@@ -47,7 +48,12 @@ std::string Context::target() const {
 }
 
 apply::Settings Context::settings() const {
-  return apply::settings_from(config_);
+  return apply::settings_from(config_, revisions());
+}
+
+const apply::RevisionSource& Context::revisions() const {
+  if (!revisions_) revisions_ = apply::load_revisions(config_);
+  return *revisions_;
 }
 
 }  // namespace schemad::cli

@@ -4,6 +4,7 @@
 // environment and the configuration file (in that order of precedence).
 
 #include <memory>
+#include <optional>
 #include <pqxx/connection>
 #include <string>
 
@@ -21,6 +22,7 @@ struct GlobalOptions {
   std::string model;
   std::string log_level;
   std::string log_format;
+  std::string versions_dir;
 };
 
 // Exit codes (README, "Exit codes").
@@ -58,11 +60,15 @@ class Context {
   std::unique_ptr<pqxx::connection> connect() const;
   // Where the database is, without the password.
   std::string target() const;
+  // The engine's settings; reads alembic.versions_dir the first time
+  // (throws alembic::AlembicError naming the folder).
   apply::Settings settings() const;
+  const apply::RevisionSource& revisions() const;
 
  private:
   config::Config config_;
   std::string model_name_;
+  mutable std::optional<apply::RevisionSource> revisions_;
 };
 
 }  // namespace schemad::cli

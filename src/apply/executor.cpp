@@ -113,7 +113,6 @@ ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
         },
         options, clock, attempts);
     const double seconds = Seconds(clock.now() - start).count();
-    result.committed = error.empty();
     for (std::size_t i = 0; i < in_tx.size(); ++i) {
       // One transaction: every step shares its fate, and its time.
       StepResult r{*in_tx[i], error.empty(), "", seconds, attempts};
@@ -129,6 +128,7 @@ ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
     }
   }
 
+  result.committed = true;
   for (const auto& step : plan.steps) {
     // A failing online step does not stop the others: each is independent
     // of the rest, or fails quickly when the object it needs is missing.

@@ -33,8 +33,10 @@ struct StepResult {
 
 struct ExecuteResult {
   std::vector<StepResult> steps;  // every step that was attempted, in order
-  bool committed = false;         // the transaction (if any) committed
-  std::string error;              // the first failure; "" when every step succeeded
+  // The `before` steps succeeded and the transaction committed (or there was
+  // none to run): the `after` steps ran.
+  bool committed = false;
+  std::string error;  // the first failure; "" when every step succeeded
 };
 
 // `tail` runs at the end of the transaction (stamp, history). When the

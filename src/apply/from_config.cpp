@@ -4,15 +4,19 @@
 
 namespace schemad::apply {
 
-Settings settings_from(const config::Config& c) {
+Settings settings_from(const config::Config& c, RevisionSource revisions) {
   Settings s;
   s.lock_name = c.lock_name;
   s.lock_wait = std::chrono::seconds(c.reconcile.lock_retry_seconds);
   s.lock_retry = std::chrono::seconds(c.reconcile.lock_retry_seconds);
   s.statement_timeout_ms = c.reconcile.statement_timeout_ms;
   s.version_table_schema = c.alembic.version_table_schema;
-  s.configured_revision = c.alembic.revision;
+  s.revisions = std::move(revisions);
   return s;
+}
+
+RevisionSource load_revisions(const config::Config& c) {
+  return load_revision_source(c.alembic.revision, c.alembic.versions_dir);
 }
 
 ConnectionOptions connection_options_from(const config::Config& c,

@@ -12,7 +12,13 @@
 
 namespace schemad::apply {
 
-Settings settings_from(const config::Config& config);
+// `revisions` is what load_revisions(config) read (it touches the disk, so
+// callers load it when they load the model, not on every reconcile).
+Settings settings_from(const config::Config& config, RevisionSource revisions);
+
+// alembic.revision and the graph of alembic.versions_dir, when set. Throws
+// alembic::AlembicError naming the folder.
+RevisionSource load_revisions(const config::Config& config);
 
 // Normalises the database URL (see config/database_url.hpp); the parameters
 // it dropped are appended to `warnings`. Throws std::invalid_argument for a

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "apply/advisory_lock.hpp"
+#include "apply/history.hpp"
 #include "catalog/inspect.hpp"
 #include "catalog/probe.hpp"
 
@@ -44,8 +45,15 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
   catalog::probe(conn, desired, actual, &probe_stats);
   o.diff = diff::compare(desired, actual);
   o.queries = inspect_stats.queries + probe_stats.queries;
-  o.stamp = decide_stamp(
-      read_stamp_after(conn, model, actual, settings.version_table_schema, o.queries), revision);
+  StampState stamp =
+      read_stamp_after(conn, model, actual, settings.version_table_schema, o.queries);
+  const alembic::RevisionGraph* graph = settings.revisions.graph.get();
+  if (needs_history(stamp, revision, graph)) {
+    pqxx::read_transaction tx(conn, "schemad-history");
+    read_recorded(tx, settings.version_table_schema, revision, stamp);
+    o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
+  }
+  o.stamp = decide_stamp(stamp, revision, graph);
   return o;
 }
 
@@ -69,15 +77,20 @@ std::string explain(const schema::Database& model, const std::string& error) {
   return error;
 }
 
-void record_stamp(pqxx::connection_base& conn, const StampDecision& stamp,
-                  const std::string& schema) {
-  pqxx::work tx(conn, "schemad-stamp");
-  for (const auto& statement : stamp_sql(stamp, schema)) tx.exec(statement);
+// The final short transaction: the stamp (when the database now satisfies
+// the model) and the history row.
+void record(pqxx::connection_base& conn, const std::vector<std::string>& statements) {
+  pqxx::work tx(conn, "schemad-record");
+  for (const auto& statement : statements) tx.exec(statement);
   tx.commit();
 }
 
+bool any_ok(const std::vector<StepResult>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const StepResult& s) { return s.ok; });
+}
+
 // Under the lock: inspect again (another replica may have done the work),
-// heal, then verify.
+// heal, record, then verify.
 void heal(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
           util::Clock& clock, Report& report) {
   const std::string lock_name = settings.lock_name.empty()
@@ -88,25 +101,57 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   report.found = observe(conn, model, settings, report.revision);
   report.plan = plan::render(report.found.diff);
   report.remaining = report.found;
-  if (report.found.satisfied() || report.found.stamp.error()) return;
+  if (report.found.satisfied()) return;
 
+  const std::string& schema = settings.version_table_schema;
+  HistoryEntry entry = new_history_entry(settings.trigger, model.fingerprint, report.revision);
   const bool online_steps =
       std::any_of(report.plan.steps.begin(), report.plan.steps.end(),
                   [](const plan::Step& s) { return s.phase == plan::Phase::after; });
-  // The stamp joins the healing transaction when nothing follows it;
-  // otherwise it waits until the online steps have succeeded.
+  // With nothing online to follow, the stamp and the history row join the
+  // healing transaction: they commit with the changes or not at all.
+  // Otherwise they wait for a short final transaction after the online steps.
   std::vector<std::string> tail;
-  if (!online_steps) tail = stamp_sql(report.found.stamp, settings.version_table_schema);
+  if (!online_steps) {
+    tail = stamp_sql(report.found.stamp, schema);
+    entry.stamped = !tail.empty();
+    entry.steps = history_steps(report.plan.steps);
+    entry.outcome = report.plan.steps.empty() ? "stamped" : "applied";
+    for (auto& statement : history_sql(entry, schema)) tail.push_back(std::move(statement));
+  }
   ExecuteResult run =
       execute(conn, report.plan, tail, {settings.lock_retry, settings.statement_timeout_ms}, clock);
   report.steps = run.steps;
-  report.stamped = run.committed && !tail.empty();
+  report.stamped = run.committed && entry.stamped;
+  report.recorded = run.committed && !online_steps;
   report.error = explain(model, run.error);
   report.remaining = observe(conn, model, settings, report.revision);
-  if (report.remaining.diff.satisfied() && report.remaining.stamp.pending()) {
-    record_stamp(conn, report.remaining.stamp, settings.version_table_schema);
-    report.stamped = true;
-    report.remaining = observe(conn, model, settings, report.revision);
+
+  if (online_steps || !run.committed) {
+    // The transaction failed (a row only when something before it, an enum
+    // value, did change), or online steps ran: record what happened.
+    if (!run.committed && !any_ok(run.steps)) return;
+    std::vector<std::string> statements;
+    entry.stamped = false;  // the healing transaction's stamp, if any, rolled back
+    const Observation& now = report.remaining;
+    if (run.committed && now.diff.satisfied() && now.stamp.pending()) {
+      statements = stamp_sql(now.stamp, schema);
+      entry.stamped = true;
+    }
+    entry.steps = history_steps(run.steps);
+    entry.outcome = !run.committed ? "failed" : run.error.empty() ? "applied" : "partial";
+    entry.error = report.error;
+    for (auto& statement : history_sql(entry, schema)) statements.push_back(std::move(statement));
+    try {
+      record(conn, statements);
+    } catch (const std::exception& e) {
+      const std::string what = std::string("recording the history: ") + e.what();
+      report.error = report.error.empty() ? what : report.error + "; " + what;
+      return;
+    }
+    report.stamped = entry.stamped;
+    report.recorded = true;
+    if (entry.stamped) report.remaining = observe(conn, model, settings, report.revision);
   }
 }
 
@@ -116,15 +161,16 @@ Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mod
                  const Settings& settings, util::Clock& clock) {
   Report report;
   report.mode = mode;
-  report.revision = baseline_revision(model, settings.configured_revision);
   const auto start = clock.now();
   try {
+    report.revision = baseline_revision(model, settings.revisions);
     // Look first, without the lock: an apply with nothing to do never waits
     // for, nor holds up, another replica.
     report.found = observe(conn, model, settings, report.revision);
     report.plan = plan::render(report.found.diff);
     report.remaining = report.found;
-    if (mode == Mode::apply && !report.found.satisfied() && !report.found.stamp.error()) {
+    // Several heads in alembic_version leave the stamp alone, not the schema.
+    if (mode == Mode::apply && !report.found.satisfied()) {
       heal(conn, model, settings, clock, report);
     }
   } catch (const catalog::ProbeError& e) {

@@ -23,8 +23,9 @@ struct Settings {
   std::chrono::milliseconds lock_wait{120000};
   std::chrono::milliseconds lock_retry{120000};
   int statement_timeout_ms = 0;
-  std::string version_table_schema = "public";
-  std::string configured_revision;  // alembic.revision
+  std::string version_table_schema = "public";  // alembic_version and schemad_history
+  RevisionSource revisions;                     // alembic.revision, alembic.versions_dir
+  std::string trigger = "apply";                // what asked for the reconcile, for the history
 };
 
 enum class Mode {
@@ -49,6 +50,7 @@ struct Report {
   plan::Plan plan;                // what heals `found` (apply ran it)
   std::vector<StepResult> steps;  // apply: what ran
   bool stamped = false;           // apply: the revision was recorded
+  bool recorded = false;          // apply: a schemad_history row was written
   Observation remaining;          // apply: after the run; check: == found
   std::string error;              // "" when the reconcile itself worked
   std::chrono::duration<double> duration{0};

@@ -22,8 +22,7 @@ json to_json(const diff::Drift& drift) {
 }
 
 json to_json(const StampDecision& stamp) {
-  static const char* actions[] = {"none", "insert", "update", "leave_unknown", "leave_several"};
-  return {{"action", actions[static_cast<int>(stamp.action)]},
+  return {{"action", to_string(stamp.action)},
           {"target", stamp.target},
           {"current", stamp.state.revisions},
           {"pending", stamp.pending()},

@@ -114,15 +114,26 @@ bool Worker::reload(const Trigger& trigger) {
     }
   }
   if (!trigger.reload_model && model_) return true;
+  // The model and the Alembic versions folder are read together, and kept
+  // together: a bad one leaves the last good pair in force.
   try {
     schema::Database loaded = model::load_configured(config_.model);
+    apply::RevisionSource revisions = apply::load_revisions(config_);
+    std::string revision = apply::baseline_revision(loaded, revisions);
     if (model_ && model_->fingerprint != loaded.fingerprint) {
       spdlog::info("model {} changed (fingerprint {})", snapshot_.model_path,
                    loaded.fingerprint.substr(0, 12));
     }
+    if (model_ && revision != snapshot_.revision) {
+      spdlog::info("baseline revision is now {}", revision);
+    }
     model_ = std::move(loaded);
+    revisions_ = std::move(revisions);
+    snapshot_.model_fingerprint = model_->fingerprint;
+    snapshot_.revision = revision;
     snapshot_.model_error.clear();
-  } catch (const model::ModelError& e) {
+  } catch (const std::exception& e) {
+    // model::ModelError, or alembic::AlembicError from the versions folder.
     ++snapshot_.model_reload_errors;
     metrics_.count_model_reload_error();
     snapshot_.model_error = e.what();
@@ -131,10 +142,6 @@ bool Worker::reload(const Trigger& trigger) {
     } else {
       spdlog::error("no usable model: {}", e.what());
     }
-  }
-  if (model_) {
-    snapshot_.model_fingerprint = model_->fingerprint;
-    snapshot_.revision = apply::baseline_revision(*model_, config_.alembic.revision);
   }
   return model_.has_value();
 }
@@ -211,8 +218,9 @@ void Worker::reconcile(const Trigger& trigger) {
   } else if (!ensure_connection()) {
     report.error = "database unavailable";
   } else {
-    report = apply::reconcile(*conn_, *model_, apply::Mode::apply, apply::settings_from(config_),
-                              clock_);
+    apply::Settings settings = apply::settings_from(config_, revisions_);
+    settings.trigger = trigger.reason;
+    report = apply::reconcile(*conn_, *model_, apply::Mode::apply, settings, clock_);
     if (!conn_->is_open()) {
       database_down(report.error);
     } else {
@@ -226,6 +234,9 @@ void Worker::reconcile(const Trigger& trigger) {
   summary.outcome = have_model ? outcome_of(report) : "error";
   summary.error = report.error;
   summary.stamp = report.remaining.stamp.message();
+  // Several heads: the schema may be healed, but check exits 1, and so the
+  // service reports an error rather than mere pending changes.
+  if (summary.error.empty() && report.remaining.stamp.error()) summary.error = summary.stamp;
   std::map<std::string, int> applied_by_kind, drift_by_kind;
   for (const auto& step : report.steps) {
     if (!step.ok) continue;

@@ -13,6 +13,7 @@
 #include <pqxx/connection>
 #include <string>
 
+#include "apply/alembic_stamp.hpp"
 #include "config/config.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/schema.hpp"
@@ -68,6 +69,7 @@ class Worker {
   config::Config config_;
   Snapshot snapshot_;
   std::optional<schema::Database> model_;
+  apply::RevisionSource revisions_;  // read with the model
   std::unique_ptr<pqxx::connection> conn_;
   util::Backoff retry_backoff_;
   std::optional<std::chrono::steady_clock::time_point> retry_at_;

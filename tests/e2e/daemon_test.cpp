@@ -365,3 +365,28 @@ TEST_CASE("the interval timer heals what was dropped, and JSON logs are one obje
   }
   CHECK(parsed >= 3);
 }
+
+TEST_CASE("several heads in alembic_version are an error in /status; history names the trigger",
+          "[e2e][daemon][pg]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); "
+      "INSERT INTO alembic_version VALUES ('a1'), ('b2')");
+  auto model = write_temp_file("daemon-heads/model.json", kOneTable);
+  Daemon d({"--database-url", db.url(), "--model", model}, {});
+  REQUIRE(d.wait_for("/status", [](const HttpReply& r) {
+    return r.status == 200 && !json::parse(r.body)["last_reconcile"].is_null();
+  }));
+  json s = status(d);
+  CHECK(s["last_reconcile"]["outcome"] == "error");
+  CHECK(s["last_reconcile"]["error"].get<std::string>().find("several heads (a1, b2)") !=
+        std::string::npos);
+  auto ready = d.get("/readyz");
+  CHECK(ready.status == 503);
+  CHECK(ready.body.find("last reconcile failed") != std::string::npos);
+  // The schema was healed all the same, and the change recorded.
+  CHECK(table_exists(db, "first"));
+  CHECK(db.scalar("SELECT trigger || ':' || outcome || ':' || stamped::text FROM "
+                  "schemad_history") == "startup:applied:false");
+  CHECK(db.scalar("SELECT count(*) FROM alembic_version") == "2");
+}
