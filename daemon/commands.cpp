@@ -62,7 +62,7 @@ int run_plan(const Context& ctx, const std::string& format) {
        apply::stamp_sql(report.found.stamp, ctx.settings().version_table_schema)) {
     std::cout << "-- " << report.found.stamp.message() << "\n" << statement << ";\n";
   }
-  if (report.found.stamp.action == apply::StampDecision::Action::leave_unknown) {
+  if (report.found.stamp.left_alone()) {
     std::cout << "-- note: " << report.found.stamp.message() << "\n";
   }
   for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.message() << "\n";
@@ -81,9 +81,7 @@ int run_apply(const Context& ctx) {
     }
   }
   if (report.stamped) spdlog::info("recorded revision {} in alembic_version", report.revision);
-  if (report.remaining.stamp.action == apply::StampDecision::Action::leave_unknown) {
-    spdlog::warn("{}", report.remaining.stamp.message());
-  }
+  if (report.remaining.stamp.left_alone()) spdlog::warn("{}", report.remaining.stamp.message());
   for (const auto& d : report.remaining.diff.drift) spdlog::warn("drift: {}", d.message());
   if (!report.error.empty()) throw CommandError(error_text(ctx, report));
   if (int code = stamp_exit(report); code != kOk) return code;
@@ -141,7 +139,7 @@ int run_export_sql(const Context& ctx, bool with_stamp) {
             << plan::to_script(plan, false);
   if (with_stamp) {
     apply::StampDecision stamp =
-        apply::decide_stamp({}, apply::baseline_revision(model, ctx.config().alembic.revision));
+        apply::decide_stamp({}, apply::baseline_revision(model, ctx.revisions()));
     for (const auto& statement :
          apply::stamp_sql(stamp, ctx.config().alembic.version_table_schema)) {
       std::cout << statement << ";\n";

@@ -15,4 +15,10 @@ int run_apply(const Context& ctx);
 int run_check(const Context& ctx, bool strict, const std::string& format);
 int run_export_sql(const Context& ctx, bool with_stamp);
 
+// alembic_commands.cpp
+int run_current(const Context& ctx);
+int run_heads(const Context& ctx);
+int run_history(const Context& ctx, int limit, bool verbose, const std::string& format);
+int run_stamp(const Context& ctx, const std::string& revision, bool force);
+
 }  // namespace schemad::cli

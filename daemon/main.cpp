@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", global.log_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--versions-dir", global.versions_dir,
+                 "an Alembic versions/ folder (alembic.versions_dir): its single head is the "
+                 "baseline revision when neither the model nor alembic.revision names one");
 
   auto* validate = app.add_subcommand("validate", "load and check the model; no database");
   auto* plan = app.add_subcommand(
@@ -70,6 +73,30 @@ int main(int argc, char** argv) {
   bool with_stamp = false;
   export_sql->add_flag("--with-stamp", with_stamp, "also record the revision in alembic_version");
 
+  auto* current = app.add_subcommand(
+      "current", "print the revision(s) in alembic_version, one per line (nothing when none)");
+  auto* heads = app.add_subcommand(
+      "heads", "print the heads of the Alembic versions folder, as `alembic heads` does");
+  auto* history = app.add_subcommand(
+      "history", "print schemad_history, newest first: every change schemad made, and stamps");
+  int history_limit = 0;
+  bool history_verbose = false;
+  std::string history_format = "text";
+  history->add_option("-n,--limit", history_limit, "the newest N rows only (default: all)")
+      ->check(CLI::NonNegativeNumber);
+  history->add_flag("-v,--verbose", history_verbose, "list each row's steps");
+  history->add_option("--format", history_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  auto* stamp = app.add_subcommand(
+      "stamp",
+      "record REVISION in alembic_version by hand, under the same rules as apply: the database "
+      "must satisfy the model, and only a missing or older revision is replaced");
+  std::string stamp_revision;
+  bool stamp_force = false;
+  stamp->add_option("revision", stamp_revision, "the revision to record")->required();
+  stamp->add_flag("--force", stamp_force,
+                  "skip the rules: alembic_version then holds exactly REVISION");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -88,6 +115,12 @@ int main(int argc, char** argv) {
     if (apply->parsed()) return cli::run_apply(ctx);
     if (check->parsed()) return cli::run_check(ctx, strict, check_format);
     if (export_sql->parsed()) return cli::run_export_sql(ctx, with_stamp);
+    if (current->parsed()) return cli::run_current(ctx);
+    if (heads->parsed()) return cli::run_heads(ctx);
+    if (history->parsed()) {
+      return cli::run_history(ctx, history_limit, history_verbose, history_format);
+    }
+    if (stamp->parsed()) return cli::run_stamp(ctx, stamp_revision, stamp_force);
     if (run->parsed()) {
       return service::run_service({ctx.config(), [global] { return cli::resolve_config(global); }});
     }

@@ -12,22 +12,6 @@ using namespace schemad::test;
 
 namespace {
 
-// No stray configuration from the machine running the tests.
-const std::map<std::string, std::string> kCleanEnv = {
-    {"DATABASE_URL", "\x01unset"},
-    {"ALEMBIC_DATABASE_URL", "\x01unset"},
-    {"SCHEMAD_CONFIG", "\x01unset"},
-    {"SCHEMAD_MODEL", "\x01unset"},
-    {"SCHEMAD_LOG_LEVEL", "\x01unset"},
-    {"CREDENTIALS_DIRECTORY", "\x01unset"},
-    {"SCHEMAD_DATABASE_PASSWORD_FILE", "\x01unset"}};
-
-RunResult schemad_cmd(const std::vector<std::string>& args,
-                      std::map<std::string, std::string> env = {}) {
-  for (const auto& [k, v] : kCleanEnv) env.emplace(k, v);
-  return run_schemad(args, env);
-}
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

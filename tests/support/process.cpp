@@ -128,4 +128,19 @@ std::string write_temp_file(const std::string& name, const std::string& text) {
   return path.string();
 }
 
+RunResult schemad_cmd(const std::vector<std::string>& args,
+                      std::map<std::string, std::string> env) {
+  static const std::string kUnset = "\x01unset";
+  static const std::map<std::string, std::string> kClean = {
+      {"DATABASE_URL", kUnset},
+      {"ALEMBIC_DATABASE_URL", kUnset},
+      {"SCHEMAD_CONFIG", kUnset},
+      {"SCHEMAD_MODEL", kUnset},
+      {"SCHEMAD_LOG_LEVEL", kUnset},
+      {"CREDENTIALS_DIRECTORY", kUnset},
+      {"SCHEMAD_DATABASE_PASSWORD_FILE", kUnset}};
+  for (const auto& [k, v] : kClean) env.emplace(k, v);
+  return run_schemad(args, env);
+}
+
 }  // namespace schemad::test

@@ -22,6 +22,13 @@ RunResult run_schemad(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60,
                       const std::string& stdin_text = "");
 
+// run_schemad without the machine's own schemad settings: DATABASE_URL,
+// ALEMBIC_DATABASE_URL, SCHEMAD_CONFIG, SCHEMAD_MODEL, SCHEMAD_LOG_LEVEL,
+// CREDENTIALS_DIRECTORY and SCHEMAD_DATABASE_PASSWORD_FILE are unset unless
+// `env` sets them.
+RunResult schemad_cmd(const std::vector<std::string>& args,
+                      std::map<std::string, std::string> env = {});
+
 // The test's environment as KEY=VALUE strings, with `overrides` applied (a
 // value of "\x01unset" removes the variable).
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides);
