@@ -151,6 +151,13 @@ StampDecision decide_stamp(const StampState& state, const std::string& target,
   return d;
 }
 
+void hold_stamp(StampDecision& d, std::size_t blocked) {
+  if (!d.pending() || blocked == 0) return;
+  d.action = StampDecision::Action::hold;
+  d.because = std::to_string(blocked) + (blocked == 1 ? " change is" : " changes are") +
+              " blocked by the data";
+}
+
 const char* to_string(StampDecision::Action action) {
   using Action = StampDecision::Action;
   switch (action) {
@@ -166,6 +173,8 @@ const char* to_string(StampDecision::Action action) {
       return "leave_newer";
     case Action::leave_several:
       return "leave_several";
+    case Action::hold:
+      return "hold";
   }
   return "none";
 }
@@ -193,6 +202,8 @@ std::string StampDecision::message() const {
     case Action::leave_several:
       return "alembic_version holds several heads (" + joined() +
              "); left alone: merge them with Alembic";
+    case Action::hold:
+      return "alembic_version: revision " + target + " not recorded while " + because;
   }
   return "";
 }

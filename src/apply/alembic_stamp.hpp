@@ -67,6 +67,7 @@ struct StampDecision {
     leave_unknown,  // a revision whose relation to the target is unknown: left alone, reported
     leave_newer,    // a descendant of the target (the model is older): left alone, reported
     leave_several,  // several heads: left alone, an error
+    hold,           // would be recorded, but the data blocks part of the model
   };
   Action action = Action::none;
   std::string target;
@@ -78,13 +79,19 @@ struct StampDecision {
   bool error() const { return action == Action::leave_several; }
   // Left alone, but worth a warning.
   bool left_alone() const {
-    return action == Action::leave_unknown || action == Action::leave_newer;
+    return action == Action::leave_unknown || action == Action::leave_newer ||
+           action == Action::hold;
   }
   // One line for logs and output; "" when there is nothing to say.
   std::string message() const;
 };
 
 const char* to_string(StampDecision::Action action);
+
+// A pending decision held back because `blocked` changes cannot be made
+// while the rows conflict with them: the revision is not recorded (the
+// database lacks what the model declares), yet nothing more can be done.
+void hold_stamp(StampDecision& decision, std::size_t blocked);
 
 // Pure. Several rows: leave_several. No row: insert. The target: none.
 // Otherwise, for the one row `current`:

@@ -25,6 +25,7 @@ std::string host_name() {
 nlohmann::json step_json(const plan::Step& step) {
   return {{"phase", plan::to_string(step.phase)},
           {"kind", step.kind},
+          {"change", step.change},
           {"description", step.description},
           {"sql", step.sql}};
 }
@@ -59,6 +60,9 @@ nlohmann::json history_steps(const std::vector<StepResult>& results) {
     auto item = step_json(r.step);
     item["ok"] = r.ok;
     if (!r.error.empty()) item["error"] = r.error;
+    if (!r.sqlstate.empty()) item["sqlstate"] = r.sqlstate;
+    if (!r.detail.empty()) item["detail"] = r.detail;
+    if (r.skipped) item["skipped"] = true;
     item["seconds"] = r.seconds;
     item["attempts"] = r.attempts;
     out.push_back(std::move(item));
@@ -129,6 +133,34 @@ std::vector<HistoryRow> read_history(pqxx::transaction_base& tx, const std::stri
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::map<std::string, std::string> read_conflicts(pqxx::transaction_base& tx,
+                                                  const std::string& schema,
+                                                  const std::vector<std::string>& changes) {
+  std::map<std::string, std::string> out;
+  const std::string table = table_sql(schema);
+  if (changes.empty() || tx.exec_params1("SELECT to_regclass($1)", table)[0].is_null()) return out;
+  // The newest attempt at each change decides; within one row, a failed
+  // step of the change wins over its other steps.
+  auto r = tx.exec_params(
+      "SELECT DISTINCT ON (s->>'change') s->>'change', coalesce(s->>'sqlstate', ''), "
+      "coalesce(s->>'error', ''), coalesce(s->>'detail', ''), "
+      "to_char(h.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM " +
+          table +
+          " h CROSS JOIN LATERAL jsonb_array_elements(h.steps) s WHERE s->>'change' = ANY($1) "
+          "AND s ? 'ok' AND NOT coalesce((s->>'skipped')::boolean, false) "
+          "ORDER BY s->>'change', h.id DESC, (s->>'ok')::boolean",
+      sql::text_array(changes));
+  for (const auto& row : r) {
+    const std::string sqlstate = row[1].c_str();
+    if (sqlstate.rfind("23", 0) != 0) continue;
+    std::string reason = row[2].c_str();
+    const std::string detail = row[3].c_str();
+    if (!detail.empty()) reason += " (" + detail + ")";
+    out[row[0].c_str()] = reason + "; seen " + row[4].c_str();
+  }
+  return out;
 }
 
 nlohmann::json to_json(const HistoryRow& row) {

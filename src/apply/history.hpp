@@ -5,6 +5,7 @@
 // so that the record and the schema never disagree.
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <string>
@@ -66,5 +67,13 @@ std::vector<HistoryRow> read_history(pqxx::transaction_base& tx, const std::stri
                                      int limit);
 
 nlohmann::json to_json(const HistoryRow& row);
+
+// Of `changes` (Change descriptions), those whose newest attempt in the
+// history failed on a data conflict (SQLSTATE class 23), with the reason:
+// change -> "could not create unique index ... (Key (sku)=(a) is
+// duplicated.); seen 2026-11-22T10:00:00Z". Empty when the table is missing.
+std::map<std::string, std::string> read_conflicts(pqxx::transaction_base& tx,
+                                                  const std::string& schema,
+                                                  const std::vector<std::string>& changes);
 
 }  // namespace schemad::apply

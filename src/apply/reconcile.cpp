@@ -1,6 +1,7 @@
 #include "apply/reconcile.hpp"
 
 #include <algorithm>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "apply/advisory_lock.hpp"
@@ -35,8 +36,37 @@ StampState read_stamp_after(pqxx::connection_base& conn, const schema::Database&
   return state;
 }
 
+using Conflicts = std::map<std::string, std::string>;  // change description -> why
+
+// Changes the rows prevent are drift, not pending: they cannot be made
+// until someone fixes the data, and retrying them on every timer tick
+// would scan the table for nothing.
+void set_aside(Observation& o, const Conflicts& conflicts) {
+  std::size_t blocked = 0;
+  auto& changes = o.diff.changes;
+  for (auto it = changes.begin(); it != changes.end();) {
+    auto found = conflicts.find(it->description());
+    if (found == conflicts.end()) {
+      ++it;
+      continue;
+    }
+    diff::Drift d;
+    d.kind = diff::DriftKind::data_conflict;
+    d.object = found->first;
+    d.actual = found->second;
+    d.path = it->path;
+    o.diff.drift.push_back(std::move(d));
+    it = changes.erase(it);
+    ++blocked;
+  }
+  hold_stamp(o.stamp, blocked);
+}
+
+// `known`: conflicts met in this run. `consult_history`: also those the
+// history recorded, so that they are not tried again.
 Observation observe(pqxx::connection_base& conn, const schema::Database& model,
-                    const Settings& settings, const std::string& revision) {
+                    const Settings& settings, const std::string& revision,
+                    const Conflicts& known = {}, bool consult_history = false) {
   Observation o;
   catalog::InspectStats inspect_stats;
   schema::Database actual = catalog::inspect(conn, model.schemas, &inspect_stats);
@@ -54,7 +84,26 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
     o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
   }
   o.stamp = decide_stamp(stamp, revision, graph);
+  if (o.diff.changes.empty()) return o;
+  Conflicts conflicts = known;
+  if (consult_history) {
+    std::vector<std::string> pending;
+    for (const auto& change : o.diff.changes) pending.push_back(change.description());
+    pqxx::read_transaction tx(conn, "schemad-conflicts");
+    conflicts.merge(read_conflicts(tx, settings.version_table_schema, pending));
+    o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
+  }
+  set_aside(o, conflicts);
   return o;
+}
+
+Conflicts conflicts_of(const std::vector<StepResult>& steps) {
+  Conflicts out;
+  for (const auto& r : steps) {
+    if (!r.conflict()) continue;
+    out[r.step.change] = r.error + (r.detail.empty() ? "" : " (" + r.detail + ")");
+  }
+  return out;
 }
 
 // A type the server does not know is the model's fault: name the column,
@@ -98,7 +147,8 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
                                     : settings.lock_name;
   AdvisoryLock lock(conn, lock_name, settings.lock_wait, clock);
   report.lock_wait = lock.waited();
-  report.found = observe(conn, model, settings, report.revision);
+  const bool from_history = !settings.retry_conflicts;
+  report.found = observe(conn, model, settings, report.revision, {}, from_history);
   report.plan = plan::render(report.found.diff);
   report.remaining = report.found;
   if (report.found.satisfied()) return;
@@ -120,12 +170,14 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
     for (auto& statement : history_sql(entry, schema)) tail.push_back(std::move(statement));
   }
   ExecuteResult run =
-      execute(conn, report.plan, tail, {settings.lock_retry, settings.statement_timeout_ms}, clock);
+      execute(conn, report.plan, tail,
+              {settings.lock_retry, settings.statement_timeout_ms, settings.on_wait}, clock);
   report.steps = run.steps;
   report.stamped = run.committed && entry.stamped;
   report.recorded = run.committed && !online_steps;
   report.error = explain(model, run.error);
-  report.remaining = observe(conn, model, settings, report.revision);
+  const Conflicts met = conflicts_of(run.steps);
+  report.remaining = observe(conn, model, settings, report.revision, met, from_history);
 
   if (online_steps || !run.committed) {
     // The transaction failed (a row only when something before it, an enum
@@ -139,7 +191,9 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
       entry.stamped = true;
     }
     entry.steps = history_steps(run.steps);
-    entry.outcome = !run.committed ? "failed" : run.error.empty() ? "applied" : "partial";
+    const bool all_ok =
+        std::all_of(run.steps.begin(), run.steps.end(), [](const StepResult& r) { return r.ok; });
+    entry.outcome = !run.committed ? "failed" : all_ok ? "applied" : "partial";
     entry.error = report.error;
     for (auto& statement : history_sql(entry, schema)) statements.push_back(std::move(statement));
     try {
@@ -151,7 +205,9 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
     }
     report.stamped = entry.stamped;
     report.recorded = true;
-    if (entry.stamped) report.remaining = observe(conn, model, settings, report.revision);
+    if (entry.stamped) {
+      report.remaining = observe(conn, model, settings, report.revision, met, from_history);
+    }
   }
 }
 
@@ -166,7 +222,9 @@ Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mod
     report.revision = baseline_revision(model, settings.revisions);
     // Look first, without the lock: an apply with nothing to do never waits
     // for, nor holds up, another replica.
-    report.found = observe(conn, model, settings, report.revision);
+    // check never retries what the data blocks: it reports what the history says.
+    const bool from_history = mode == Mode::check || !settings.retry_conflicts;
+    report.found = observe(conn, model, settings, report.revision, {}, from_history);
     report.plan = plan::render(report.found.diff);
     report.remaining = report.found;
     // Several heads in alembic_version leave the stamp alone, not the schema.

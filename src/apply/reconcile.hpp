@@ -5,6 +5,7 @@
 // one-shot commands and the daemon share.
 
 #include <chrono>
+#include <functional>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
@@ -26,6 +27,13 @@ struct Settings {
   std::string version_table_schema = "public";  // alembic_version and schemad_history
   RevisionSource revisions;                     // alembic.revision, alembic.versions_dir
   std::string trigger = "apply";                // what asked for the reconcile, for the history
+  // Try again the changes that the history says the data blocked (a unique
+  // index over duplicates, a constraint the rows violate). Explicit requests
+  // do (apply, start-up, SIGHUP, POST /reconcile, a model change); the
+  // daemon's timer and check do not.
+  bool retry_conflicts = true;
+  // Called while a step waits for other sessions' locks (see ExecuteOptions).
+  std::function<void(const LockWait&)> on_wait;
 };
 
 enum class Mode {

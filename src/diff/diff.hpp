@@ -68,6 +68,8 @@ enum class DriftKind {
   comment,                // a different comment
   not_applied,            // the model asks for something schemad chose not to do
                           // safely (a NOT NULL column added nullable)
+  data_conflict,          // a change the rows prevent (duplicates for a unique index,
+                          // rows violating a constraint); object: the change, actual: why
 };
 
 // Label used in metrics ({kind="column_type"}) and JSON output.

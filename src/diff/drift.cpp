@@ -45,6 +45,8 @@ std::string detail(const Drift& d) {
       return "comment is '" + d.actual + "', model says '" + d.expected + "'";
     case DriftKind::not_applied:
       return d.actual;
+    case DriftKind::data_conflict:
+      return "the data prevents it: " + d.actual;
   }
   return d.actual;
 }
@@ -83,6 +85,8 @@ std::string to_string(DriftKind kind) {
       return "comment";
     case DriftKind::not_applied:
       return "not_applied";
+    case DriftKind::data_conflict:
+      return "data_conflict";
   }
   return "unknown";
 }

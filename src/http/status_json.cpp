@@ -32,6 +32,19 @@ json to_json(const service::ReconcileSummary& r) {
           {"error", text_or_null(r.error)}};
 }
 
+json to_json(const service::LockWaitState& w) {
+  json blockers = json::array();
+  for (std::size_t i = 0; i < w.blockers.size(); ++i) {
+    blockers.push_back({{"pid", i < w.blocker_pids.size() ? w.blocker_pids[i] : 0},
+                        {"description", w.blockers[i]}});
+  }
+  return {{"step", w.step},
+          {"table", text_or_null(w.table)},
+          {"attempt", w.attempt},
+          {"since", format_rfc3339(w.since)},
+          {"blockers", std::move(blockers)}};
+}
+
 }  // namespace
 
 std::string format_rfc3339(service::WallTime time) {
@@ -69,6 +82,7 @@ json to_json(const service::Snapshot& s, service::WallTime now,
       {"current_trigger", text_or_null(s.current_trigger)},
       {"rerun_queued", s.rerun_queued},
       {"next_retry", time_or_null(s.next_retry)},
+      {"waiting", s.waiting ? to_json(*s.waiting) : json(nullptr)},
   };
 }
 

@@ -52,6 +52,7 @@ const DriftKind kDriftKinds[] = {
     DriftKind::enum_order,
     DriftKind::comment,
     DriftKind::not_applied,
+    DriftKind::data_conflict,
 };
 
 template <typename T>

@@ -56,6 +56,7 @@ void add_unique_online(Builder& b, const diff::Change& change) {
   drop_invalid_index(b, Slot::after_unique, change, true);
   b.add(Slot::after_unique, change, create_index_sql(change.table.name, index, name, true),
         "build index");
+  b.steps.back().second.builds = schema::QualifiedName{change.table.name.schema, name}.sql();
   b.add(Slot::after_unique, change,
         alter_table(change) + "ADD CONSTRAINT " + sql::ident(name) + " UNIQUE USING INDEX " +
             sql::ident(name));

@@ -16,6 +16,10 @@ void render_index(Builder& b, const diff::Change& change, bool new_table) {
     b.add(slot, change, drop_index_sql(invalid, concurrently), "drop invalid index");
   }
   b.add(slot, change, create_index_sql(change.table.name, index, index.name, concurrently));
+  if (concurrently) {
+    b.steps.back().second.builds =
+        schema::QualifiedName{change.table.name.schema, index.name}.sql();
+  }
 }
 
 }  // namespace schemad::plan

@@ -26,8 +26,11 @@ struct Step {
   std::string sql;          // one statement, no trailing semicolon
   std::string kind;         // metrics label: schema, extension, enum, enum_value,
                             // table, column, constraint, index, comment
-  std::string description;  // the change it comes from, as Change::description()
+  std::string description;  // the change it comes from, as Change::description(), + " (note)"
+  std::string change;       // Change::description() alone: the steps of one change share it
   std::string path;         // model path
+  std::string table;        // the table it alters, as SQL ("public"."items"); "" for none
+  std::string builds;       // CREATE INDEX CONCURRENTLY: the index, as SQL; else ""
 };
 
 struct Options {

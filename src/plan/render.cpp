@@ -128,8 +128,10 @@ void Builder::add(Slot slot, const Change& source, std::string sql, const std::s
   step.phase = phase_of(slot, options.online);
   step.sql = std::move(sql);
   step.kind = diff::to_string(source.kind);
-  step.description = source.description() + (note.empty() ? "" : " (" + note + ")");
+  step.change = source.description();
+  step.description = step.change + (note.empty() ? "" : " (" + note + ")");
   step.path = source.path;
+  if (!source.table.name.name.empty()) step.table = source.table.name.sql();
   steps.emplace_back(slot, std::move(step));
 }
 

@@ -31,6 +31,16 @@ struct ReconcileSummary {
   std::string error;
 };
 
+// A step of the reconcile in progress waiting for other sessions' locks.
+struct LockWaitState {
+  std::string step;                   // its description
+  std::string table;                  // as SQL, "" when none
+  int attempt = 0;                    // the attempt that last timed out
+  WallTime since;                     // the first time out of this step
+  std::vector<std::string> blockers;  // Blocker::describe() of each
+  std::vector<int> blocker_pids;
+};
+
 struct Snapshot {
   std::string version;
   std::string model_path;
@@ -52,9 +62,10 @@ struct Snapshot {
   // What is happening now: "starting", "reconciling", "waiting-for-lock",
   // "idle", "backoff", "stopping".
   std::string activity = "starting";
-  std::string current_trigger;         // while reconciling
-  bool rerun_queued = false;           // a trigger arrived during the run
-  std::optional<WallTime> next_retry;  // in backoff: when the next attempt is
+  std::string current_trigger;           // while reconciling
+  bool rerun_queued = false;             // a trigger arrived during the run
+  std::optional<WallTime> next_retry;    // in backoff: when the next attempt is
+  std::optional<LockWaitState> waiting;  // activity "waiting-for-lock": who is in the way
 };
 
 struct Readiness {

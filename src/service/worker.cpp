@@ -220,6 +220,24 @@ void Worker::reconcile(const Trigger& trigger) {
   } else {
     apply::Settings settings = apply::settings_from(config_, revisions_);
     settings.trigger = trigger.reason;
+    // What the data blocked is tried again when someone asks, not on the timer.
+    settings.retry_conflicts = trigger.reason != "interval" && trigger.reason != "retry";
+    settings.on_wait = [this](const apply::LockWait& wait) {
+      LockWaitState state;
+      state.step = wait.step;
+      state.table = wait.table;
+      state.attempt = wait.attempt;
+      state.since = snapshot_.waiting && snapshot_.waiting->step == wait.step
+                        ? snapshot_.waiting->since
+                        : std::chrono::system_clock::now();
+      for (const auto& b : wait.blockers) {
+        state.blockers.push_back(b.describe());
+        state.blocker_pids.push_back(b.pid);
+      }
+      snapshot_.waiting = std::move(state);
+      snapshot_.activity = "waiting-for-lock";
+      publish();
+    };
     report = apply::reconcile(*conn_, *model_, apply::Mode::apply, settings, clock_);
     if (!conn_->is_open()) {
       database_down(report.error);
@@ -297,6 +315,7 @@ void Worker::reconcile(const Trigger& trigger) {
         std::chrono::duration_cast<std::chrono::system_clock::duration>(*retry_at_ - clock_.now());
   }
   snapshot_.current_trigger.clear();
+  snapshot_.waiting.reset();
   snapshot_.last = std::move(summary);
   next_health_ = clock_.now() + std::chrono::seconds(config_.reconcile.health_check_seconds);
   busy_since_ns_ = 0;

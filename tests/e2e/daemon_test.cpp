@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
 
@@ -389,4 +390,73 @@ TEST_CASE("several heads in alembic_version are an error in /status; history nam
   CHECK(db.scalar("SELECT trigger || ':' || outcome || ':' || stamped::text FROM "
                   "schemad_history") == "startup:applied:false");
   CHECK(db.scalar("SELECT count(*) FROM alembic_version") == "2");
+}
+
+TEST_CASE("while a step waits for a lock, /status names the session in the way",
+          "[e2e][daemon][pg]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE first (id integer PRIMARY KEY)");
+  pqxx::connection app(db.url() + "?application_name=long-report");
+  const int app_pid = app.backendpid();
+  pqxx::work open(app);
+  open.exec("SELECT count(*) FROM first");  // holds its lock until the transaction ends
+
+  auto model = write_temp_file("daemon-lock/model.json", R"j({"version": 1, "tables": [
+    {"name": "first", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "note", "type": "text"}]}]})j");
+  auto config =
+      write_temp_file("daemon-lock/config.json",
+                      R"j({"reconcile": {"lock_timeout_ms": 100, "lock_retry_seconds": 60}})j");
+  Daemon d({"--config", config, "--database-url", db.url(), "--model", model}, {});
+  json waiting;
+  REQUIRE(d.wait_for("/status", [&](const HttpReply& r) {
+    if (r.status != 200) return false;
+    json s = json::parse(r.body);
+    if (s["activity"] != "waiting-for-lock") return false;
+    waiting = s["waiting"];
+    return true;
+  }));
+  CHECK(waiting["step"] == "add column public.first.note");
+  REQUIRE(waiting["blockers"].size() == 1);
+  CHECK(waiting["blockers"][0]["pid"] == app_pid);
+  CHECK(waiting["blockers"][0]["description"].get<std::string>().find(
+            "application \"long-report\", idle in transaction") != std::string::npos);
+  CHECK(d.get("/readyz").status == 503);
+  CHECK(d.log().find("in the way: pid " + std::to_string(app_pid)) != std::string::npos);
+
+  open.commit();  // the application's transaction ends: schemad goes on
+  REQUIRE(d.wait_ready());
+  json s = status(d);
+  CHECK(s["waiting"].is_null());
+  CHECK(s["last_reconcile"]["outcome"] == "ok");
+}
+
+TEST_CASE("duplicates blocking a unique index leave the daemon ready with drift",
+          "[e2e][daemon][pg]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE first (id integer PRIMARY KEY, code text); "
+      "INSERT INTO first VALUES (1, 'x'), (2, 'x')");
+  auto model = write_temp_file("daemon-dups/model.json", R"j({"version": 1, "tables": [
+    {"name": "first", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "code", "type": "text"}],
+     "indexes": [{"name": "ux_first_code", "columns": ["code"], "unique": true},
+                 {"name": "ix_first_code", "columns": ["code"]}]},
+    {"name": "second", "columns": [{"name": "id", "type": "integer", "primary_key": true}]}]})j");
+  Daemon d({"--database-url", db.url(), "--model", model}, {});
+  REQUIRE(d.wait_ready());
+  json s = status(d);
+  CHECK(s["last_reconcile"]["outcome"] == "ok");
+  CHECK(table_exists(db, "second"));
+  CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'ix_first_code'") == "1");
+  CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'ux_first_code'") == "0");
+  bool reported = false;
+  for (const auto& item : s["last_reconcile"]["drift"]) {
+    reported =
+        reported || (item["kind"] == "data_conflict" &&
+                     item["message"].get<std::string>().find("is duplicated") != std::string::npos);
+  }
+  CHECK(reported);
+  CHECK(s["last_reconcile"]["stamp"].get<std::string>().find("blocked by the data") !=
+        std::string::npos);
 }

@@ -41,6 +41,21 @@ std::string items(const std::string& revision, const std::string& extra = "") {
          extra + "}]}";
 }
 
+// An apply whose steps give up waiting for a lock after 100 ms and retry
+// for up to a minute; `on_wait` hears each time out.
+apply::Report apply_waiting(const TempDatabase& db, const std::string& model_json,
+                            std::function<void(const apply::LockWait&)> on_wait) {
+  auto model = model::load_text(model_json, "model.json");
+  apply::ConnectionOptions options;
+  options.conninfo = db.url();
+  options.lock_timeout_ms = 100;
+  auto conn = apply::connect(options);
+  apply::Settings settings;
+  settings.lock_retry = std::chrono::seconds(60);
+  settings.on_wait = std::move(on_wait);
+  return apply::reconcile(*conn, model, apply::Mode::apply, settings, util::system_clock());
+}
+
 std::string stamp(const TempDatabase& db) {
   return db.scalar("SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version");
 }
@@ -99,26 +114,108 @@ TEST_CASE("after online steps, the stamp and the history row come in a final tra
   CHECK(rows[0].steps[0]["attempts"] == 1);
 }
 
-TEST_CASE("a failing online step is recorded as partial and nothing is stamped", "[pg][history]") {
+TEST_CASE("duplicates block a unique index: drift with the reason, the rest applied, no stamp",
+          "[pg][history]") {
   TempDatabase db;
   db.exec(
       "CREATE TABLE items (id integer PRIMARY KEY, sku text); "
       "INSERT INTO items VALUES (1, 'a'), (2, 'a')");
-  auto report =
-      run(db, items("r1", R"j(, "indexes": [{"name": "ux_sku", "columns": ["sku"], "unique": true},
-                                        {"name": "ix_sku", "columns": ["sku"]}])j"));
-  CHECK_FALSE(report.error.empty());
-  CHECK_FALSE(report.stamped);
+  const std::string model =
+      items("r1", R"j(, "indexes": [{"name": "ux_sku", "columns": ["sku"], "unique": true},
+                                    {"name": "ix_sku", "columns": ["sku"]}],
+                    "uniques": [{"name": "uq_sku", "columns": ["sku"]}])j");
+  auto report = run(db, model);
+  // The rows, not schemad, are at fault: no error, the rest was built.
+  CHECK(report.error.empty());
+  CHECK(report.satisfied());
+  CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_sku'::regclass") == "t");
+  // Half-built unique indexes would go on checking new rows: none is left.
+  CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname IN ('ux_sku', 'uq_sku')") == "0");
+  int conflicts = 0;
+  for (const auto& d : report.remaining.diff.drift) {
+    if (d.kind != diff::DriftKind::data_conflict) continue;
+    ++conflicts;
+    CHECK_THAT(d.message(), Catch::Contains("Key (sku)=(a) is duplicated."));
+  }
+  CHECK(conflicts == 2);
+  // The database lacks what the model declares: the revision waits.
+  CHECK(report.remaining.stamp.action == apply::StampDecision::Action::hold);
   CHECK(db.scalar("SELECT to_regclass('alembic_version') IS NULL") == "t");
   auto rows = history(db);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].outcome == "partial");
   CHECK_FALSE(rows[0].stamped);
-  CHECK_THAT(rows[0].error, Catch::Contains("ux_sku"));
-  int ok = 0, failed = 0;
-  for (const auto& step : rows[0].steps) (step["ok"] == true ? ok : failed) += 1;
-  CHECK(ok == 1);  // the other index was still built
-  CHECK(failed == 1);
+  int ok = 0, failed = 0, skipped = 0;
+  for (const auto& step : rows[0].steps) {
+    if (step.value("skipped", false)) {
+      ++skipped;
+    } else if (step["ok"] == true) {
+      ++ok;
+    } else {
+      ++failed;
+      CHECK(step["sqlstate"] == "23505");
+    }
+  }
+  CHECK(ok == 1);       // ix_sku
+  CHECK(failed == 2);   // ux_sku, and uq_sku's index
+  CHECK(skipped == 1);  // uq_sku's ADD CONSTRAINT ... USING INDEX
+
+  // The timer does not try again: the history says the data blocks it.
+  apply::Settings timer;
+  timer.retry_conflicts = false;
+  auto again = run(db, model, timer);
+  CHECK(again.steps.empty());
+  CHECK(again.satisfied());
+  CHECK(history(db).size() == 1);
+  // Nor does check, which agrees with the daemon.
+  auto checked = run(db, model, {}, apply::Mode::check);
+  CHECK(checked.found.diff.changes.empty());
+  CHECK(checked.found.stamp.action == apply::StampDecision::Action::hold);
+
+  // Once the rows are fixed, an explicit apply builds them and stamps.
+  db.exec("UPDATE items SET sku = 'b' WHERE id = 2");
+  auto fixed = run(db, model);
+  CHECK(fixed.error.empty());
+  CHECK(fixed.remaining.diff.drift.empty());
+  CHECK(fixed.stamped);
+  CHECK(db.scalar("SELECT version_num FROM alembic_version") == "r1");
+}
+
+TEST_CASE("rows violating a new foreign key leave it NOT VALID with a sample, and the rest goes on",
+          "[pg][history]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE parents (id integer PRIMARY KEY); INSERT INTO parents VALUES (1); "
+      "CREATE TABLE items (id integer PRIMARY KEY, parent_id integer, sku text); "
+      "INSERT INTO items VALUES (1, 1, 'a'), (2, 5, 'b')");
+  auto report = run(db, R"j({"version": 1, "revision": "r1", "tables": [
+    {"name": "parents", "columns": [{"name": "id", "type": "integer", "primary_key": true}]},
+    {"name": "items", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "parent_id", "type": "integer"},
+                                  {"name": "sku", "type": "text"}],
+     "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}],
+     "foreign_keys": [{"name": "fk_items_parent", "columns": ["parent_id"],
+                       "references": {"table": "parents", "columns": ["id"]}}]}]})j");
+  CHECK(report.error.empty());
+  CHECK(db.scalar("SELECT convalidated FROM pg_constraint WHERE conname = 'fk_items_parent'") ==
+        "f");
+  CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_items_sku'::regclass") ==
+        "t");
+  bool not_valid = false;
+  for (const auto& d : report.remaining.diff.drift) {
+    not_valid = not_valid || d.kind == diff::DriftKind::constraint_not_valid;
+  }
+  CHECK(not_valid);
+  auto rows = history(db);
+  REQUIRE(rows.size() == 1);
+  bool sample = false;
+  for (const auto& step : rows[0].steps) {
+    if (step["ok"] == false) {
+      CHECK(step["sqlstate"] == "23503");
+      sample = step.value("detail", "").find("(parent_id)=(5)") != std::string::npos;
+    }
+  }
+  CHECK(sample);
 }
 
 TEST_CASE("a failed transaction after an enum value was added leaves a failed row",
@@ -208,4 +305,75 @@ TEST_CASE("the versions folder's graph moves an Alembic revision forward to its 
   auto older = run(db, items("4d5e6f708192"), settings);
   CHECK(older.remaining.stamp.action == apply::StampDecision::Action::leave_newer);
   CHECK(stamp(db) == "5e6f708192a3");
+}
+
+TEST_CASE("a step blocked by another session's lock names it, retries, and completes once it ends",
+          "[pg][locks]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE items (id integer PRIMARY KEY)");
+  // The application: a transaction left open after reading the table.
+  pqxx::connection app(db.url() + "?application_name=blocking-app");
+  const int app_pid = app.backendpid();
+  auto blocker = std::make_unique<pqxx::work>(app);
+  blocker->exec("SELECT count(*) FROM items");
+
+  std::vector<apply::LockWait> waits;
+  auto report = apply_waiting(db, items("r1"), [&](const apply::LockWait& wait) {
+    waits.push_back(wait);
+    if (waits.size() == 3) blocker->commit();  // the application moves on
+  });
+  INFO(report.error);
+  CHECK(report.error.empty());
+  CHECK(report.satisfied());
+  REQUIRE(waits.size() >= 3);
+  const auto& wait = waits.front();
+  CHECK(wait.step == "add column public.items.sku");
+  CHECK(wait.table == "\"public\".\"items\"");
+  REQUIRE(wait.blockers.size() == 1);
+  const auto& b = wait.blockers.front();
+  CHECK(b.pid == app_pid);
+  CHECK(b.application_name == "blocking-app");
+  CHECK(b.state == "idle in transaction");
+  CHECK_FALSE(b.xact_start.empty());
+  CHECK_THAT(b.lock_modes, Catch::Contains("AccessShareLock"));
+  CHECK_THAT(b.describe(),
+             Catch::StartsWith("pid " + std::to_string(app_pid) +
+                               " (application \"blocking-app\", idle in transaction"));
+  // One transaction, retried as a whole: it ran more than once, committed once.
+  REQUIRE(report.steps.size() == 1);
+  CHECK(report.steps[0].attempts == static_cast<int>(waits.size()) + 1);
+  CHECK(history(db).size() == 1);
+}
+
+TEST_CASE("a concurrent build that timed out waiting is retried without its leftover",
+          "[pg][locks]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE items (id integer PRIMARY KEY, sku text)");
+  // An older transaction writing to the table: a concurrent build must wait for it.
+  pqxx::connection app(db.url() + "?application_name=old-writer");
+  auto open = std::make_unique<pqxx::work>(app);
+  open->exec("INSERT INTO items VALUES (100, 'z')");
+
+  std::vector<apply::LockWait> waits;
+  std::string leftover;
+  auto report = apply_waiting(
+      db, items("r1", R"j(, "indexes": [{"name": "ix_sku", "columns": ["sku"]}])j"),
+      [&](const apply::LockWait& wait) {
+        waits.push_back(wait);
+        if (waits.size() == 2) {
+          leftover =
+              db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('ix_sku')");
+          open->commit();
+        }
+      });
+  INFO(report.error);
+  CHECK(report.error.empty());
+  CHECK(report.satisfied());
+  REQUIRE(waits.size() >= 2);
+  CHECK(waits.front().step == "create index ix_sku on public.items");
+  CHECK(waits.front().blockers.size() == 1);
+  CHECK(waits.front().blockers.front().application_name == "old-writer");
+  // The timed-out build had left an invalid index; the retry replaced it.
+  CHECK(leftover == "f");
+  CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_sku'::regclass") == "t");
 }
