@@ -1,5 +1,6 @@
 #include "apply/reconcile.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
@@ -138,6 +139,32 @@ bool any_ok(const std::vector<StepResult>& steps) {
   return std::any_of(steps.begin(), steps.end(), [](const StepResult& s) { return s.ok; });
 }
 
+// When the healing transaction gave up waiting for a lock on an existing
+// table (55P03 or a deadlock, after lock_retry), the plan's transactional and
+// online steps that neither alter nor name that table; empty otherwise.
+// `before` steps already ran.
+plan::Plan without_locked_table(const plan::Plan& plan, const std::vector<StepResult>& results) {
+  std::string table;
+  for (const auto& r : results) {
+    const bool lock = r.sqlstate == "55P03" || r.sqlstate == "40P01";
+    if (!r.ok && lock && r.step.phase == plan::Phase::transaction && r.step.kind != "table") {
+      table = r.step.table;
+    }
+  }
+  plan::Plan rest;
+  if (table.empty()) return rest;
+  for (const auto& step : plan.steps) {
+    if (step.phase == plan::Phase::before || step.table == table ||
+        step.sql.find(table) != std::string::npos) {
+      continue;
+    }
+    rest.steps.push_back(step);
+  }
+  spdlog::warn("{} stayed locked: going ahead with the {} steps that do not touch it", table,
+               rest.steps.size());
+  return rest;
+}
+
 // Under the lock: inspect again (another replica may have done the work),
 // heal, record, then verify.
 void heal(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
@@ -169,17 +196,30 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
     entry.outcome = report.plan.steps.empty() ? "stamped" : "applied";
     for (auto& statement : history_sql(entry, schema)) tail.push_back(std::move(statement));
   }
-  ExecuteResult run =
-      execute(conn, report.plan, tail,
-              {settings.lock_retry, settings.statement_timeout_ms, settings.on_wait}, clock);
+  const ExecuteOptions options{settings.lock_retry, settings.statement_timeout_ms,
+                               settings.on_wait};
+  ExecuteResult run = execute(conn, report.plan, tail, options, clock);
+  // A table another session kept locked past lock_retry must not hold up
+  // the changes that do not touch it: they go ahead in a second transaction.
+  bool split = false;
+  if (!run.committed) {
+    plan::Plan rest = without_locked_table(report.plan, run.steps);
+    if (!rest.steps.empty()) {
+      split = true;
+      ExecuteResult second = execute(conn, rest, {}, options, clock);
+      run.steps.insert(run.steps.end(), second.steps.begin(), second.steps.end());
+      run.committed = second.committed;
+      if (!second.error.empty()) run.error += "; " + second.error;
+    }
+  }
   report.steps = run.steps;
-  report.stamped = run.committed && entry.stamped;
-  report.recorded = run.committed && !online_steps;
+  report.stamped = run.committed && entry.stamped && !split;
+  report.recorded = run.committed && !online_steps && !split;
   report.error = explain(model, run.error);
   const Conflicts met = conflicts_of(run.steps);
   report.remaining = observe(conn, model, settings, report.revision, met, from_history);
 
-  if (online_steps || !run.committed) {
+  if (online_steps || !run.committed || split) {
     // The transaction failed (a row only when something before it, an enum
     // value, did change), or online steps ran: record what happened.
     if (!run.committed && !any_ok(run.steps)) return;

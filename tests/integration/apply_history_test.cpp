@@ -377,3 +377,52 @@ TEST_CASE("a concurrent build that timed out waiting is retried without its left
   CHECK(leftover == "f");
   CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_sku'::regclass") == "t");
 }
+
+TEST_CASE("a table that stays locked does not hold up the changes that do not touch it",
+          "[pg][locks]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY); CREATE TABLE other (id integer PRIMARY KEY)");
+  pqxx::connection app(db.url() + "?application_name=never-done");
+  pqxx::work open(app);
+  open.exec("SELECT count(*) FROM items");  // and never ends during the reconcile
+
+  auto model = model::load_text(R"j({"version": 1, "tables": [
+    {"name": "items", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "sku", "type": "text"}]},
+    {"name": "other", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "note", "type": "text"}]},
+    {"name": "fresh", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                  {"name": "item_id", "type": "integer"}],
+     "foreign_keys": [{"name": "fk_fresh_item", "columns": ["item_id"],
+                       "references": {"table": "items", "columns": ["id"]}}]}]})j",
+                                "model.json");
+  apply::ConnectionOptions options;
+  options.conninfo = db.url();
+  options.lock_timeout_ms = 100;
+  auto conn = apply::connect(options);
+  apply::Settings settings;
+  settings.lock_retry = std::chrono::seconds(1);
+  auto report = apply::reconcile(*conn, model, apply::Mode::apply, settings, util::system_clock());
+  CHECK_THAT(report.error, Catch::Contains("add column public.items.sku"));
+  CHECK_THAT(report.error, Catch::Contains("lock timeout"));
+  CHECK_FALSE(report.satisfied());
+  // What does not touch items went ahead.
+  CHECK(db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'other'::regclass AND "
+                  "attname = 'note'") == "1");
+  CHECK(db.scalar("SELECT to_regclass('fresh') IS NOT NULL") == "t");
+  // What does, waits: the column, and the foreign key that references items.
+  CHECK(db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'items'::regclass AND "
+                  "attname = 'sku'") == "0");
+  CHECK(db.scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'fk_fresh_item'") == "0");
+  CHECK(db.scalar("SELECT to_regclass('alembic_version') IS NULL") == "t");
+  auto rows = history(db);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].outcome == "partial");
+  CHECK_FALSE(rows[0].stamped);
+
+  open.commit();
+  auto after = apply::reconcile(*conn, model, apply::Mode::apply, settings, util::system_clock());
+  CHECK(after.error.empty());
+  CHECK(after.satisfied());
+}
