@@ -42,9 +42,22 @@ using Conflicts = std::map<std::string, std::string>;  // change description -> 
 // Changes the rows prevent are drift, not pending: they cannot be made
 // until someone fixes the data, and retrying them on every timer tick
 // would scan the table for nothing.
-void set_aside(Observation& o, const Conflicts& conflicts) {
+void set_aside(Observation& o, const Conflicts& conflicts, const Conflicts& met_now) {
   std::size_t blocked = 0;
   auto& changes = o.diff.changes;
+  // A conflict met in this run whose change is not pending: a constraint
+  // left NOT VALID. Its drift says so; this says why, with the sample.
+  for (const auto& [change, why] : met_now) {
+    const bool pending = std::any_of(changes.begin(), changes.end(), [&](const diff::Change& c) {
+      return c.description() == change;
+    });
+    if (pending) continue;
+    diff::Drift d;
+    d.kind = diff::DriftKind::data_conflict;
+    d.object = change;
+    d.actual = why;
+    o.diff.drift.push_back(std::move(d));
+  }
   for (auto it = changes.begin(); it != changes.end();) {
     auto found = conflicts.find(it->description());
     if (found == conflicts.end()) {
@@ -85,16 +98,16 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
     o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
   }
   o.stamp = decide_stamp(stamp, revision, graph);
-  if (o.diff.changes.empty()) return o;
+  if (o.diff.changes.empty() && known.empty()) return o;
   Conflicts conflicts = known;
-  if (consult_history) {
+  if (consult_history && !o.diff.changes.empty()) {
     std::vector<std::string> pending;
     for (const auto& change : o.diff.changes) pending.push_back(change.description());
     pqxx::read_transaction tx(conn, "schemad-conflicts");
     conflicts.merge(read_conflicts(tx, settings.version_table_schema, pending));
     o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
   }
-  set_aside(o, conflicts);
+  set_aside(o, conflicts, known);
   return o;
 }
 
