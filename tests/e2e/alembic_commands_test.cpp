@@ -124,7 +124,7 @@ TEST_CASE("apply stamps the single head of the versions folder and moves an ance
   CHECK(stamp(db) == "5e6f708192a3");
 }
 
-TEST_CASE("a versions folder with several heads is an error naming them; nothing changes",
+TEST_CASE("a versions folder with several heads is an error naming them, nothing changes",
           "[e2e][alembic]") {
   TempDatabase db;
   write_temp_file("two-heads/a.py", "revision = 'a1'\ndown_revision = None\n");

@@ -98,7 +98,7 @@ TEST_CASE("apply creates a 3-table model, check passes, a dropped column is pend
   CHECK(schemad_cmd(with({"apply"})).out.find("nothing to do") != std::string::npos);
 }
 
-TEST_CASE("check --strict exits 4 on drift, plain check 0; drift is left untouched", "[e2e][pg]") {
+TEST_CASE("check --strict exits 4 on drift, plain check 0, drift is left untouched", "[e2e][pg]") {
   TempDatabase db;
   auto model = write_temp_file("three-drift.json", kThreeTableModel);
   const std::vector<std::string> base{"--database-url", db.url(), "--model", model};

@@ -367,7 +367,7 @@ TEST_CASE("the interval timer heals what was dropped, and JSON logs are one obje
   CHECK(parsed >= 3);
 }
 
-TEST_CASE("several heads in alembic_version are an error in /status; history names the trigger",
+TEST_CASE("several heads in alembic_version are an error in /status, history names the trigger",
           "[e2e][daemon][pg]") {
   TempDatabase db;
   db.exec(

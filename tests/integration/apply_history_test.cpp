@@ -270,7 +270,7 @@ TEST_CASE("the history lives beside alembic_version in version_table_schema", "[
   CHECK(history(db, "public").empty());
 }
 
-TEST_CASE("a revision schemad stamped moves forward; a model rolled back does not move it back",
+TEST_CASE("a revision schemad stamped moves forward, a model rolled back does not move it back",
           "[pg][history]") {
   TempDatabase db;
   REQUIRE(run(db, items("r1")).satisfied());

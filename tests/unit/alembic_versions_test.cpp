@@ -132,7 +132,7 @@ TEST_CASE("reads merge parents as tuples or lists, over several lines", "[alembi
   CHECK(parse("revision = 'm'\ndown_revision = ()\n").parents.empty());
 }
 
-TEST_CASE("takes only revision and down_revision; depends_on may hold anything", "[alembic]") {
+TEST_CASE("takes only revision and down_revision, depends_on may hold anything", "[alembic]") {
   auto rev = parse(R"py(revision = "b2"
 down_revision = "a1"
 branch_labels = ("feature",)

@@ -155,7 +155,7 @@ TEST_CASE("a named unique whose name holds something else is definition drift",
                 "says UNIQUE (conversation_id, seq)"});
 }
 
-TEST_CASE("adds a missing foreign key; an unnamed one matches by its definition",
+TEST_CASE("adds a missing foreign key, an unnamed one matches by its definition",
           "[diff][constraints]") {
   schema::Table want = messages_table();
   want.constraints.push_back(

@@ -115,7 +115,7 @@ TEST_CASE("drift is sorted by object, then kind", "[diff][tables]") {
                                     "public.users.b: is nullable, model says NOT NULL"});
 }
 
-TEST_CASE("a table comment missing in the database is added; a different one is drift",
+TEST_CASE("a table comment missing in the database is added, a different one is drift",
           "[diff][tables]") {
   schema::Table want = users();
   want.comment = "people who sign in";

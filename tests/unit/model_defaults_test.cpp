@@ -264,7 +264,7 @@ TEST_CASE("predicts the stored default exactly as PostgreSQL 15 prints it", "[mo
   }
 }
 
-TEST_CASE("literal defaults keep the model's text; strings are marked quoted",
+TEST_CASE("literal defaults keep the model's text, strings are marked quoted",
           "[model][defaults]") {
   auto text = default_of("text", "it's");
   CHECK(text.kind == schema::Default::Kind::literal);
@@ -290,7 +290,7 @@ TEST_CASE("literal defaults keep the model's text; strings are marked quoted",
   CHECK_FALSE(boolean.quoted);
 }
 
-TEST_CASE("json defaults are compact JSON; sql defaults are as written, volatility unknown",
+TEST_CASE("json defaults are compact JSON, sql defaults are as written, volatility unknown",
           "[model][defaults]") {
   auto jsonb = default_of("jsonb", {{"json", {{"b", 1}, {"a", {true, nullptr}}}}});
   CHECK(jsonb.kind == schema::Default::Kind::json);

@@ -363,7 +363,7 @@ TEST_CASE("refuses duplicate tables, columns, enums, labels and extensions at th
         "model.json: extensions[2]: duplicate extension \"pgcrypto\" (first at extensions[0])");
 }
 
-TEST_CASE("enum labels are 1 to 63 bytes; an enum may have none", "[model][load]") {
+TEST_CASE("enum labels are 1 to 63 bytes, an enum may have none", "[model][load]") {
   CHECK(error_of(with(rich(), "/enums/0/values/1", std::string(64, 'v'))) ==
         "model.json: enums[0].values[1]: \"" + std::string(64, 'v') +
             "\" is 64 bytes long; PostgreSQL allows at most 63 bytes");
@@ -532,7 +532,7 @@ TEST_CASE("schemas lists the default schema, tables' and enums', sorted", "[mode
   CHECK(db.schemas == std::vector<std::string>{"audit", "main", "types"});
 }
 
-TEST_CASE("extensions are sorted; an empty list declares none", "[model][load]") {
+TEST_CASE("extensions are sorted, an empty list declares none", "[model][load]") {
   CHECK(load(with(rich(), "/extensions", {"pg_trgm", "citext"})).extensions ==
         std::vector<std::string>{"citext", "pg_trgm"});
   CHECK(load(with(rich(), "/extensions", json::array())).extensions.empty());

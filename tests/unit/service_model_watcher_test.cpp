@@ -276,7 +276,7 @@ TEST_CASE("identical content, a touch or a chmod do not call back", "[model_watc
   CHECK(h.quiet_calls() == 0);
 }
 
-TEST_CASE("removing the file calls back once; restoring it calls back again", "[model_watcher]") {
+TEST_CASE("removing the file calls back once, restoring it calls back again", "[model_watcher]") {
   TempDir dir;
   fs::path model = dir.path() / "model.json";
   write_in_place(model, "v1");
