@@ -6,12 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -141,6 +145,153 @@ RunResult schemad_cmd(const std::vector<std::string>& args,
       {"SCHEMAD_DATABASE_PASSWORD_FILE", kUnset}};
   for (const auto& [k, v] : kClean) env.emplace(k, v);
   return run_schemad(args, env);
+}
+
+namespace {
+
+// The variables schemad_cmd unsets, so that the machine's own settings never
+// reach a test's schemad.
+std::map<std::string, std::string> without_machine_settings(
+    std::map<std::string, std::string> env) {
+  static const std::string kUnset = "\x01unset";
+  for (const char* key :
+       {"DATABASE_URL", "ALEMBIC_DATABASE_URL", "SCHEMAD_CONFIG", "SCHEMAD_MODEL",
+        "SCHEMAD_LOG_LEVEL", "CREDENTIALS_DIRECTORY", "SCHEMAD_DATABASE_PASSWORD_FILE"}) {
+    env.emplace(key, kUnset);
+  }
+  return env;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::atomic<int> process_counter{0};
+
+}  // namespace
+
+StartGate::StartGate() {
+  REQUIRE(::pipe2(fds_, O_CLOEXEC) == 0);
+}
+
+StartGate::~StartGate() {
+  for (int fd : fds_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void StartGate::open() {
+  // Every child closed its copy of the writer: closing ours is end-of-file
+  // for all of them at once.
+  if (fds_[1] >= 0) ::close(fds_[1]);
+  fds_[1] = -1;
+}
+
+SchemadProcess::SchemadProcess(const std::vector<std::string>& args,
+                               std::map<std::string, std::string> env, const StartGate* gate) {
+  const std::string stem =
+      "process/" + std::to_string(::getpid()) + "-" + std::to_string(process_counter++);
+  out_path_ = write_temp_file(stem + ".out", "");
+  err_path_ = write_temp_file(stem + ".err", "");
+  const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  REQUIRE(out_fd >= 0);
+  REQUIRE(err_fd >= 0);
+  REQUIRE(null_fd >= 0);
+
+  // Everything the child needs is built before fork(): between fork and
+  // exec only async-signal-safe calls are allowed (the test may run threads).
+  std::vector<std::string> argv_store{SCHEMAD_BINARY};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<std::string> env_store = merged_environment(without_machine_settings(std::move(env)));
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int gate_read = gate != nullptr ? gate->read_fd() : -1;
+  const int gate_write = gate != nullptr ? gate->write_fd() : -1;
+
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(null_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    if (gate_read >= 0) {
+      if (gate_write >= 0) ::close(gate_write);
+      char byte;
+      while (::read(gate_read, &byte, 1) < 0 && errno == EINTR) {
+      }
+    }
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out_fd);
+  ::close(err_fd);
+  ::close(null_fd);
+  REQUIRE(pid_ > 0);
+}
+
+SchemadProcess::SchemadProcess(SchemadProcess&& other) noexcept
+    : pid_(other.pid_),
+      exited_(other.exited_),
+      exit_code_(other.exit_code_),
+      out_path_(std::move(other.out_path_)),
+      err_path_(std::move(other.err_path_)) {
+  other.pid_ = -1;
+  other.exited_ = true;
+}
+
+SchemadProcess::~SchemadProcess() {
+  if (pid_ > 0 && !exited_) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+int SchemadProcess::wait(std::chrono::milliseconds timeout) {
+  if (exited_) return exit_code_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      exited_ = true;
+      exit_code_ = decode_status(status);
+      return exit_code_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+int SchemadProcess::kill() {
+  if (exited_) return exit_code_;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  exited_ = true;
+  exit_code_ = decode_status(status);
+  return exit_code_;
+}
+
+std::string SchemadProcess::out() const {
+  return slurp(out_path_);
+}
+
+std::string SchemadProcess::err() const {
+  return slurp(err_path_);
 }
 
 }  // namespace schemad::test
