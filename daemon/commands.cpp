@@ -69,8 +69,11 @@ int run_plan(const Context& ctx, const std::string& format) {
   return stamp_exit(report);
 }
 
-int run_apply(const Context& ctx) {
+int run_apply(const Context& ctx, bool create_database) {
   schema::Database model = ctx.load_model();
+  if ((create_database || ctx.config().create_database) && ctx.ensure_database()) {
+    spdlog::info("created database {}", ctx.database_name());
+  }
   spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
   apply::Report report = reconcile(ctx, model, apply::Mode::apply);
   for (const auto& step : report.steps) {

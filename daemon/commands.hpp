@@ -11,9 +11,18 @@ namespace schemad::cli {
 
 int run_validate(const Context& ctx);
 int run_plan(const Context& ctx, const std::string& format);
-int run_apply(const Context& ctx);
+int run_apply(const Context& ctx, bool create_database = false);
 int run_check(const Context& ctx, bool strict, const std::string& format);
 int run_export_sql(const Context& ctx, bool with_stamp);
+
+// ops_commands.cpp
+int run_probe(const std::string& url, double timeout_seconds);
+struct ResetOptions {
+  bool yes = false;
+  std::string confirm;
+  bool no_apply = false;
+};
+int run_reset(const Context& ctx, const ResetOptions& options);
 
 // alembic_commands.cpp
 int run_current(const Context& ctx);

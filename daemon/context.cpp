@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apply/bootstrap.hpp"
 #include "apply/from_config.hpp"
 #include "model/source.hpp"
 #include "util/logging.hpp"
@@ -41,6 +42,16 @@ std::unique_ptr<pqxx::connection> Context::connect() const {
   auto options = apply::connection_options_from(config_, warnings);
   for (const auto& warning : warnings) spdlog::warn("{}", warning);
   return apply::connect(options);
+}
+
+bool Context::ensure_database() const {
+  std::vector<std::string> warnings;
+  return apply::ensure_database(apply::connection_options_from(config_, warnings));
+}
+
+std::string Context::database_name() const {
+  std::vector<std::string> warnings;
+  return apply::target_database(apply::connection_options_from(config_, warnings));
 }
 
 std::string Context::target() const {

@@ -58,6 +58,11 @@ class Context {
   // Connects to the database; throws apply::ConnectError or
   // std::invalid_argument (a URL libpq cannot parse).
   std::unique_ptr<pqxx::connection> connect() const;
+  // Creates the target database when it does not exist (apply
+  // --create-database, config create_database); true when it did.
+  bool ensure_database() const;
+  // The database the URL names (for reset's --confirm), without connecting.
+  std::string database_name() const;
   // Where the database is, without the password.
   std::string target() const;
   // The engine's settings; reads alembic.versions_dir the first time

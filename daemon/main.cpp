@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
       "apply",
       "create what is missing, record the revision; exit 0 when the database then "
       "satisfies the model");
+  bool create_database = false;
+  apply->add_flag("--create-database", create_database,
+                  "create the database first when it does not exist (through the server's "
+                  "postgres maintenance database; the role needs CREATEDB); also config "
+                  "create_database");
   auto* check = app.add_subcommand(
       "check",
       "exit 0 when nothing is missing, 3 when changes are pending, 4 with --strict "
@@ -97,6 +102,27 @@ int main(int argc, char** argv) {
   stamp->add_flag("--force", stamp_force,
                   "skip the rules: alembic_version then holds exactly REVISION");
 
+  auto* probe = app.add_subcommand(
+      "probe",
+      "GET an HTTP URL and exit 0 on a 2xx answer, 1 otherwise: a container health check "
+      "that needs no curl (reads no configuration, touches no database)");
+  std::string probe_url;
+  double probe_timeout = 2;
+  probe->add_option("--url", probe_url, "http://host:port/path, e.g. http://127.0.0.1:9432/readyz")
+      ->required();
+  probe->add_option("--timeout", probe_timeout, "seconds for the whole exchange (default 2)")
+      ->check(CLI::PositiveNumber);
+  auto* reset = app.add_subcommand(
+      "reset",
+      "development only: drop every table and enum of the model (CASCADE), alembic_version "
+      "and schemad_history, then apply the model again. Runs only when the environment is "
+      "development (config environment or SCHEMAD_ENV) and --yes and --confirm DATABASE are "
+      "given; otherwise exits 2 and touches nothing");
+  cli::ResetOptions reset_options;
+  reset->add_flag("--yes", reset_options.yes, "yes, drop them");
+  reset->add_option("--confirm", reset_options.confirm, "the database's name, typed out");
+  reset->add_flag("--no-apply", reset_options.no_apply, "drop only; do not apply the model");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -108,11 +134,16 @@ int main(int argc, char** argv) {
     return cli::kUsage;
   }
 
+  // The health check reads no configuration: a broken file must not make a
+  // healthy daemon look sick.
+  if (probe->parsed()) return cli::run_probe(probe_url, probe_timeout);
+
   try {
     cli::Context ctx(global);
     if (validate->parsed()) return cli::run_validate(ctx);
     if (plan->parsed()) return cli::run_plan(ctx, plan_format);
-    if (apply->parsed()) return cli::run_apply(ctx);
+    if (apply->parsed()) return cli::run_apply(ctx, create_database);
+    if (reset->parsed()) return cli::run_reset(ctx, reset_options);
     if (check->parsed()) return cli::run_check(ctx, strict, check_format);
     if (export_sql->parsed()) return cli::run_export_sql(ctx, with_stamp);
     if (current->parsed()) return cli::run_current(ctx);

@@ -29,9 +29,9 @@ std::string clean(const std::string& message) {
   return out;
 }
 
-// The DETAIL line of the server's message, "" when none.
-std::string detail_of(const std::string& message) {
-  const std::string marker = "\nDETAIL:  ";
+// The DETAIL (or HINT) line of the server's message, "" when none.
+std::string field_of(const std::string& message, const std::string& field = "DETAIL") {
+  const std::string marker = "\n" + field + ":  ";
   auto at = message.find(marker);
   if (at == std::string::npos) return "";
   auto end = message.find('\n', at + marker.size());
@@ -43,6 +43,7 @@ struct Failure {
   std::string error;  // "" on success
   std::string sqlstate;
   std::string detail;
+  std::string hint;
 };
 
 std::vector<Blocker> find_blockers(pqxx::connection_base& conn, const std::string& table) {
@@ -102,7 +103,7 @@ Failure with_retries(pqxx::connection_base& conn, Attempt attempt, Current curre
       attempt();
       return {};
     } catch (const pqxx::sql_error& e) {
-      Failure f{clean(e.what()), e.sqlstate(), detail_of(e.what())};
+      Failure f{clean(e.what()), e.sqlstate(), field_of(e.what()), field_of(e.what(), "HINT")};
       if (!retryable(f.sqlstate) || clock.now() - start >= options.lock_retry) return f;
       const plan::Step& step = current();
       LockWait wait{step.description, step.table, attempts, find_blockers(conn, step.table)};
@@ -113,7 +114,7 @@ Failure with_retries(pqxx::connection_base& conn, Attempt attempt, Current curre
       if (options.on_wait) options.on_wait(wait);
     } catch (const pqxx::in_doubt_error& e) {
       // The commit's fate is unknown: never retry; the caller inspects again.
-      return {std::string("commit in doubt: ") + e.what(), "", ""};
+      return {std::string("commit in doubt: ") + e.what(), "", "", ""};
     }
     clock.sleep_for(backoff.next());
   }
@@ -180,11 +181,12 @@ ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
     r.error = f.error;
     r.sqlstate = f.sqlstate;
     r.detail = f.detail;
+    r.hint = f.hint;
     result.steps.push_back(std::move(r));
     return result.steps.back();
   };
   auto alone = [&](const plan::Step& step) {
-    StepResult r{step, false, "", "", "", 0, 0, false};
+    StepResult r{step, false, "", "", "", "", 0, 0, false};
     const auto start = clock.now();
     Failure f = with_retries(
         conn, [&] { run_alone(conn, step, options); }, [&]() -> const plan::Step& { return step; },
@@ -235,9 +237,9 @@ ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
     const double seconds = Seconds(clock.now() - start).count();
     for (std::size_t i = 0; i < in_tx.size(); ++i) {
       // One transaction: every step shares its fate, and its time.
-      StepResult r{*in_tx[i], false, "", "", "", seconds, attempts, false};
+      StepResult r{*in_tx[i], false, "", "", "", "", seconds, attempts, false};
       Failure mine = f;
-      if (!f.error.empty() && i != failed_at) mine = {"rolled back", "", ""};
+      if (!f.error.empty() && i != failed_at) mine = {"rolled back", "", "", ""};
       record(r, mine);
     }
     if (!f.error.empty()) {
@@ -256,8 +258,8 @@ ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
     // independent of the rest, or fails quickly when the object it needs is
     // missing. Only the later steps of the same change are skipped.
     if (failed_changes.count(step.change) != 0) {
-      StepResult r{step, false, "", "", "", 0, 0, true};
-      record(r, {"skipped: an earlier step of this change failed", "", ""});
+      StepResult r{step, false, "", "", "", "", 0, 0, true};
+      record(r, {"skipped: an earlier step of this change failed", "", "", ""});
       continue;
     }
     if (!alone(step)) failed_changes.insert(step.change);

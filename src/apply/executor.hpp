@@ -59,6 +59,7 @@ struct StepResult {
   std::string error;     // the server's message when !ok
   std::string sqlstate;  // when !ok and the server said
   std::string detail;    // the server's DETAIL line ("Key (sku)=(a) is duplicated.")
+  std::string hint;      // the server's HINT line
   double seconds = 0;
   int attempts = 0;
   bool skipped = false;  // an earlier step of the same change failed

@@ -152,6 +152,23 @@ bool any_ok(const std::vector<StepResult>& steps) {
   return std::any_of(steps.begin(), steps.end(), [](const StepResult& s) { return s.ok; });
 }
 
+// An extension the server refuses: say which, and what is missing.
+std::string explain_extension(const StepResult& r) {
+  const std::string& name = r.step.change;  // "create extension pgcrypto"
+  std::string what = r.error + (r.hint.empty() ? "" : " (" + r.hint + ")");
+  if (r.sqlstate == "42501") {
+    return name + ": permission denied: " + what +
+           "; a superuser (or, for a trusted extension, a role with CREATE on the database) must "
+           "create it, or grant that privilege";
+  }
+  if (r.sqlstate == "58P01" || r.sqlstate == "0A000" || r.sqlstate == "42704") {
+    return name + ": not available on the database server: " + what +
+           "; install the package that provides it there (Debian: postgresql-contrib, or "
+           "postgresql-15-<name>)";
+  }
+  return name + ": " + what;
+}
+
 // When the healing transaction gave up waiting for a lock on an existing
 // table (55P03 or a deadlock, after lock_retry), the plan's transactional and
 // online steps that neither alter nor name that table; empty otherwise.
@@ -229,6 +246,11 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   report.stamped = run.committed && entry.stamped && !split;
   report.recorded = run.committed && !online_steps && !split;
   report.error = explain(model, run.error);
+  for (const auto& r : run.steps) {
+    if (!r.ok && r.step.kind == "extension" && r.error != "rolled back") {
+      report.error = explain_extension(r);
+    }
+  }
   const Conflicts met = conflicts_of(run.steps);
   report.remaining = observe(conn, model, settings, report.revision, met, from_history);
 

@@ -6,6 +6,7 @@
 #include <pqxx/nontransaction>
 
 #include "apply/alembic_stamp.hpp"
+#include "apply/bootstrap.hpp"
 #include "apply/from_config.hpp"
 #include "model/load.hpp"
 #include "model/source.hpp"
@@ -152,6 +153,9 @@ bool Worker::ensure_connection() {
     std::vector<std::string> warnings;
     auto options = apply::connection_options_from(config_, warnings);
     for (const auto& w : warnings) spdlog::warn("{}", w);
+    if (config_.create_database && apply::ensure_database(options)) {
+      spdlog::info("created database {}", apply::target_database(options));
+    }
     auto conn = apply::connect(options);
     std::lock_guard<std::mutex> lock(conn_mutex_);
     conn_ = std::move(conn);

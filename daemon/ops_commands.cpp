@@ -1,0 +1,65 @@
+// Commands for operating schemad: probe (a health check without curl) and
+// the guarded reset of development databases.
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "apply/advisory_lock.hpp"
+#include "apply/reset.hpp"
+#include "commands.hpp"
+#include "http/probe.hpp"
+
+namespace schemad::cli {
+
+int run_probe(const std::string& url, double timeout_seconds) {
+  http::HttpUrl parsed;
+  try {
+    parsed = http::parse_http_url(url);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "schemad: " << e.what() << "\n";
+    return kUsage;
+  }
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
+  http::ProbeResult result = http::probe_url(parsed, timeout);
+  (result.ok ? std::cout : std::cerr) << url << ": " << result.message << "\n";
+  return result.ok ? kOk : kError;
+}
+
+int run_reset(const Context& ctx, const ResetOptions& options) {
+  const std::string database = ctx.database_name();
+  auto refusals =
+      apply::reset_refusals({ctx.config().environment, options.yes, options.confirm}, database);
+  if (!refusals.empty()) {
+    for (const auto& why : refusals) std::cerr << "schemad: reset refused: " << why << "\n";
+    return kUsage;
+  }
+  schema::Database model = ctx.load_model();
+  apply::Settings settings = ctx.settings();
+  auto conn = ctx.connect();
+  if (conn->dbname() != options.confirm) {  // libpq resolved another name than we did
+    std::cerr << "schemad: reset refused: connected to \"" << conn->dbname() << "\", not \""
+              << options.confirm << "\"\n";
+    return kUsage;
+  }
+  {
+    const std::string lock_name = settings.lock_name.empty()
+                                      ? apply::default_lock_name(conn->dbname(), model.schemas)
+                                      : settings.lock_name;
+    apply::AdvisoryLock lock(*conn, lock_name, settings.lock_wait, util::system_clock());
+    pqxx::work tx(*conn, "schemad-reset");
+    for (const auto& statement : apply::reset_sql(model, settings.version_table_schema)) {
+      spdlog::info("reset: {}", statement);
+      tx.exec(statement);
+    }
+    tx.commit();
+  }
+  std::cout << "reset " << ctx.target() << ": dropped " << model.tables.size() << " tables, "
+            << model.enums.size() << " enums, alembic_version and schemad_history\n";
+  if (options.no_apply) return kOk;
+  conn.reset();
+  return run_apply(ctx);
+}
+
+}  // namespace schemad::cli

@@ -1,0 +1,70 @@
+#include "apply/bootstrap.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "config/database_url.hpp"
+#include "util/sql_text.hpp"
+
+namespace schemad::apply {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+}  // namespace
+
+std::string target_database(const ConnectionOptions& options) {
+  auto values = config::parse_conninfo(options.conninfo);
+  if (!options.dbname_override.empty()) return options.dbname_override;
+  if (!values["dbname"].empty()) return values["dbname"];
+  if (!env("PGDATABASE").empty()) return env("PGDATABASE");
+  if (!values["user"].empty()) return values["user"];
+  if (!env("PGUSER").empty()) return env("PGUSER");
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return "";
+}
+
+bool ensure_database(const ConnectionOptions& options) {
+  const std::string name = target_database(options);
+  if (name.empty()) throw std::runtime_error("--create-database: no database name to create");
+  std::unique_ptr<pqxx::connection> maintenance;
+  std::string first_error;
+  for (const char* db : {"postgres", "template1"}) {
+    ConnectionOptions o = options;
+    o.dbname_override = db;
+    try {
+      maintenance = connect(o);
+      break;
+    } catch (const ConnectError& e) {
+      if (first_error.empty()) first_error = e.what();
+    }
+  }
+  if (!maintenance) throw ConnectError(first_error);
+  pqxx::nontransaction tx(*maintenance, "schemad-bootstrap");
+  if (!tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty()) return false;
+  try {
+    tx.exec("CREATE DATABASE " + sql::ident(name));
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "42P04") return false;  // duplicate_database: another replica won
+    std::string reason = e.what();
+    if (reason.rfind("ERROR:  ", 0) == 0) reason = reason.substr(8);
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+    if (e.sqlstate() == "42501") {
+      throw std::runtime_error("cannot create database \"" + name + "\": " + reason +
+                               " (the role needs the CREATEDB privilege, or create it once by "
+                               "hand)");
+    }
+    throw std::runtime_error("cannot create database \"" + name + "\": " + reason);
+  }
+  return true;
+}
+
+}  // namespace schemad::apply
