@@ -28,6 +28,7 @@ struct ObjectColumns {
         name(r.column_number("name")),
         comment(r.column_number("comment")),
         item(r.column_number("item")),
+        position(r.column_number("position")),
         type_schema(r.column_number("type_schema")),
         type_name(r.column_number("type_name")),
         type_modifier(r.column_number("type_modifier")),
@@ -37,8 +38,8 @@ struct ObjectColumns {
         default_expr(r.column_number("default_expr")),
         owned_sequence(r.column_number("owned_sequence")),
         item_comment(r.column_number("item_comment")) {}
-  Col kind, schema, name, comment, item, type_schema, type_name, type_modifier, type_array,
-      not_null, identity, default_expr, owned_sequence, item_comment;
+  Col kind, schema, name, comment, item, position, type_schema, type_name, type_modifier,
+      type_array, not_null, identity, default_expr, owned_sequence, item_comment;
 };
 
 struct ConstraintColumns {
@@ -177,6 +178,9 @@ using TableMap = std::map<QualifiedName, schema::Table>;
 void read_objects(const pqxx::result& result, schema::Database& db, TableMap& tables) {
   const ObjectColumns col(result);
   std::map<QualifiedName, schema::Enum> enums;
+  // Rows come in no order: labels and columns are ordered by position here.
+  std::map<QualifiedName, std::vector<std::pair<double, std::string>>> labels;
+  std::map<QualifiedName, std::vector<std::pair<double, schema::Column>>> columns;
   for (const auto& row : result) {
     const std::string kind = text(row[col.kind]);
     if (kind == "schema") {
@@ -185,16 +189,30 @@ void read_objects(const pqxx::result& result, schema::Database& db, TableMap& ta
       db.extensions.push_back(text(row[col.name]));
     } else if (kind == "enum") {
       QualifiedName name{text(row[col.schema]), text(row[col.name])};
-      auto& e = enums[name];
-      e.name = name;
-      if (!row[col.item].is_null()) e.values.push_back(text(row[col.item]));
+      enums[name].name = name;
+      if (!row[col.item].is_null()) {
+        labels[name].emplace_back(row[col.position].as<double>(), text(row[col.item]));
+      }
     } else if (kind == "table") {
       QualifiedName name{text(row[col.schema]), text(row[col.name])};
       auto& t = tables[name];
       t.name = name;
       t.comment = optional_text(row[col.comment]);
-      if (!row[col.item].is_null()) t.columns.push_back(read_column(row, col));
+      if (!row[col.item].is_null()) {
+        columns[name].emplace_back(row[col.position].as<double>(), read_column(row, col));
+      }
     }
+  }
+  auto by_position = [](const auto& a, const auto& b) { return a.first < b.first; };
+  for (auto& [name, items] : labels) {
+    std::sort(items.begin(), items.end(), by_position);
+    for (auto& item : items) enums[name].values.push_back(std::move(item.second));
+  }
+  for (auto& [name, items] : columns) {
+    std::sort(items.begin(), items.end(), by_position);
+    auto& target = tables[name].columns;
+    target.reserve(items.size());
+    for (auto& item : items) target.push_back(std::move(item.second));
   }
   std::sort(db.schemas.begin(), db.schemas.end());
   std::sort(db.extensions.begin(), db.extensions.end());

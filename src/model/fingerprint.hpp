@@ -18,4 +18,8 @@ namespace schemad::model {
 // an index, a comment, the revision, ...) does.
 std::string fingerprint(const schema::Database& db);
 
+// The text the fingerprint hashes: byte for byte the compact dump described
+// above, written without building the JSON document.
+std::string canonical_text(const schema::Database& db);
+
 }  // namespace schemad::model

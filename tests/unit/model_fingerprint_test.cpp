@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -196,4 +197,52 @@ TEST_CASE("to_json is deterministic text", "[model][fingerprint]") {
   auto one = model::load_text(kModel, "model.json");
   auto two = model::load_text(base().dump(4), "model.json");
   CHECK(schema::to_json(one).dump() == schema::to_json(two).dump());
+}
+
+namespace {
+
+// What the fingerprint is defined as: the compact dump of to_json with
+// `fingerprint` cleared and tables and enums sorted.
+std::string document_text(schema::Database db) {
+  db.fingerprint.clear();
+  std::sort(db.tables.begin(), db.tables.end(),
+            [](const schema::Table& a, const schema::Table& b) { return a.name < b.name; });
+  std::sort(db.enums.begin(), db.enums.end(),
+            [](const schema::Enum& a, const schema::Enum& b) { return a.name < b.name; });
+  return schema::to_json(db).dump();
+}
+
+}  // namespace
+
+TEST_CASE("the streamed canonical text is byte for byte the JSON document's dump",
+          "[model][fingerprint]") {
+  const std::string source = SCHEMAD_SOURCE_DIR;
+  for (const std::string& path :
+       {source + "/config/model.example.json", source + "/tests/alembic/full_model.json",
+        source + "/tests/alembic/project_model.json"}) {
+    INFO(path);
+    auto db = model::load_file(path);
+    CHECK(model::canonical_text(db) == document_text(db));
+  }
+  // Strings that need escaping, tables out of order, every optional field.
+  auto odd = model::load_text(R"j({"version": 1, "revision": "r.1",
+    "enums": [{"name": "z_e", "values": ["a\"b", "c\\d"]}, {"name": "a_e", "values": ["é"]}],
+    "tables": [
+      {"name": "zeta", "comment": "tab\there\nnew \u0001 ctrl \"q\" é",
+       "columns": [{"name": "id", "type": "integer", "identity": "always", "primary_key": true},
+                   {"name": "s", "type": "text[]", "default": "it's \"x\"", "comment": "c"},
+                   {"name": "j", "type": "jsonb", "default": {"json": {"k": [1, "v"]}}},
+                   {"name": "e", "type": "z_e", "default": "a\"b"},
+                   {"name": "t", "type": "timestamptz", "default": {"sql": "now()"}}],
+       "indexes": [{"columns": [{"expression": "lower(s::text)"},
+                                {"column": "t", "order": "desc", "nulls": "last"}],
+                    "where": "id > 0", "include": ["j"]}],
+       "checks": [{"name": "ck", "expression": "id <> 7"}]},
+      {"name": "alpha", "columns": [{"name": "id", "type": "bigserial", "primary_key": true},
+                                    {"name": "z", "type": "integer", "unique": true}],
+       "foreign_keys": [{"columns": ["z"], "references": {"table": "zeta", "columns": ["id"]},
+                         "on_delete": "set null"}]}]})j",
+                              "odd.json");
+  CHECK(model::canonical_text(odd) == document_text(odd));
+  CHECK(odd.fingerprint == util::sha256_hex(document_text(odd)));
 }
