@@ -87,9 +87,12 @@ LEFT JOIN pg_description cd
 const char* const constraints = R"SQL(
 SELECT con.oid, n.nspname::text AS schema, c.relname::text AS table_name,
        con.conname::text AS name, con.contype::text AS kind, con.convalidated AS validated,
-       k.position, a.attname::text AS column_name,
+       k.position,
+       (SELECT a.attname::text FROM pg_attribute a
+        WHERE a.attrelid = con.conrelid AND a.attnum = k.attnum) AS column_name,
        rn.nspname::text AS ref_schema, rc.relname::text AS ref_table,
-       ra.attname::text AS ref_column,
+       (SELECT ra.attname::text FROM pg_attribute ra
+        WHERE ra.attrelid = con.confrelid AND ra.attnum = k.ref_attnum) AS ref_column,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
        CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS definition
 FROM pg_constraint con
@@ -100,8 +103,6 @@ LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 LEFT JOIN LATERAL unnest(CASE WHEN con.contype <> 'c' THEN con.conkey END,
                          CASE WHEN con.contype = 'f' THEN con.confkey END)
           WITH ORDINALITY AS k(attnum, ref_attnum, position) ON true
-LEFT JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.ref_attnum
 WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0
 ORDER BY con.oid, k.position
 )SQL";
@@ -109,17 +110,21 @@ ORDER BY con.oid, k.position
 // indkey has indnatts entries, indclass and indoption only the first
 // indnkeyatts: unnest pads the include columns with NULLs. A foreign key
 // also points at an index (conindid, the referenced key's): only p, u and x
-// constraints of the index's own table make it constraint-backed.
+// constraints of the index's own table make it constraint-backed (a join:
+// pg_constraint has no index on conindid, and a subquery per index row
+// scanned it 2,000 times on a 1,000-table catalog). Column names come from
+// one index lookup each: the planner, misjudging the row count, hashed all
+// of pg_attribute instead. The constraints query does the same.
 const char* const indexes = R"SQL(
 SELECT i.indexrelid AS oid, n.nspname::text AS schema, c.relname::text AS table_name,
        ic.relname::text AS name, am.amname::text AS method,
        i.indisunique AS is_unique, i.indisvalid AS is_valid,
-       EXISTS (SELECT FROM pg_constraint k
-               WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
-                 AND k.contype IN ('p', 'u', 'x')) AS constraint_backed,
+       cb.conindid IS NOT NULL AS constraint_backed,
        CASE WHEN k.position = 1 THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
        k.position, k.position > i.indnkeyatts AS is_include,
-       a.attname::text AS column_name,
+       CASE WHEN k.attnum > 0 THEN
+         (SELECT a.attname::text FROM pg_attribute a
+          WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum) END AS column_name,
        CASE WHEN k.attnum = 0
             THEN pg_get_indexdef(i.indexrelid, k.position::int, true) END AS expression,
        CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END AS opclass,
@@ -129,9 +134,11 @@ JOIN pg_class c ON c.oid = i.indrelid AND c.relkind IN ('r', 'p') AND NOT c.reli
 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN (SELECT DISTINCT conindid, conrelid FROM pg_constraint
+           WHERE contype IN ('p', 'u', 'x')) cb
+       ON cb.conindid = i.indexrelid AND cb.conrelid = i.indrelid
 CROSS JOIN LATERAL unnest(i.indkey::int2[], i.indclass::oid[], i.indoption::int2[])
           WITH ORDINALITY AS k(attnum, opclass, option, position)
-LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
 LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
 ORDER BY i.indexrelid, k.position
 )SQL";
