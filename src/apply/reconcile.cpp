@@ -9,6 +9,7 @@
 #include "apply/history.hpp"
 #include "catalog/inspect.hpp"
 #include "catalog/probe.hpp"
+#include "catalog/version.hpp"
 
 namespace schemad::apply {
 
@@ -286,6 +287,30 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   }
 }
 
+// The cached observation, when nothing it depends on has changed: the model,
+// the revision, the catalog of the model's schemas, and the rows of
+// alembic_version (which change without DDL). Two statements.
+bool reuse(pqxx::connection_base& conn, ObservationCache& cache, const schema::Database& model,
+           const Settings& settings, const std::string& version, Report& report) {
+  if (!cache.valid || cache.reuses >= ObservationCache::kMaxReuses ||
+      cache.fingerprint != model.fingerprint || cache.revision != report.revision ||
+      cache.catalog_version != version) {
+    return false;
+  }
+  Observation o = cache.observation;
+  o.queries = 1;
+  if (o.stamp.state.table_exists) {
+    pqxx::nontransaction tx(conn, "schemad-stamp");
+    const auto rows = read_revisions(tx, settings.version_table_schema);
+    o.queries += 1;
+    if (rows != o.stamp.state.revisions) return false;
+  }
+  ++cache.reuses;
+  report.found = o;
+  report.remaining = o;
+  return true;
+}
+
 }  // namespace
 
 Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
@@ -295,6 +320,16 @@ Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mod
   const auto start = clock.now();
   try {
     report.revision = baseline_revision(model, settings.revisions);
+    std::string version;
+    if (settings.cache) {
+      // Taken before the observation: a change in between shows next time.
+      version = catalog::catalog_version(conn, model.schemas);
+      if (settings.reuse && reuse(conn, *settings.cache, model, settings, version, report)) {
+        report.duration = clock.now() - start;
+        return report;
+      }
+      settings.cache->valid = false;
+    }
     // Look first, without the lock: an apply with nothing to do never waits
     // for, nor holds up, another replica.
     // check never retries what the data blocks: it reports what the history says.
@@ -305,6 +340,8 @@ Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mod
     // Several heads in alembic_version leave the stamp alone, not the schema.
     if (mode == Mode::apply && !report.found.satisfied()) {
       heal(conn, model, settings, clock, report);
+    } else if (settings.cache && report.found.satisfied() && !report.found.stamp.error()) {
+      *settings.cache = {true, model.fingerprint, report.revision, version, report.found, 0};
     }
   } catch (const catalog::ProbeError& e) {
     report.error = e.what();

@@ -19,6 +19,12 @@
 
 namespace schemad::apply {
 
+// What the daemon keeps between reconciles so that a timer-triggered one
+// with nothing to do costs two statements: the last no-op observation, the
+// catalog version it was made at (catalog/version.hpp), and the model it
+// compared.
+struct ObservationCache;
+
 struct Settings {
   std::string lock_name;  // "": default_lock_name(database, model schemas)
   std::chrono::milliseconds lock_wait{120000};
@@ -34,6 +40,12 @@ struct Settings {
   bool retry_conflicts = true;
   // Called while a step waits for other sessions' locks (see ExecuteOptions).
   std::function<void(const LockWait&)> on_wait;
+  // When set, every reconcile that found nothing to do refreshes it; with
+  // `reuse`, a reconcile whose model, revision, catalog version and
+  // alembic_version rows are those of the cache reuses its observation (at
+  // most kMaxReuses times in a row; then it inspects in full again).
+  ObservationCache* cache = nullptr;
+  bool reuse = false;
 };
 
 enum class Mode {
@@ -69,6 +81,16 @@ struct Report {
   bool satisfied() const {
     return error.empty() && remaining.satisfied() && !remaining.stamp.error();
   }
+};
+
+struct ObservationCache {
+  static constexpr int kMaxReuses = 9;
+  bool valid = false;
+  std::string fingerprint;      // the model's
+  std::string revision;         // the baseline revision
+  std::string catalog_version;  // taken before the observation
+  Observation observation;
+  int reuses = 0;
 };
 
 // Runs one reconcile on `conn` (open, no transaction). Never throws: database

@@ -226,6 +226,10 @@ void Worker::reconcile(const Trigger& trigger) {
     settings.trigger = trigger.reason;
     // What the data blocked is tried again when someone asks, not on the timer.
     settings.retry_conflicts = trigger.reason != "interval" && trigger.reason != "retry";
+    // The timer, with nothing changed, reuses the last inspection (two
+    // statements); every other trigger looks at everything again.
+    settings.cache = &cache_;
+    settings.reuse = trigger.reason == "interval";
     settings.on_wait = [this](const apply::LockWait& wait) {
       LockWaitState state;
       state.step = wait.step;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "apply/alembic_stamp.hpp"
+#include "apply/reconcile.hpp"
 #include "config/config.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/schema.hpp"
@@ -70,6 +71,7 @@ class Worker {
   Snapshot snapshot_;
   std::optional<schema::Database> model_;
   apply::RevisionSource revisions_;  // read with the model
+  apply::ObservationCache cache_;
   std::unique_ptr<pqxx::connection> conn_;
   util::Backoff retry_backoff_;
   std::optional<std::chrono::steady_clock::time_point> retry_at_;

@@ -1,0 +1,24 @@
+#pragma once
+
+// A cheap answer to "has the catalog of these schemas changed?": one
+// statement that counts, and sums the xmin of, every catalog row inspection
+// reads (namespaces, relations, columns, defaults, constraints, indexes,
+// types, enum labels, comments, dependencies, extensions). Any DDL inserts
+// rows with a newer transaction id than every row it replaces, or deletes
+// rows: a count or a sum changes. Freezing keeps xmin (PostgreSQL 9.4+).
+// Statistics that VACUUM and ANALYZE write in place do not change it, and do
+// not matter to a comparison. (After transaction ids wrap around, an update
+// could in theory keep a sum: the daemon inspects in full every tenth run
+// anyway.)
+
+#include <pqxx/connection_base>
+#include <string>
+#include <vector>
+
+namespace schemad::catalog {
+
+// The version text of `schemas`; equal texts mean an unchanged catalog for
+// them. Precondition: no transaction open on `conn`.
+std::string catalog_version(pqxx::connection_base& conn, const std::vector<std::string>& schemas);
+
+}  // namespace schemad::catalog

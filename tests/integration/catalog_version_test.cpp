@@ -1,0 +1,114 @@
+// Integration: the daemon's shortcut for a timer-triggered reconcile. The
+// catalog version must change with every DDL that inspection would see, and
+// a reconcile reuses its last observation only while nothing changed.
+
+#include <catch2/catch.hpp>
+
+#include "apply/connection.hpp"
+#include "apply/reconcile.hpp"
+#include "catalog/version.hpp"
+#include "model/load.hpp"
+#include "support/pg.hpp"
+
+using namespace schemad;
+using schemad::test::TempDatabase;
+
+namespace {
+
+const char* kModel = R"j({"version": 1, "revision": "r1",
+  "enums": [{"name": "mood", "values": ["ok", "meh"]}],
+  "tables": [{"name": "items", "comment": "things",
+              "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                          {"name": "sku", "type": "text", "default": "x"},
+                          {"name": "mood", "type": "mood"}],
+              "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}]}]})j";
+
+struct Fixture {
+  TempDatabase db;
+  schema::Database model = model::load_text(kModel, "model.json");
+  std::unique_ptr<pqxx::connection> conn;
+  apply::ObservationCache cache;
+
+  Fixture() {
+    apply::ConnectionOptions options;
+    options.conninfo = db.url();
+    conn = apply::connect(options);
+  }
+  apply::Report run(bool reuse, apply::Mode mode = apply::Mode::check) {
+    apply::Settings settings;
+    settings.cache = &cache;
+    settings.reuse = reuse;
+    return apply::reconcile(*conn, model, mode, settings, util::system_clock());
+  }
+  std::string version() { return catalog::catalog_version(*conn, model.schemas); }
+};
+
+}  // namespace
+
+TEST_CASE("a timer reconcile with nothing changed reuses the last inspection in two statements",
+          "[pg][cache]") {
+  Fixture f;
+  REQUIRE(f.run(false, apply::Mode::apply).satisfied());
+  auto full = f.run(false);
+  REQUIRE(full.found.satisfied());
+  CHECK(f.cache.valid);
+  CHECK(full.found.queries > 2);
+  auto reused = f.run(true);
+  CHECK(reused.found.satisfied());
+  CHECK(reused.found.queries == 2);  // catalog version, alembic_version rows
+  CHECK(reused.found.diff.drift.size() == full.found.diff.drift.size());
+  // Never more than kMaxReuses in a row.
+  for (int i = 1; i < apply::ObservationCache::kMaxReuses; ++i) {
+    CHECK(f.run(true).found.queries == 2);
+  }
+  CHECK(f.run(true).found.queries > 2);
+  CHECK(f.run(true).found.queries == 2);
+}
+
+TEST_CASE("every change that inspection would see changes the catalog version", "[pg][cache]") {
+  Fixture f;
+  REQUIRE(f.run(false, apply::Mode::apply).satisfied());
+  const char* changes[] = {
+      "ALTER TABLE items DROP COLUMN mood",
+      "ALTER TABLE items ADD COLUMN extra integer",
+      "ALTER TABLE items ALTER COLUMN sku SET DEFAULT 'y'",
+      "ALTER TABLE items ALTER COLUMN sku SET NOT NULL",
+      "ALTER TABLE items ALTER COLUMN sku TYPE varchar(20)",
+      "COMMENT ON TABLE items IS 'other'",
+      "COMMENT ON COLUMN items.sku IS 'stock keeping unit'",
+      "DROP INDEX ix_items_sku",
+      "CREATE INDEX ix_other ON items (id, sku)",
+      "ALTER TYPE mood ADD VALUE 'great'",
+      "ALTER TABLE items ADD CONSTRAINT ck_id CHECK (id > 0) NOT VALID",
+      "CREATE TABLE stray (id integer)",
+      "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+      "ALTER TABLE items RENAME COLUMN sku TO code",
+  };
+  for (const char* change : changes) {
+    INFO(change);
+    const std::string before = f.version();
+    f.db.exec(change);
+    CHECK(f.version() != before);
+  }
+  // And the reconcile sees it rather than reusing.
+  f.db.exec("DROP TABLE items");
+  f.run(false);
+  auto after = f.run(true);
+  CHECK_FALSE(after.found.satisfied());
+}
+
+TEST_CASE("the cache is not reused when alembic_version or the model changes", "[pg][cache]") {
+  Fixture f;
+  REQUIRE(f.run(false, apply::Mode::apply).satisfied());
+  REQUIRE(f.run(false).found.satisfied());
+  f.db.exec("UPDATE alembic_version SET version_num = 'by_hand'");
+  auto stamp_changed = f.run(true);
+  CHECK(stamp_changed.found.queries > 2);
+  CHECK(stamp_changed.found.stamp.action == apply::StampDecision::Action::leave_unknown);
+
+  f.run(false);
+  f.model = model::load_text(
+      std::string(kModel).replace(std::string(kModel).find("\"r1\""), 4, "\"r2\""), "model.json");
+  auto model_changed = f.run(true);
+  CHECK(model_changed.found.queries > 2);
+}
