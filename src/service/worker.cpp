@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <map>
 #include <pqxx/nontransaction>
 
@@ -328,6 +330,9 @@ void Worker::reconcile(const Trigger& trigger) {
   next_health_ = clock_.now() + std::chrono::seconds(config_.reconcile.health_check_seconds);
   busy_since_ns_ = 0;
   publish();
+  // A full inspection of a large catalog briefly needs tens of MiB; give
+  // them back to the system rather than idling on them.
+  ::malloc_trim(0);
   notifier_.status(
       snapshot_.satisfied
           ? "in sync with " + snapshot_.model_path + " (" +
