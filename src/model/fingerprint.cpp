@@ -19,8 +19,15 @@ using namespace schema;
 class Writer {
  public:
   std::string out;
+  util::Sha256* sink = nullptr;  // when set, `out` is fed to it in pieces
 
-  void raw(const char* text) { out += text; }
+  // Hands what is written so far to the sink, keeping memory flat.
+  void flush(bool at_end = false) {
+    if (sink != nullptr && (at_end || out.size() >= 64 * 1024)) {
+      sink->update(out);
+      out.clear();
+    }
+  }
   void key(const char* name) {
     if (!first_) out += ',';
     first_ = false;
@@ -310,9 +317,7 @@ std::vector<const T*> sorted(const std::vector<T>& items) {
 
 }  // namespace
 
-std::string canonical_text(const schema::Database& db) {
-  Writer w;
-  w.out.reserve(4096 + db.tables.size() * 8192);
+static void write_database(Writer& w, const schema::Database& db) {
   w.open();
   w.key("default_schema");
   w.text(db.default_schema);
@@ -336,13 +341,26 @@ std::string canonical_text(const schema::Database& db) {
   w.key("schemas");
   w.texts(db.schemas);
   w.key("tables");
-  w.array(sorted(db.tables), [&](const Table* t) { write(w, *t); });
+  w.array(sorted(db.tables), [&](const Table* t) {
+    write(w, *t);
+    w.flush();
+  });
   w.close();
-  return std::move(w.out);
+  w.flush(true);
 }
 
 std::string fingerprint(const schema::Database& db) {
-  return util::sha256_hex(canonical_text(db));
+  util::Sha256 hash;
+  Writer w;
+  w.sink = &hash;
+  write_database(w, db);
+  return hash.hex();
+}
+
+std::string canonical_text(const schema::Database& db) {
+  Writer w;
+  write_database(w, db);
+  return std::move(w.out);
 }
 
 }  // namespace schemad::model

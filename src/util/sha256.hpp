@@ -11,4 +11,18 @@ namespace schemad::util {
 std::array<std::uint8_t, 32> sha256(std::string_view data);
 std::string sha256_hex(std::string_view data);
 
+// The same, fed piece by piece.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  std::string hex();  // ends it
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 }  // namespace schemad::util

@@ -246,3 +246,18 @@ TEST_CASE("the streamed canonical text is byte for byte the JSON document's dump
   CHECK(model::canonical_text(odd) == document_text(odd));
   CHECK(odd.fingerprint == util::sha256_hex(document_text(odd)));
 }
+
+TEST_CASE("the fingerprint hashed in pieces equals the hash of the whole canonical text",
+          "[model][fingerprint]") {
+  std::string tables;
+  for (int i = 0; i < 600; ++i) {
+    tables += std::string(i == 0 ? "" : ",") + R"j({"name": "t)j" + std::to_string(i) +
+              R"j(", "columns": [{"name": "id", "type": "bigint", "primary_key": true},
+                 {"name": "note", "type": "text", "default": "n"}]})j";
+  }
+  auto db = model::load_text(R"j({"version": 1, "tables": [)j" + tables + "]}", "big.json");
+  const std::string text = model::canonical_text(db);
+  REQUIRE(text.size() > 3 * 64 * 1024);  // several pieces
+  CHECK(db.fingerprint == util::sha256_hex(text));
+  CHECK(db.fingerprint == util::sha256_hex(document_text(db)));
+}
