@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The packaging checks (issue 6), after the build:
+#   tests/packaging/check.sh [BUILD_DIR]        (default: build)
+#
+# - systemd: `cmake --install` into a temporary prefix; the installed unit is
+#   systemd/schemad.service with ExecStart naming the installed binary;
+#   `systemd-analyze verify` prints nothing (it exits 0 on unknown keys, so
+#   any output fails); `systemd-analyze security --offline=yes --threshold=20`
+#   passes (exposure 2.0 or better).
+# - Docker (no engine here): the runtime stage's apt-get line covers every
+#   library the built binary links (ldd, dpkg -S); the build stage's matches
+#   .ci/packages.txt; the ENTRYPOINT+CMD runs the built binary as PID 1 of a
+#   new PID namespace against a throwaway PostgreSQL, with the image's ENV,
+#   until the HEALTHCHECK command exits 0; SIGTERM then ends it with exit 0.
+# - compose.yaml and deploy/k8s parse and have the sidecar shape.
+#
+# Needs PostgreSQL: without SCHEMAD_TEST_PG it runs itself under
+# tests/pg/with-postgres.sh. Needs Debian's systemd, python3-yaml, binutils
+# (readelf), util-linux (unshare), procps and postgresql-client.
+# Prints one line per check and ends with "N passed, N failed".
+set -uo pipefail
+
+script=$(readlink -f "$0")
+root=$(dirname "$(dirname "$(dirname "$script")")")
+cd "$root"
+build=${1:-build}
+bin=$(readlink -f "$build/schemad")
+[ -x "$bin" ] || { echo "check.sh: no $build/schemad: build first" >&2; exit 2; }
+if [ -z "${SCHEMAD_TEST_PG:-}" ]; then
+  exec tests/pg/with-postgres.sh "$script" "$@"
+fi
+python=/usr/bin/python3  # Debian's, with python3-yaml
+
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
+check() {  # check DESCRIPTION COMMAND...: the command must exit 0
+  local what=$1; shift
+  if "$@" >"$tmp/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$tmp/out"; fi
+}
+static_check() {  # static_check WHAT ARGS...: runs static_checks.py, counts its lines
+  local line before=$failed rc=0
+  $python tests/packaging/static_checks.py "$@" >"$tmp/static" 2>&1 || rc=$?
+  while IFS= read -r line; do
+    echo "$line"
+    case $line in ok\ -*) passed=$((passed + 1)) ;; FAIL\ -*) failed=$((failed + 1)) ;; esac
+  done <"$tmp/static"
+  if [ $rc != 0 ] && [ "$failed" = "$before" ]; then fail "static_checks.py $1 exited $rc"; fi
+}
+
+tmp=$(mktemp -d /tmp/schemad-packaging.XXXXXX)
+daemon=
+cleanup() {
+  [ -n "$daemon" ] && kill -KILL "$daemon" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "== systemd unit"
+prefix=$tmp/prefix
+unit=$prefix/lib/systemd/system/schemad.service
+check "cmake --install $build --prefix <tmp> (SCHEMAD_SYSTEMD_UNITDIR relative)" \
+  cmake --install "$build" --prefix "$prefix"
+for file in bin/schemad lib/systemd/system/schemad.service share/doc/schemad/schemad.example.json \
+            share/doc/schemad/model.example.json share/doc/schemad/schemad.env share/doc/schemad/README.md; do
+  if [ -e "$prefix/$file" ]; then ok "installs $file"; else fail "installs $file"; fi
+done
+check "the installed unit is systemd/schemad.service with the prefix's paths" \
+  diff <(sed -e "s#/usr/bin/schemad#$prefix/bin/schemad#" -e "s#/usr/share/doc/schemad#$prefix/share/doc/schemad#" \
+           systemd/schemad.service) "$unit"
+check "the installed binary runs" "$prefix/bin/schemad" --version
+if [ -f "$unit" ]; then
+  out=$(systemd-analyze verify "$unit" 2>&1); rc=$?
+  if [ $rc = 0 ] && [ -z "$out" ]; then ok "systemd-analyze verify prints nothing"
+  else fail "systemd-analyze verify prints nothing (exit $rc)"; echo "$out" | sed 's/^/    /'; fi
+  out=$(systemd-analyze security --offline=yes --threshold=20 "$unit" 2>&1); rc=$?
+  level=$(echo "$out" | grep -o 'Overall exposure level.*' || true)
+  if [ $rc = 0 ]; then ok "systemd-analyze security --offline=yes --threshold=20: $level"
+  else fail "systemd-analyze security --offline=yes --threshold=20 (exit $rc): $level"
+    echo "$out" | grep '✗' | sed 's/^/    /'; fi
+fi
+for line in 'Type=notify' 'ExecStart=/usr/bin/schemad --config /etc/schemad/schemad.json run' \
+            'ExecReload=/bin/kill -HUP $MAINPID' 'WatchdogSec=30' 'Restart=on-failure' \
+            'DynamicUser=yes' 'EnvironmentFile=-/etc/default/schemad' \
+            'LoadCredential=database-password:/etc/schemad/database-password'; do
+  if grep -qxF "$line" systemd/schemad.service; then ok "unit: $line"; else fail "unit: $line"; fi
+done
+if grep -qiE '^(Environment=.*PASSWORD|PassEnvironment=.*PASSWORD)' systemd/schemad.service \
+   || grep -qiE '^[^#]*PASSWORD[^=]*=' systemd/schemad.env; then
+  fail "no password in the unit's or the example's environment"
+else ok "no password in the unit's or the example's environment"; fi
+
+echo "== Dockerfile: packages"
+static_check docker . "$bin"
+
+echo "== Dockerfile: ENTRYPOINT, CMD and HEALTHCHECK with the built binary"
+port=$($python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+commands=$($python tests/packaging/static_checks.py commands docker/Dockerfile "$bin" "$port") || { fail "parse the Dockerfile's commands"; commands=; }
+entry=() health=() image_env=()
+eval "$commands"
+echo "    entrypoint: ${entry[*]}"
+echo "    healthcheck: ${health[*]}"
+echo "    env: ${image_env[*]}"
+check "schemad --help" "$bin" --help
+check "schemad ${entry[*]:1} --help" "${entry[@]}" --help
+probe_nothing() {  # the health check against a port nobody listens on: 1, not 0 nor 2 (usage)
+  "${health[@]}"; local rc=$?
+  [ $rc = 1 ] || { echo "exit $rc (2: no probe subcommand yet?)"; return 1; }
+}
+check "the health check exits 1 while nothing listens" probe_nothing
+
+# The container's environment: the image's ENV, a model where the image
+# expects one, the URL of the throwaway server, the password as a file.
+model_path=
+for assignment in "${image_env[@]}"; do
+  case $assignment in SCHEMAD_MODEL=*) model_path=${assignment#SCHEMAD_MODEL=} ;; esac
+done
+mkdir -p "$tmp/model"
+cp config/model.example.json "$tmp/model/$(basename "${model_path:-model.json}")"
+printf 'unused-with-trust-authentication\n' >"$tmp/password"
+check "a database for the entrypoint" psql "$SCHEMAD_TEST_PG/postgres" -Xq -c 'CREATE DATABASE schemad_packaging'
+container_env=("${image_env[@]}" "SCHEMAD_MODEL=$tmp/model/$(basename "${model_path:-model.json}")"
+               "DATABASE_URL=$SCHEMAD_TEST_PG/schemad_packaging"
+               "SCHEMAD_DATABASE_PASSWORD_FILE=$tmp/password")
+# PID 1 ignores every signal it has no handler for: run the entrypoint as PID 1
+# of its own PID namespace, as in a container, when this machine allows it.
+as_pid1=()
+if unshare --pid --fork true 2>/dev/null; then as_pid1=(unshare --pid --fork); fi
+env -i PATH=/usr/bin:/bin "${container_env[@]}" "${as_pid1[@]}" "${entry[@]}" >"$tmp/daemon.log" 2>&1 &
+daemon=$!
+pid=$daemon
+if [ ${#as_pid1[@]} -gt 0 ]; then
+  for _ in $(seq 1 100); do
+    pid=$(ps -o pid= --ppid "$daemon" | tr -d ' ')
+    [ -n "$pid" ] && break
+    sleep 0.05
+  done
+  echo "    started as PID 1 of a new PID namespace (pid $pid here)"
+else
+  echo "    unshare --pid is not allowed here: started as an ordinary process"
+fi
+healthy=
+for _ in $(seq 1 120); do
+  kill -0 "$daemon" 2>/dev/null || break
+  if timeout 10 "${health[@]}" >"$tmp/health.out" 2>&1; then healthy=1; break; fi
+  sleep 0.5
+done
+if [ -n "$healthy" ]; then ok "the HEALTHCHECK command exits 0 once the database satisfies the model"
+else fail "the HEALTHCHECK command exits 0 once the database satisfies the model"
+  sed 's/^/    probe: /' "$tmp/health.out"; sed 's/^/    schemad: /' "$tmp/daemon.log"; fi
+not_found() {  # a 404 is not healthy
+  "${health[@]/%\/readyz//no-such-path}"; [ $? = 1 ]
+}
+[ -n "$healthy" ] && check "the health check exits 1 on a non-2xx answer (404)" not_found
+kill -TERM "$pid" 2>/dev/null
+for _ in $(seq 1 300); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$daemon" 2>/dev/null; then
+  fail "SIGTERM stops the entrypoint within 30 s"; sed 's/^/    schemad: /' "$tmp/daemon.log"
+else
+  wait "$daemon"; rc=$?
+  if [ $rc = 0 ]; then ok "SIGTERM stops the entrypoint with exit 0"
+  else fail "SIGTERM stops the entrypoint with exit 0 (exit $rc)"; sed 's/^/    schemad: /' "$tmp/daemon.log"; fi
+fi
+daemon=
+
+echo "== docker/compose.yaml"
+static_check compose .
+if docker compose version >/dev/null 2>&1; then
+  check "docker compose config" docker compose -f docker/compose.yaml config -q
+fi
+
+echo "== deploy/k8s"
+static_check k8s .
+$python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["model.json"])' \
+  deploy/k8s/model-configmap.yaml >"$tmp/configmap-model.json"
+check "the ConfigMap's model validates" "$bin" --model "$tmp/configmap-model.json" validate
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

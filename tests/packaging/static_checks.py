@@ -1,0 +1,490 @@
+#!/usr/bin/python3
+"""Static checks of the packaging files, for tests/packaging/check.sh.
+
+  static_checks.py docker ROOT BINARY   the Dockerfile against the binary's libraries,
+                                        .ci/packages.txt and .dockerignore
+  static_checks.py compose ROOT         docker/compose.yaml
+  static_checks.py k8s ROOT             deploy/k8s/**.yaml
+  static_checks.py dockerfile FILE      print the parsed Dockerfile as JSON
+  static_checks.py commands FILE BINARY PORT
+      print as bash arrays the runtime stage's ENTRYPOINT+CMD (entry), HEALTHCHECK
+      (health) and ENV (image_env), with BINARY for the image's binary and PORT
+      for the port it listens on
+
+Every check prints "ok - ..." or "FAIL - ...", and the exit status is 1 when
+one failed. Only Debian's python3 and python3-yaml are used.
+"""
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+FAILED = 0
+
+
+def report(ok, what, detail=""):
+    global FAILED
+    if not ok:
+        FAILED += 1
+    print(("ok - " if ok else "FAIL - ") + what + (f": {detail}" if detail and not ok else ""))
+    return ok
+
+
+# --- the Dockerfile ----------------------------------------------------------
+
+
+def dockerfile_instructions(path):
+    """(INSTRUCTION, text) pairs, continuation lines joined, comments dropped."""
+    result, current = [], ""
+    for raw in open(path, encoding="utf-8"):
+        line = raw.rstrip("\n")
+        stripped = line.strip()
+        if stripped.startswith("#") or (not stripped and not current):
+            continue  # comments also end nothing inside a continuation
+        if line.rstrip().endswith("\\"):
+            current += line.rstrip()[:-1] + " "
+            continue
+        current += line
+        if current.strip():
+            word, _, rest = current.strip().partition(" ")
+            result.append((word.upper(), rest.strip()))
+        current = ""
+    if current.strip():
+        word, _, rest = current.strip().partition(" ")
+        result.append((word.upper(), rest.strip()))
+    return result
+
+
+def exec_form(text, what):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise SystemExit(f"{what} is not in exec form (a JSON array): {text}")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SystemExit(f"{what} is not a JSON array of strings: {text}")
+    return value
+
+
+def apt_packages(run_text):
+    """Packages named by `apt-get install` in one RUN instruction."""
+    packages = []
+    for command in re.split(r"&&|;|\|\|", run_text):
+        words = shlex.split(command)
+        if len(words) >= 2 and words[0] in ("apt-get", "apt") and "install" in words:
+            after = words[words.index("install") + 1:]
+            packages += [w for w in after if not w.startswith("-")]
+    return packages
+
+
+def parse_env(text):
+    words = shlex.split(text)
+    if words and "=" not in words[0]:  # legacy `ENV KEY value`
+        return {words[0]: " ".join(words[1:])}
+    return dict(w.split("=", 1) for w in words)
+
+
+def parse_dockerfile(path):
+    stages = []
+    for word, text in dockerfile_instructions(path):
+        if word == "FROM":
+            parts = text.split()
+            name = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else None
+            stages.append({"base": parts[0], "name": name, "apt": [], "env": {}, "copy": [],
+                           "expose": [], "user": None, "stopsignal": None,
+                           "entrypoint": None, "cmd": None, "healthcheck": None})
+            continue
+        if not stages:
+            continue  # ARG before FROM
+        stage = stages[-1]
+        if word == "RUN":
+            stage["apt"] += apt_packages(text)
+        elif word == "ENV":
+            stage["env"].update(parse_env(text))
+        elif word == "COPY":
+            words = text.split()
+            flags = [w for w in words if w.startswith("--")]
+            rest = [w for w in words if not w.startswith("--")]
+            stage["copy"].append({"from": next((f.split("=", 1)[1] for f in flags
+                                                if f.startswith("--from=")), None),
+                                  "sources": rest[:-1], "dest": rest[-1]})
+        elif word == "EXPOSE":
+            stage["expose"] += text.split()
+        elif word == "USER":
+            stage["user"] = text
+        elif word == "STOPSIGNAL":
+            stage["stopsignal"] = text
+        elif word == "ENTRYPOINT":
+            stage["entrypoint"] = exec_form(text, "ENTRYPOINT")
+        elif word == "CMD":
+            stage["cmd"] = exec_form(text, "CMD")
+        elif word == "HEALTHCHECK":
+            options = re.findall(r"--([a-z-]+)=(\S+)", text)
+            command = re.sub(r"^(--[a-z-]+=\S+\s+)*", "", text)
+            if not command.startswith("CMD "):
+                raise SystemExit(f"HEALTHCHECK has no CMD: {text}")
+            stage["healthcheck"] = {"options": dict(options),
+                                    "cmd": exec_form(command[4:].strip(), "HEALTHCHECK CMD")}
+    return stages
+
+
+# --- Debian packages ---------------------------------------------------------
+
+
+def installed_packages():
+    """{package: {"base": bool, "depends": [first alternatives]}} from dpkg."""
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f",
+         "${Package}\t${Essential}\t${Priority}\t${Pre-Depends}, ${Depends}\t${db:Status-Abbrev}\n"],
+        check=True, capture_output=True, text=True).stdout
+    packages = {}
+    for line in out.splitlines():
+        name, essential, priority, depends, status = line.split("\t")
+        if not status.startswith("ii"):
+            continue
+        first = []
+        for group in depends.split(","):
+            alternatives = [re.sub(r"[\s(:].*", "", a.strip()) for a in group.split("|")]
+            alternatives = [a for a in alternatives if a]
+            if alternatives:
+                first.append(alternatives)
+        packages[name] = {"base": essential == "yes" or priority == "required", "depends": first}
+    return packages
+
+
+def closure(roots, packages):
+    """Every package apt would bring in with `roots`: for an alternative, the
+    first one that is a real (installed here) package."""
+    seen, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in packages:
+            continue
+        seen.add(name)
+        for alternatives in packages[name]["depends"]:
+            chosen = next((a for a in alternatives if a in packages), None)
+            if chosen:
+                todo.append(chosen)
+    return seen
+
+
+def owning_package(path):
+    candidates = [path, os.path.realpath(path)]
+    for p in list(candidates):
+        if p.startswith("/usr/lib/"):
+            candidates.append(p[len("/usr"):])
+        elif p.startswith("/lib/"):
+            candidates.append("/usr" + p)
+    for p in candidates:
+        result = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
+        if result.returncode == 0:
+            return result.stdout.split(":")[0].strip()
+    return None
+
+
+def linked_libraries(binary):
+    """({soname: path} of every library ldd resolves, [the binary's own NEEDED])."""
+    ldd = subprocess.run(["ldd", binary], check=True, capture_output=True, text=True).stdout
+    resolved = {}
+    for line in ldd.splitlines():
+        m = re.match(r"\s*(\S+) => (\S+) \(", line)
+        if m:
+            resolved[m.group(1)] = m.group(2)
+        elif "not found" in line:
+            raise SystemExit(f"ldd {binary}: {line.strip()}")
+    dynamic = subprocess.run(["readelf", "-d", binary], check=True, capture_output=True,
+                             text=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
+    return resolved, needed
+
+
+# --- the checks --------------------------------------------------------------
+
+# debian:12 and debian:12-slim hold the Essential and Priority: required
+# packages with their dependencies (debootstrap --variant=minbase), apt among
+# them: libc6 (every Essential package), libgcc-s1 (libc6 depends on it) and
+# libstdc++6 (apt depends on it). check_docker verifies that on this Debian 12
+# machine's package database rather than taking it on trust.
+FROM_BASE_IMAGE = {"libc6", "libgcc-s1", "libstdc++6"}
+
+# In .ci/packages.txt only for the tests: the image's build stage leaves them out.
+TEST_ONLY = {"catch2", "postgresql-15", "postgresql-client-15"}
+
+
+def check_docker(root, binary):
+    dockerfile = os.path.join(root, "docker", "Dockerfile")
+    stages = parse_dockerfile(dockerfile)
+    report(len(stages) >= 2, "Dockerfile is multi-stage", f"{len(stages)} stage(s)")
+    build, runtime = stages[0], stages[-1]
+    for stage in stages:
+        report(re.fullmatch(r"debian:(12|bookworm)(-slim)?", stage["base"]) is not None,
+               f"stage {stage['name'] or stage['base']} is based on Debian 12", stage["base"])
+
+    wanted = [p.strip() for p in open(os.path.join(root, ".ci", "packages.txt")) if p.strip()]
+    wanted = {p for p in wanted if p not in TEST_ONLY and not p.startswith("python3")}
+    got = set(build["apt"])
+    report(got == wanted, "build stage installs .ci/packages.txt less the test-only packages",
+           f"missing {sorted(wanted - got)}, extra {sorted(got - wanted)}")
+
+    runtime_apt = set(runtime["apt"])
+    report(not any(p.endswith("-dev") for p in runtime_apt), "runtime stage installs no -dev package",
+           sorted(p for p in runtime_apt if p.endswith("-dev")))
+    report("ca-certificates" in runtime_apt, "runtime stage installs ca-certificates")
+
+    packages = installed_packages()
+    base = closure([p for p, info in packages.items() if info["base"]], packages)
+    report(FROM_BASE_IMAGE <= base,
+           "libc6, libgcc-s1, libstdc++6 come with debian:12 (Essential/required + apt, here)",
+           f"not in the base closure: {sorted(FROM_BASE_IMAGE - base)}")
+    available = closure(runtime_apt | FROM_BASE_IMAGE, packages) | base
+
+    resolved, needed = linked_libraries(binary)
+    owner = {soname: owning_package(path) for soname, path in resolved.items()}
+    unowned = sorted(f"{s} ({resolved[s]})" for s, p in owner.items() if p is None)
+    report(not unowned, f"each of the {len(resolved)} libraries ldd resolves belongs to a Debian package",
+           unowned)
+    for soname in needed:
+        package = owner.get(soname)
+        if package in FROM_BASE_IMAGE:
+            report(True, f"{os.path.basename(binary)} links {soname} ({package}): in debian:12 itself")
+        else:
+            report(package in runtime_apt, f"{os.path.basename(binary)} links {soname} ({package}): "
+                   "named in the runtime stage's apt-get install", f"add {package} to the runtime stage")
+    indirect = sorted(set(resolved) - set(needed))
+    missing = sorted(f"{s} ({owner.get(s)})" for s in indirect if owner.get(s) not in available)
+    report(not missing, f"the {len(indirect)} indirect libraries come with the dependencies of the "
+           "runtime stage's packages", f"not pulled in: {missing}")
+
+    report(runtime["user"] is not None and runtime["user"].split(":")[0] not in ("", "0", "root")
+           and runtime["user"].split(":")[0].isdigit(),
+           "runtime stage runs as a numeric non-root USER", runtime["user"])
+    report(runtime["stopsignal"] == "SIGTERM", "STOPSIGNAL SIGTERM", runtime["stopsignal"])
+    entry, health = runtime["entrypoint"], runtime["healthcheck"]
+    report(entry is not None and runtime["cmd"] is not None, "ENTRYPOINT and CMD in exec form")
+    report(health is not None, "HEALTHCHECK CMD in exec form")
+    if not entry or not health:
+        return
+    installed_to = [c["dest"] for c in runtime["copy"] if c["from"]]
+    report(entry[0] in installed_to, f"ENTRYPOINT runs the binary copied from the build stage ({entry[0]})",
+           f"COPY --from=... destinations: {installed_to}")
+    report(health["cmd"][0] == entry[0], "HEALTHCHECK runs the same binary, no curl needed",
+           health["cmd"][0])
+    listen = runtime["env"].get("SCHEMAD_HTTP_LISTEN", "")
+    report(listen.startswith("0.0.0.0:"), "ENV SCHEMAD_HTTP_LISTEN listens on every interface", listen)
+    port = listen.rpartition(":")[2]
+    report(f"{port}" in [e.split("/")[0] for e in runtime["expose"]], f"EXPOSE {port}",
+           runtime["expose"])
+    urls = [w for w in health["cmd"] if w.startswith("http://")]
+    report(len(urls) == 1 and urls[0] == f"http://127.0.0.1:{port}/readyz",
+           "HEALTHCHECK probes /readyz on the listening port", urls)
+
+    ignore = os.path.join(root, ".dockerignore")
+    allowed = [l.strip()[1:].rstrip("/") for l in open(ignore) if l.strip().startswith("!")]
+    for copy in build["copy"] + runtime["copy"]:
+        if copy["from"]:
+            continue
+        for source in copy["sources"]:
+            source = source.rstrip("/")
+            report(source in allowed and os.path.exists(os.path.join(root, source)),
+                   f"COPY {source}: exists and .dockerignore lets it in")
+
+
+def load_yaml_documents(path):
+    import yaml  # python3-yaml
+
+    with open(path, encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+def check_compose(root):
+    path = os.path.join(root, "docker", "compose.yaml")
+    try:
+        (compose,) = load_yaml_documents(path)
+    except Exception as e:  # noqa: BLE001 - any parse error is the failure
+        report(False, "docker/compose.yaml parses", e)
+        return
+    report(True, "docker/compose.yaml parses")
+    services = compose.get("services", {})
+    report({"db", "schemad", "app"} <= set(services), "compose has db, schemad and app",
+           sorted(services))
+    db, schemad, app = (services.get(n, {}) for n in ("db", "schemad", "app"))
+    report(str(db.get("image", "")).startswith("postgres:15"), "db is postgres:15")
+    report("test" in db.get("healthcheck", {}), "db has a healthcheck")
+    report(schemad.get("depends_on", {}).get("db", {}).get("condition") == "service_healthy",
+           "schemad waits for a healthy db")
+    report(app.get("depends_on", {}).get("schemad", {}).get("condition") == "service_healthy",
+           "app waits for a healthy schemad")
+    build = schemad.get("build", {})
+    context = os.path.normpath(os.path.join(root, "docker", build.get("context", ".")))
+    report(os.path.isfile(os.path.join(context, build.get("dockerfile", "Dockerfile"))),
+           "schemad is built from docker/Dockerfile")
+    env = schemad.get("environment", {})
+    password_file = env.get("SCHEMAD_DATABASE_PASSWORD_FILE", "")
+    report("PASSWORD" not in " ".join(k for k in env if not k.endswith("_FILE"))
+           and ":" not in env.get("DATABASE_URL", "x:y@").split("@")[0].split("//")[-1],
+           "no password in schemad's environment or URL")
+    secrets = compose.get("secrets", {})
+    for secret in schemad.get("secrets", []):
+        name = secret if isinstance(secret, str) else secret.get("source")
+        report(password_file == f"/run/secrets/{name}",
+               f"the password comes from the Docker secret {name}", password_file)
+        source = secrets.get(name, {}).get("file")
+        report(source is not None and os.path.isfile(os.path.join(root, "docker", source)),
+               f"secret {name} has its file", source)
+    model = env.get("SCHEMAD_MODEL", "")
+    mounted = False
+    for volume in schemad.get("volumes", []):
+        host, _, rest = volume.partition(":")
+        target = rest.split(":")[0]
+        if model.startswith(target.rstrip("/") + "/"):
+            host_file = os.path.join(root, "docker", host, model[len(target):].lstrip("/"))
+            mounted = os.path.isfile(host_file) and os.path.isdir(os.path.join(root, "docker", host))
+    report(mounted, "schemad's model is in a mounted directory that exists", model)
+
+
+def k8s_objects(root):
+    folder = os.path.join(root, "deploy", "k8s")
+    objects = []
+    for dirpath, _, files in os.walk(folder):
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")):
+                path = os.path.join(dirpath, name)
+                try:
+                    docs = load_yaml_documents(path)
+                    report(all("apiVersion" in d and "kind" in d for d in docs),
+                           f"{os.path.relpath(path, root)} parses into Kubernetes objects")
+                    objects += docs
+                except Exception as e:  # noqa: BLE001
+                    report(False, f"{os.path.relpath(path, root)} parses", e)
+    return objects
+
+
+def check_pod_security(pod, container, what):
+    pod_sc = pod.get("securityContext", {})
+    sc = container.get("securityContext", {})
+    report(sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True, f"{what}: runAsNonRoot")
+    report(sc.get("readOnlyRootFilesystem") is True, f"{what}: readOnlyRootFilesystem")
+    report(sc.get("allowPrivilegeEscalation") is False, f"{what}: no privilege escalation")
+    report(sc.get("capabilities", {}).get("drop") == ["ALL"], f"{what}: drops ALL capabilities")
+    profile = sc.get("seccompProfile", pod_sc.get("seccompProfile", {}))
+    report(profile.get("type") == "RuntimeDefault", f"{what}: seccompProfile RuntimeDefault")
+    resources = container.get("resources", {})
+    report("requests" in resources and "memory" in resources.get("limits", {}),
+           f"{what}: resource requests and a memory limit")
+
+
+def check_mounts(pod, container, objects, what):
+    """SCHEMAD_MODEL from a ConfigMap directory, the password from a Secret file."""
+    env = {e["name"]: e.get("value", "") for e in container.get("env", [])}
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+
+    def source_of(path):
+        for mount in container.get("volumeMounts", []):
+            if path.startswith(mount["mountPath"].rstrip("/") + "/"):
+                return mount, volumes.get(mount["name"], {}), path[len(mount["mountPath"]):].strip("/")
+        return None, {}, None
+
+    mount, volume, key = source_of(env.get("SCHEMAD_MODEL", ""))
+    name = volume.get("configMap", {}).get("name")
+    report(name is not None and "subPath" not in mount,
+           f"{what}: the model is a ConfigMap mounted as a directory (no subPath)")
+    configmap = next((o for o in objects if o["kind"] == "ConfigMap"
+                      and o["metadata"]["name"] == name), None)
+    report(configmap is not None and key in configmap.get("data", {}),
+           f"{what}: ConfigMap {name} holds {key}")
+    mount, volume, key = source_of(env.get("SCHEMAD_DATABASE_PASSWORD_FILE", ""))
+    name = volume.get("secret", {}).get("secretName")
+    report(name is not None, f"{what}: the password file comes from a Secret")
+    secret = next((o for o in objects if o["kind"] == "Secret" and o["metadata"]["name"] == name), None)
+    report(secret is not None and key in {**secret.get("data", {}), **secret.get("stringData", {})},
+           f"{what}: Secret {name} holds {key}")
+    report(not any("PASSWORD" in e["name"] and not e["name"].endswith("_FILE")
+                   for e in container.get("env", [])), f"{what}: no password in the environment")
+
+
+def check_k8s(root):
+    objects = k8s_objects(root)
+    deployments = [o for o in objects if o["kind"] == "Deployment"]
+    report(len(deployments) == 1, "one Deployment")
+    for deployment in deployments:
+        pod = deployment["spec"]["template"]["spec"]
+        sidecars = [c for c in pod.get("initContainers", []) if c.get("restartPolicy") == "Always"]
+        report(len(sidecars) == 1 and sidecars[0]["image"].startswith("schemad"),
+               "schemad is a native sidecar (initContainers[].restartPolicy: Always)")
+        report(len(pod.get("containers", [])) >= 1, "the Deployment has an application container")
+        for sidecar in sidecars:
+            what = f"sidecar {sidecar['name']}"
+            ports = {p.get("name"): p["containerPort"] for p in sidecar.get("ports", [])}
+            for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz"),
+                                ("startupProbe", "/readyz")):
+                get = sidecar.get(probe, {}).get("httpGet", {})
+                port = ports.get(get.get("port"), get.get("port"))
+                report(get.get("path") == path and port == 9432,
+                       f"{what}: {probe} httpGet {path} on 9432", get)
+            check_pod_security(pod, sidecar, what)
+            check_mounts(pod, sidecar, objects, what)
+            env = {e["name"]: e.get("value", "") for e in sidecar.get("env", [])}
+            report(env.get("SCHEMAD_HTTP_LISTEN", "0.0.0.0:9432") == "0.0.0.0:9432",
+                   f"{what}: listens on every interface")
+        report(pod.get("securityContext", {}).get("runAsUser") == 10001,
+               "the pod runs as the image's user 10001")
+        for container in pod.get("containers", []):
+            check_pod_security(pod, container, f"container {container['name']}")
+    jobs = [o for o in objects if o["kind"] == "Job"]
+    report(len(jobs) == 1, "one Job example")
+    for job in jobs:
+        pod = job["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        report(container.get("args") == ["apply"], "the Job runs `schemad apply`", container.get("args"))
+        report(pod.get("restartPolicy") in ("Never", "OnFailure"), "the Job's pods do not restart forever")
+        check_pod_security(pod, container, "job container")
+        check_mounts(pod, container, objects, "job container")
+    example = json.load(open(os.path.join(root, "config", "model.example.json")))
+    for configmap in (o for o in objects if o["kind"] == "ConfigMap"):
+        for key, text in configmap.get("data", {}).items():
+            if key.endswith(".json"):
+                report(json.loads(text) == example,
+                       f"ConfigMap {configmap['metadata']['name']} {key} is config/model.example.json")
+
+
+def print_commands(dockerfile, binary, port):
+    runtime = parse_dockerfile(dockerfile)[-1]
+    image_binary = runtime["entrypoint"][0]
+    image_port = runtime["env"]["SCHEMAD_HTTP_LISTEN"].rpartition(":")[2]
+
+    def local(words):
+        words = [binary if w == image_binary else w for w in words]
+        return [w.replace(f"127.0.0.1:{image_port}/", f"127.0.0.1:{port}/") for w in words]
+
+    env = dict(runtime["env"])
+    host = env["SCHEMAD_HTTP_LISTEN"].rpartition(":")[0]
+    env["SCHEMAD_HTTP_LISTEN"] = f"{host}:{port}"
+    print("entry=(" + " ".join(map(shlex.quote, local(runtime["entrypoint"] + runtime["cmd"]))) + ")")
+    print("health=(" + " ".join(map(shlex.quote, local(runtime["healthcheck"]["cmd"]))) + ")")
+    print("image_env=(" + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + ")")
+
+
+def main(argv):
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "commands" and len(argv) == 5:
+        print_commands(argv[2], argv[3], argv[4])
+        return 0
+    if command == "dockerfile" and len(argv) == 3:
+        print(json.dumps(parse_dockerfile(argv[2]), indent=2))
+        return 0
+    if command == "docker" and len(argv) == 4:
+        check_docker(argv[2], argv[3])
+    elif command == "compose" and len(argv) == 3:
+        check_compose(argv[2])
+    elif command == "k8s" and len(argv) == 3:
+        check_k8s(argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
