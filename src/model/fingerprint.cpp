@@ -1,8 +1,8 @@
 #include "model/fingerprint.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
+#include "model/pg_text.hpp"
 #include "util/sha256.hpp"
 
 namespace schemad::model {
@@ -57,43 +57,7 @@ class Writer {
   }
   void boolean(bool value) { out += value ? "true" : "false"; }
   void null() { out += "null"; }
-  void text(const std::string& s) {
-    out += '"';
-    for (unsigned char c : s) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-    }
-    out += '"';
-  }
+  void text(const std::string& s) { out += escape_json(s); }
   void optional_text(const std::string& s) { s.empty() ? null() : text(s); }
   void optional_text(const std::optional<std::string>& s) { s ? text(*s) : null(); }
   void texts(const std::vector<std::string>& items) {
@@ -118,20 +82,6 @@ class Writer {
   bool first_ = true;
 };
 
-const char* kind_name(Default::Kind kind) {
-  switch (kind) {
-    case Default::Kind::none:
-      return "none";
-    case Default::Kind::literal:
-      return "literal";
-    case Default::Kind::json:
-      return "json";
-    case Default::Kind::sql:
-      return "sql";
-  }
-  return "none";
-}
-
 void write(Writer& w, const Type& t) {
   w.open();
   w.key("array");
@@ -153,7 +103,7 @@ void write(Writer& w, const Default& d) {
   if (d.empty()) return w.null();
   w.open();
   w.key("kind");
-  w.text(kind_name(d.kind));
+  w.text(to_string(d.kind));
   w.key("quoted");
   w.boolean(d.quoted);
   w.key("stored");

@@ -17,20 +17,6 @@ json array_of(const std::vector<T>& items) {
   return out;
 }
 
-const char* kind_name(Default::Kind kind) {
-  switch (kind) {
-    case Default::Kind::none:
-      return "none";
-    case Default::Kind::literal:
-      return "literal";
-    case Default::Kind::json:
-      return "json";
-    case Default::Kind::sql:
-      return "sql";
-  }
-  return "none";
-}
-
 json identity_json(Identity identity) {
   switch (identity) {
     case Identity::none:
@@ -77,7 +63,7 @@ json to_json(const Type& type) {
 json to_json(const Default& def) {
   if (def.empty()) return nullptr;
   json is_volatile = def.is_volatile ? json(*def.is_volatile) : json(nullptr);
-  return {{"kind", kind_name(def.kind)},
+  return {{"kind", to_string(def.kind)},
           {"value", def.value},
           {"quoted", def.quoted},
           {"stored", def.stored},

@@ -90,6 +90,20 @@ std::string to_sql(ReferentialAction action) {
   return "NO ACTION";
 }
 
+const char* to_string(Default::Kind kind) {
+  switch (kind) {
+    case Default::Kind::none:
+      return "none";
+    case Default::Kind::literal:
+      return "literal";
+    case Default::Kind::json:
+      return "json";
+    case Default::Kind::sql:
+      return "sql";
+  }
+  return "none";
+}
+
 std::string to_string(ConstraintKind kind) {
   switch (kind) {
     case ConstraintKind::primary_key:

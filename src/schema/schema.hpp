@@ -206,5 +206,6 @@ std::string default_sql(const Default& def, const Type& type);
 
 std::string to_sql(ReferentialAction action);  // "NO ACTION", "SET NULL", ...
 std::string to_string(ConstraintKind kind);    // "primary key", "unique", ...
+const char* to_string(Default::Kind kind);     // "none", "literal", "json", "sql"
 
 }  // namespace schemad::schema
