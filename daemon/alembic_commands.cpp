@@ -6,7 +6,6 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
-#include "apply/advisory_lock.hpp"
 #include "apply/history.hpp"
 #include "commands.hpp"
 
@@ -103,10 +102,7 @@ int run_stamp(const Context& ctx, const std::string& revision, bool force) {
   model.revision = revision;  // the target: same rules as a reconcile's stamp
   auto conn = ctx.connect();
   util::Clock& clock = util::system_clock();
-  const std::string lock_name = settings.lock_name.empty()
-                                    ? apply::default_lock_name(conn->dbname(), model.schemas)
-                                    : settings.lock_name;
-  apply::AdvisoryLock lock(*conn, lock_name, settings.lock_wait, clock);
+  auto lock = apply::take_lock(*conn, model, settings, clock);
   apply::Report report = apply::reconcile(*conn, model, apply::Mode::check, settings, clock);
   if (!report.error.empty()) throw CommandError(report.error);
   const apply::StampDecision& decision = report.found.stamp;

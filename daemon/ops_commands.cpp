@@ -6,7 +6,6 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
-#include "apply/advisory_lock.hpp"
 #include "apply/reset.hpp"
 #include "commands.hpp"
 #include "http/probe.hpp"
@@ -44,10 +43,7 @@ int run_reset(const Context& ctx, const ResetOptions& options) {
     return kUsage;
   }
   {
-    const std::string lock_name = settings.lock_name.empty()
-                                      ? apply::default_lock_name(conn->dbname(), model.schemas)
-                                      : settings.lock_name;
-    apply::AdvisoryLock lock(*conn, lock_name, settings.lock_wait, util::system_clock());
+    auto lock = apply::take_lock(*conn, model, settings, util::system_clock());
     pqxx::work tx(*conn, "schemad-reset");
     for (const auto& statement : apply::reset_sql(model, settings.version_table_schema)) {
       spdlog::info("reset: {}", statement);

@@ -200,11 +200,8 @@ plan::Plan without_locked_table(const plan::Plan& plan, const std::vector<StepRe
 // heal, record, then verify.
 void heal(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
           util::Clock& clock, Report& report) {
-  const std::string lock_name = settings.lock_name.empty()
-                                    ? default_lock_name(conn.dbname(), model.schemas)
-                                    : settings.lock_name;
-  AdvisoryLock lock(conn, lock_name, settings.lock_wait, clock);
-  report.lock_wait = lock.waited();
+  auto lock = take_lock(conn, model, settings, clock);
+  report.lock_wait = lock->waited();
   const bool from_history = !settings.retry_conflicts;
   report.found = observe(conn, model, settings, report.revision, {}, from_history);
   report.plan = plan::render(report.found.diff);
@@ -312,6 +309,14 @@ bool reuse(pqxx::connection_base& conn, ObservationCache& cache, const schema::D
 }
 
 }  // namespace
+
+std::unique_ptr<AdvisoryLock> take_lock(pqxx::connection_base& conn, const schema::Database& model,
+                                        const Settings& settings, util::Clock& clock) {
+  const std::string name = settings.lock_name.empty()
+                               ? default_lock_name(conn.dbname(), model.schemas)
+                               : settings.lock_name;
+  return std::make_unique<AdvisoryLock>(conn, name, settings.lock_wait, clock);
+}
 
 Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
                  const Settings& settings, util::Clock& clock) {

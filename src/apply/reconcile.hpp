@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
 
+#include "apply/advisory_lock.hpp"
 #include "apply/alembic_stamp.hpp"
 #include "apply/executor.hpp"
 #include "diff/diff.hpp"
@@ -92,6 +94,11 @@ struct ObservationCache {
   Observation observation;
   int reuses = 0;
 };
+
+// The advisory lock every writer (reconcile, stamp, reset) takes on `conn`
+// for `model`: Settings::lock_name, else default_lock_name(database, schemas).
+std::unique_ptr<AdvisoryLock> take_lock(pqxx::connection_base& conn, const schema::Database& model,
+                                        const Settings& settings, util::Clock& clock);
 
 // Runs one reconcile on `conn` (open, no transaction). Never throws: database
 // errors, a model value the server refuses, or a lock that cannot be had are
