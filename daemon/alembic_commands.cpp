@@ -92,7 +92,7 @@ int run_stamp(const Context& ctx, const std::string& revision, bool force) {
     throw config::ConfigError("stamp: revision \"" + revision +
                               "\": must be 1 to 32 characters of [A-Za-z0-9_.-]");
   }
-  apply::Settings settings = ctx.settings();
+  engine::Settings settings = ctx.settings();
   const auto* graph = settings.revisions.graph.get();
   if (graph && !graph->knows(revision) && !force) {
     throw CommandError("stamp: revision " + revision + " is not in alembic.versions_dir " +
@@ -102,8 +102,8 @@ int run_stamp(const Context& ctx, const std::string& revision, bool force) {
   model.revision = revision;  // the target: same rules as a reconcile's stamp
   auto conn = ctx.connect();
   util::Clock& clock = util::system_clock();
-  auto lock = apply::take_lock(*conn, model, settings, clock);
-  apply::Report report = apply::reconcile(*conn, model, apply::Mode::check, settings, clock);
+  auto lock = engine::take_lock(*conn, model, settings, clock);
+  engine::Report report = engine::converge(*conn, model, engine::Mode::check, settings, clock);
   if (!report.error.empty()) throw CommandError(report.error);
   const apply::StampDecision& decision = report.found.stamp;
   const std::string& schema = settings.version_table_schema;

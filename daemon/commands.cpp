@@ -4,21 +4,21 @@
 
 #include <iostream>
 
-#include "apply/report_json.hpp"
 #include "diff/diff.hpp"
+#include "engine/report_json.hpp"
 #include "plan/plan.hpp"
 
 namespace schemad::cli {
 
 namespace {
 
-apply::Report reconcile(const Context& ctx, const schema::Database& model, apply::Mode mode) {
+engine::Report reconcile(const Context& ctx, const schema::Database& model, engine::Mode mode) {
   auto conn = ctx.connect();
   spdlog::debug("connected to {}", ctx.target());
-  return apply::reconcile(*conn, model, mode, ctx.settings(), util::system_clock());
+  return engine::converge(*conn, model, mode, ctx.settings(), util::system_clock());
 }
 
-std::string error_text(const Context& ctx, const apply::Report& report) {
+std::string error_text(const Context& ctx, const engine::Report& report) {
   // Errors that name a model path ("tables[1].columns[0].type: ...") come
   // from the model: prefix the file, as model errors do.
   if (!report.error.empty() && report.error.rfind("tables[", 0) == 0) {
@@ -27,7 +27,7 @@ std::string error_text(const Context& ctx, const apply::Report& report) {
   return report.error;
 }
 
-int stamp_exit(const apply::Report& report) {
+int stamp_exit(const engine::Report& report) {
   if (report.remaining.stamp.error()) {
     spdlog::error("{}", report.remaining.stamp.message());
     return kError;
@@ -49,10 +49,10 @@ int run_validate(const Context& ctx) {
 
 int run_plan(const Context& ctx, const std::string& format) {
   schema::Database model = ctx.load_model();
-  apply::Report report = reconcile(ctx, model, apply::Mode::check);
+  engine::Report report = reconcile(ctx, model, engine::Mode::check);
   if (!report.error.empty()) throw CommandError(error_text(ctx, report));
   if (format == "json") {
-    std::cout << apply::to_json(report).dump(2) << "\n";
+    std::cout << engine::to_json(report).dump(2) << "\n";
     return stamp_exit(report);
   }
   std::cout << "-- schemad plan for " << ctx.target() << " (model " << ctx.model_name() << ")\n";
@@ -75,7 +75,7 @@ int run_apply(const Context& ctx, bool create_database) {
     spdlog::info("created database {}", ctx.database_name());
   }
   spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
-  apply::Report report = reconcile(ctx, model, apply::Mode::apply);
+  engine::Report report = reconcile(ctx, model, engine::Mode::apply);
   for (const auto& step : report.steps) {
     if (step.ok) {
       spdlog::info("applied: {}", step.step.description);
@@ -103,11 +103,11 @@ int run_apply(const Context& ctx, bool create_database) {
 
 int run_check(const Context& ctx, bool strict, const std::string& format) {
   schema::Database model = ctx.load_model();
-  apply::Report report = reconcile(ctx, model, apply::Mode::check);
+  engine::Report report = reconcile(ctx, model, engine::Mode::check);
   if (!report.error.empty()) throw CommandError(error_text(ctx, report));
   const auto& found = report.found;
   if (format == "json") {
-    std::cout << apply::to_json(report).dump(2) << "\n";
+    std::cout << engine::to_json(report).dump(2) << "\n";
   } else {
     for (const auto& change : found.diff.changes) {
       std::cout << "pending: " << change.description() << "\n";

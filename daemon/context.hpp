@@ -8,22 +8,16 @@
 #include <pqxx/connection>
 #include <string>
 
-#include "apply/connection.hpp"
-#include "apply/reconcile.hpp"
 #include "config/config.hpp"
+#include "config/resolve.hpp"
+#include "db/connection.hpp"
+#include "engine/engine.hpp"
 #include "schema/schema.hpp"
 
 namespace schemad::cli {
 
-// Options common to every subcommand, as given on the command line ("" = not given).
-struct GlobalOptions {
-  std::string config_file;
-  std::string database_url;
-  std::string model;
-  std::string log_level;
-  std::string log_format;
-  std::string versions_dir;
-};
+// Options common to every subcommand, as given on the command line.
+using GlobalOptions = config::Overrides;
 
 // Exit codes (README, "Exit codes").
 enum ExitCode : int {
@@ -40,11 +34,6 @@ class CommandError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The configuration: file (--config, else SCHEMAD_CONFIG), then the
-// environment, then the command line. Throws config::ConfigError. The daemon
-// calls it again on SIGHUP.
-config::Config resolve_config(const GlobalOptions& options);
-
 class Context {
  public:
   // Reads the configuration and sets up logging; throws config::ConfigError.
@@ -55,7 +44,7 @@ class Context {
   const std::string& model_name() const { return model_name_; }
   // Loads and validates the model; throws model::ModelError.
   schema::Database load_model() const;
-  // Connects to the database; throws apply::ConnectError or
+  // Connects to the database; throws db::ConnectError or
   // std::invalid_argument (a URL libpq cannot parse).
   std::unique_ptr<pqxx::connection> connect() const;
   // Creates the target database when it does not exist (apply
@@ -67,7 +56,7 @@ class Context {
   std::string target() const;
   // The engine's settings; reads alembic.versions_dir the first time
   // (throws alembic::AlembicError naming the folder).
-  apply::Settings settings() const;
+  engine::Settings settings() const;
   const apply::RevisionSource& revisions() const;
 
  private:

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     }
     if (stamp->parsed()) return cli::run_stamp(ctx, stamp_revision, stamp_force);
     if (run->parsed()) {
-      return service::run_service({ctx.config(), [global] { return cli::resolve_config(global); }});
+      return service::run_service({ctx.config(), global});
     }
   } catch (const config::ConfigError& e) {
     std::cerr << "schemad: " << e.what() << "\n";

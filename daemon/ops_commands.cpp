@@ -35,7 +35,7 @@ int run_reset(const Context& ctx, const ResetOptions& options) {
     return kUsage;
   }
   schema::Database model = ctx.load_model();
-  apply::Settings settings = ctx.settings();
+  engine::Settings settings = ctx.settings();
   auto conn = ctx.connect();
   if (conn->dbname() != options.confirm) {  // libpq resolved another name than we did
     std::cerr << "schemad: reset refused: connected to \"" << conn->dbname() << "\", not \""
@@ -43,7 +43,7 @@ int run_reset(const Context& ctx, const ResetOptions& options) {
     return kUsage;
   }
   {
-    auto lock = apply::take_lock(*conn, model, settings, util::system_clock());
+    auto lock = engine::take_lock(*conn, model, settings, util::system_clock());
     pqxx::work tx(*conn, "schemad-reset");
     for (const auto& statement : apply::reset_sql(model, settings.version_table_schema)) {
       spdlog::info("reset: {}", statement);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "diff/diff.hpp"
+#include "apply/bookkeeping.hpp"
 #include "util/sql_text.hpp"
 
 namespace schemad::apply {
@@ -10,7 +10,7 @@ namespace schemad::apply {
 namespace {
 constexpr const char* kFingerprintPrefix = "schemad_";
 
-std::string table_sql(const std::string& schema, const char* table = diff::kAlembicVersionTable) {
+std::string table_sql(const std::string& schema, const char* table = kAlembicVersionTable) {
   return sql::ident(schema) + "." + sql::ident(table);
 }
 
@@ -86,7 +86,7 @@ void read_recorded(pqxx::transaction_base& tx, const std::string& schema, const 
   state.target_recorded = 0;
   if (state.revisions.size() != 1) return;
   const std::string& current = state.revisions.front();
-  const std::string table = table_sql(schema, diff::kHistoryTable);
+  const std::string table = table_sql(schema, kHistoryTable);
   if (tx.exec_params1("SELECT to_regclass($1)", table)[0].is_null()) return;
   auto r = tx.exec_params("SELECT revision, max(id) FROM " + table +
                               " WHERE stamped AND revision IN ($1, $2) "

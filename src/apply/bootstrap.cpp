@@ -21,7 +21,7 @@ std::string env(const char* name) {
 
 }  // namespace
 
-std::string target_database(const ConnectionOptions& options) {
+std::string target_database(const db::ConnectionOptions& options) {
   auto values = config::parse_conninfo(options.conninfo);
   if (!options.dbname_override.empty()) return options.dbname_override;
   if (!values["dbname"].empty()) return values["dbname"];
@@ -32,22 +32,22 @@ std::string target_database(const ConnectionOptions& options) {
   return "";
 }
 
-bool ensure_database(const ConnectionOptions& options) {
+bool ensure_database(const db::ConnectionOptions& options) {
   const std::string name = target_database(options);
   if (name.empty()) throw std::runtime_error("--create-database: no database name to create");
   std::unique_ptr<pqxx::connection> maintenance;
   std::string first_error;
   for (const char* db : {"postgres", "template1"}) {
-    ConnectionOptions o = options;
+    db::ConnectionOptions o = options;
     o.dbname_override = db;
     try {
-      maintenance = connect(o);
+      maintenance = db::connect(o);
       break;
-    } catch (const ConnectError& e) {
+    } catch (const db::ConnectError& e) {
       if (first_error.empty()) first_error = e.what();
     }
   }
-  if (!maintenance) throw ConnectError(first_error);
+  if (!maintenance) throw db::ConnectError(first_error);
   pqxx::nontransaction tx(*maintenance, "schemad-bootstrap");
   if (!tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty()) return false;
   try {

@@ -5,14 +5,14 @@
 
 #include <string>
 
-#include "apply/connection.hpp"
+#include "db/connection.hpp"
 
 namespace schemad::apply {
 
 // The database `options` connect to: the URL's dbname, else PGDATABASE,
 // else the user name (the URL's, PGUSER's, or the operating system's), as
 // libpq decides.
-std::string target_database(const ConnectionOptions& options);
+std::string target_database(const db::ConnectionOptions& options);
 
 // Creates the target database when it does not exist, connecting to the
 // maintenance database (`postgres`, else `template1`) of the same server
@@ -20,6 +20,6 @@ std::string target_database(const ConnectionOptions& options);
 // was there (or another replica created it meanwhile). Throws ConnectError
 // when the server cannot be reached, std::runtime_error naming the database
 // and the missing privilege (CREATEDB) when creating it is refused.
-bool ensure_database(const ConnectionOptions& options);
+bool ensure_database(const db::ConnectionOptions& options);
 
 }  // namespace schemad::apply

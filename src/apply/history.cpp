@@ -5,7 +5,7 @@
 #include <climits>
 #include <cstdio>
 
-#include "diff/diff.hpp"
+#include "apply/bookkeeping.hpp"
 #include "util/sql_text.hpp"
 
 namespace schemad::apply {
@@ -13,7 +13,7 @@ namespace schemad::apply {
 namespace {
 
 std::string table_sql(const std::string& schema) {
-  return sql::ident(schema) + "." + sql::ident(diff::kHistoryTable);
+  return sql::ident(schema) + "." + sql::ident(kHistoryTable);
 }
 
 std::string host_name() {

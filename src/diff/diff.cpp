@@ -41,12 +41,13 @@ bool can_add_not_null(const schema::Column& column) {
   return false;
 }
 
-Result compare(const schema::Database& desired, const schema::Database& actual) {
+Result compare(const schema::Database& desired, const schema::Database& actual,
+               const Options& options) {
   Result out;
   compare_names(desired.schemas, actual.schemas, ChangeKind::create_schema, out);
   compare_names(desired.extensions, actual.extensions, ChangeKind::create_extension, out);
   compare_enums(desired, actual, out);
-  compare_tables(desired, actual, out);
+  compare_tables(desired, actual, options, out);
   std::stable_sort(out.drift.begin(), out.drift.end(), [](const Drift& a, const Drift& b) {
     return a.object != b.object ? a.object < b.object : a.kind < b.kind;
   });

@@ -4,6 +4,7 @@
 // Pure: no I/O. The rules are those of the table "What the daemon does with
 // the model" in the model format spec.
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ enum class ChangeKind {
                      // also follows add_column when the new column has one
                      // (a new table's comments are part of create_table)
 };
+
+// Every kind, in declaration order (metrics export each from the start).
+inline constexpr ChangeKind kAllChangeKinds[] = {
+    ChangeKind::create_schema,  ChangeKind::create_extension, ChangeKind::create_enum,
+    ChangeKind::add_enum_value, ChangeKind::create_table,     ChangeKind::add_column,
+    ChangeKind::add_constraint, ChangeKind::create_index,     ChangeKind::set_comment,
+};
+static_assert(std::size(kAllChangeKinds) == static_cast<std::size_t>(ChangeKind::set_comment) + 1,
+              "a new ChangeKind goes last, and into kAllChangeKinds");
 
 // Label used in metrics ({kind="table"}) and JSON output.
 std::string to_string(ChangeKind kind);
@@ -72,6 +82,27 @@ enum class DriftKind {
                           // rows violating a constraint); object: the change, actual: why
 };
 
+inline constexpr DriftKind kAllDriftKinds[] = {
+    DriftKind::column_type,
+    DriftKind::column_nullability,
+    DriftKind::column_default,
+    DriftKind::column_identity,
+    DriftKind::extra_table,
+    DriftKind::extra_column,
+    DriftKind::extra_index,
+    DriftKind::index_definition,
+    DriftKind::constraint_definition,
+    DriftKind::constraint_not_valid,
+    DriftKind::invalid_index,
+    DriftKind::enum_extra_value,
+    DriftKind::enum_order,
+    DriftKind::comment,
+    DriftKind::not_applied,
+    DriftKind::data_conflict,
+};
+static_assert(std::size(kAllDriftKinds) == static_cast<std::size_t>(DriftKind::data_conflict) + 1,
+              "a new DriftKind goes last, and into kAllDriftKinds");
+
 // Label used in metrics ({kind="column_type"}) and JSON output.
 std::string to_string(DriftKind kind);
 
@@ -103,14 +134,17 @@ struct Result {
 // reports drift of kind not_applied. Shared by diff (drift) and plan (SQL).
 bool can_add_not_null(const schema::Column& column);
 
-// Tables that schemad itself keeps in the bookkeeping schema; never reported
-// as extra tables.
-inline constexpr const char* kAlembicVersionTable = "alembic_version";
-inline constexpr const char* kHistoryTable = "schemad_history";
+struct Options {
+  // Names of tables that other tools own (schemad's bookkeeping, see
+  // apply/bookkeeping.hpp): in any of the model's schemas, never reported
+  // as extra tables.
+  std::vector<std::string> unowned_tables;
+};
 
 // Compares the model with the inspected database. `actual` holds only what
 // the inspector read for the model's schemas. Deterministic: changes in the
 // model's order, drift sorted by object.
-Result compare(const schema::Database& desired, const schema::Database& actual);
+Result compare(const schema::Database& desired, const schema::Database& actual,
+               const Options& options = {});
 
 }  // namespace schemad::diff

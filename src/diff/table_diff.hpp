@@ -26,8 +26,9 @@ struct TableDiff {
 
 // Missing tables become create_table; tables present are compared below;
 // tables of the model's schemas that the model lacks are extra_table drift
-// (the bookkeeping tables excepted).
-void compare_tables(const schema::Database& desired, const schema::Database& actual, Result& out);
+// (Options::unowned_tables excepted).
+void compare_tables(const schema::Database& desired, const schema::Database& actual,
+                    const Options& options, Result& out);
 
 // Missing columns, their comments, and every difference of type,
 // nullability, identity, default and comment; extra columns.

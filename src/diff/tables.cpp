@@ -6,10 +6,6 @@ namespace schemad::diff {
 
 namespace {
 
-bool is_bookkeeping(const std::string& table_name) {
-  return table_name == kAlembicVersionTable || table_name == kHistoryTable;
-}
-
 bool has_text(const std::optional<std::string>& text) {
   return text && !text->empty();
 }
@@ -27,12 +23,13 @@ void compare_table_comment(const TableDiff& t) {
 }
 
 void report_extra_tables(const schema::Database& desired, const schema::Database& actual,
-                         Result& out) {
+                         const std::vector<std::string>& unowned, Result& out) {
   for (const auto& have : actual.tables) {
     const auto& schemas = desired.schemas;
     bool in_model_schema =
         std::find(schemas.begin(), schemas.end(), have.name.schema) != schemas.end();
-    if (!in_model_schema || is_bookkeeping(have.name.name)) continue;
+    const bool owned = std::find(unowned.begin(), unowned.end(), have.name.name) == unowned.end();
+    if (!in_model_schema || !owned) continue;
     if (desired.table(have.name) == nullptr) {
       add_drift(out, DriftKind::extra_table, have.name.display(), "", "", "");
     }
@@ -41,7 +38,8 @@ void report_extra_tables(const schema::Database& desired, const schema::Database
 
 }  // namespace
 
-void compare_tables(const schema::Database& desired, const schema::Database& actual, Result& out) {
+void compare_tables(const schema::Database& desired, const schema::Database& actual,
+                    const Options& options, Result& out) {
   for (const auto& want : desired.tables) {
     const schema::Table* have = actual.table(want.name);
     if (have == nullptr) {
@@ -58,7 +56,7 @@ void compare_tables(const schema::Database& desired, const schema::Database& act
     compare_indexes(t);
     compare_table_comment(t);
   }
-  report_extra_tables(desired, actual, out);
+  report_extra_tables(desired, actual, options.unowned_tables, out);
 }
 
 }  // namespace schemad::diff

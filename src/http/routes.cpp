@@ -30,13 +30,13 @@ Response health(const Endpoints& e, const Request&) {
                   : json_response(status::service_unavailable, {{"status", "stuck"}});
 }
 
-std::shared_ptr<const service::Snapshot> snapshot_of(const Endpoints& e) {
+std::shared_ptr<const schemad::state::Snapshot> snapshot_of(const Endpoints& e) {
   auto snapshot = e.snapshot();
-  return snapshot ? snapshot : std::make_shared<const service::Snapshot>();
+  return snapshot ? snapshot : std::make_shared<const schemad::state::Snapshot>();
 }
 
 Response ready(const Endpoints& e, const Request&) {
-  const auto ready = service::readiness(*snapshot_of(e), e.now(), e.readiness_window);
+  const auto ready = schemad::state::readiness(*snapshot_of(e), e.now(), e.readiness_window);
   if (ready.ready) return json_response(status::ok, {{"ready", true}});
   return json_response(status::service_unavailable, {{"ready", false}, {"reason", ready.reason}});
 }

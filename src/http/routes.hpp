@@ -25,18 +25,18 @@
 #include <string_view>
 
 #include "http/server.hpp"
-#include "service/state.hpp"
+#include "state/snapshot.hpp"
 
 namespace schemad::http {
 
 struct Endpoints {
-  std::function<std::shared_ptr<const service::Snapshot>()> snapshot;
+  std::function<std::shared_ptr<const schemad::state::Snapshot>()> snapshot;
   std::function<std::string()> metrics_text;  // Prometheus text exposition
   std::function<bool()> live;                 // event loop alive and worker not stuck
   std::function<void(const std::string& trigger)> request_reconcile;  // POST /reconcile
   std::string admin_token;                    // "" => POST /reconcile answers 404
-  std::chrono::seconds readiness_window{60};  // passed to service::readiness()
-  std::function<service::WallTime()> now = [] { return std::chrono::system_clock::now(); };
+  std::chrono::seconds readiness_window{60};  // passed to schemad::state::readiness()
+  std::function<schemad::state::WallTime()> now = [] { return std::chrono::system_clock::now(); };
 };
 
 // Throws std::invalid_argument when snapshot, metrics_text, live or now is

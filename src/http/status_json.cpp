@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-json time_or_null(const std::optional<service::WallTime>& time) {
+json time_or_null(const std::optional<schemad::state::WallTime>& time) {
   return time ? json(format_rfc3339(*time)) : json(nullptr);
 }
 
@@ -17,7 +17,7 @@ json text_or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
-json to_json(const service::ReconcileSummary& r) {
+json to_json(const schemad::state::ReconcileSummary& r) {
   json drift = json::array();
   for (const auto& [kind, message] : r.drift)
     drift.push_back({{"kind", kind}, {"message", message}});
@@ -32,7 +32,7 @@ json to_json(const service::ReconcileSummary& r) {
           {"error", text_or_null(r.error)}};
 }
 
-json to_json(const service::LockWaitState& w) {
+json to_json(const schemad::state::LockWaitState& w) {
   json blockers = json::array();
   for (std::size_t i = 0; i < w.blockers.size(); ++i) {
     blockers.push_back({{"pid", i < w.blocker_pids.size() ? w.blocker_pids[i] : 0},
@@ -47,7 +47,7 @@ json to_json(const service::LockWaitState& w) {
 
 }  // namespace
 
-std::string format_rfc3339(service::WallTime time) {
+std::string format_rfc3339(schemad::state::WallTime time) {
   using namespace std::chrono;
   // floor, not duration_cast: times before 1970 must not round up.
   const auto ms = floor<milliseconds>(time.time_since_epoch()).count();
@@ -61,9 +61,9 @@ std::string format_rfc3339(service::WallTime time) {
   return text;
 }
 
-json to_json(const service::Snapshot& s, service::WallTime now,
+json to_json(const schemad::state::Snapshot& s, schemad::state::WallTime now,
              std::chrono::seconds readiness_window) {
-  const service::Readiness ready = service::readiness(s, now, readiness_window);
+  const schemad::state::Readiness ready = schemad::state::readiness(s, now, readiness_window);
   return {
       {"version", s.version},
       {"model",

@@ -9,14 +9,9 @@
 
 #include <vector>
 
-#include "diff/diff.hpp"
-
 namespace schemad::metrics {
 
 namespace {
-
-using diff::ChangeKind;
-using diff::DriftKind;
 
 // x2 to x3 per step: a no-op reconcile in the warm daemon takes tens of
 // milliseconds, a cold creation or a concurrent index build up to minutes.
@@ -28,33 +23,6 @@ const prometheus::Histogram::BucketBoundaries kReconcileBuckets = {
 const prometheus::Histogram::BucketBoundaries kLockWaitBuckets = {
     0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120};
 
-const char* const kOutcomes[] = {"ok", "pending", "error"};
-
-const ChangeKind kChangeKinds[] = {
-    ChangeKind::create_schema,  ChangeKind::create_extension, ChangeKind::create_enum,
-    ChangeKind::add_enum_value, ChangeKind::create_table,     ChangeKind::add_column,
-    ChangeKind::add_constraint, ChangeKind::create_index,     ChangeKind::set_comment,
-};
-
-const DriftKind kDriftKinds[] = {
-    DriftKind::column_type,
-    DriftKind::column_nullability,
-    DriftKind::column_default,
-    DriftKind::column_identity,
-    DriftKind::extra_table,
-    DriftKind::extra_column,
-    DriftKind::extra_index,
-    DriftKind::index_definition,
-    DriftKind::constraint_definition,
-    DriftKind::constraint_not_valid,
-    DriftKind::invalid_index,
-    DriftKind::enum_extra_value,
-    DriftKind::enum_order,
-    DriftKind::comment,
-    DriftKind::not_applied,
-    DriftKind::data_conflict,
-};
-
 template <typename T>
 T& single(prometheus::detail::Builder<T> builder, prometheus::Registry& registry,
           const std::string& name, const std::string& help) {
@@ -63,7 +31,8 @@ T& single(prometheus::detail::Builder<T> builder, prometheus::Registry& registry
 
 }  // namespace
 
-Metrics::Metrics(const std::string& version) : registry_(std::make_unique<prometheus::Registry>()) {
+Metrics::Metrics(const std::string& version, const Labels& labels)
+    : registry_(std::make_unique<prometheus::Registry>()) {
   prometheus::Registry& r = *registry_;
   prometheus::BuildGauge()
       .Name("schemad_build_info")
@@ -110,15 +79,13 @@ Metrics::Metrics(const std::string& version) : registry_(std::make_unique<promet
                     .Register(r)
                     .Add({}, kLockWaitBuckets);
 
-  for (const char* outcome : kOutcomes) {
+  for (const auto& outcome : labels.outcomes) {
     child(*reconcile_total_, reconcile_by_outcome_, "outcome", outcome);
   }
-  for (ChangeKind kind : kChangeKinds) {
-    child(*changes_applied_, applied_by_kind_, "kind", diff::to_string(kind));
+  for (const auto& kind : labels.change_kinds) {
+    child(*changes_applied_, applied_by_kind_, "kind", kind);
   }
-  for (DriftKind kind : kDriftKinds) {
-    child(*drift_items_, drift_by_kind_, "kind", diff::to_string(kind));
-  }
+  for (const auto& kind : labels.drift_kinds) child(*drift_items_, drift_by_kind_, "kind", kind);
 }
 
 Metrics::~Metrics() = default;

@@ -6,17 +6,17 @@
 //   schemad_build_info{version}                     gauge, always 1
 //   schemad_reconcile_total{outcome}                counter: ok, pending, error
 //   schemad_reconcile_duration_seconds              histogram, 5 ms .. 60 s
-//   schemad_changes_applied_total{kind}             counter, per diff::ChangeKind label
+//   schemad_changes_applied_total{kind}             counter, per kind of change
 //   schemad_pending_changes                         gauge, after the last reconcile
-//   schemad_drift_items{kind}                       gauge, per diff::DriftKind label
+//   schemad_drift_items{kind}                       gauge, per kind of drift
 //   schemad_database_up                             gauge, 0 or 1
 //   schemad_last_success_timestamp_seconds          gauge, unix time (0: never)
 //   schemad_model_reload_errors_total               counter
 //   schemad_lock_wait_seconds                       histogram, 1 ms .. 120 s
 //
-// Every label value the daemon knows of (the three outcomes, the change and
-// drift kinds of diff/diff.hpp) exists from construction with value 0, so a
-// series never appears out of nowhere and rate() works from the first scrape.
+// Every label value the caller declares (Labels: the outcomes, the change
+// and drift kinds) exists from construction with value 0, so a series never
+// appears out of nowhere and rate() works from the first scrape.
 //
 // Thread safety: every member function may be called from any thread at any
 // time. The metrics themselves are prometheus-cpp's atomics; a mutex also
@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace prometheus {
 class Counter;
@@ -40,10 +41,17 @@ class Family;
 
 namespace schemad::metrics {
 
+// The label values to export from the start.
+struct Labels {
+  std::vector<std::string> outcomes;      // schemad_reconcile_total{outcome}
+  std::vector<std::string> change_kinds;  // schemad_changes_applied_total{kind}
+  std::vector<std::string> drift_kinds;   // schemad_drift_items{kind}
+};
+
 class Metrics {
  public:
   // `version` becomes the label of schemad_build_info.
-  explicit Metrics(const std::string& version);
+  Metrics(const std::string& version, const Labels& labels);
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
@@ -51,8 +59,8 @@ class Metrics {
   // After each reconcile, whatever its outcome:
   // - counts one reconcile with `outcome` ("ok", "pending" or "error"; any
   //   other value gets its own series) and observes `seconds`;
-  // - adds applied_by_kind (label "table", "column", ... as diff::to_string
-  //   gives; counts <= 0 add nothing) to schemad_changes_applied_total;
+  // - adds applied_by_kind (label "table", "column", ...; counts <= 0 add
+  //   nothing) to schemad_changes_applied_total;
   // - sets schemad_pending_changes to `pending`;
   // - sets schemad_drift_items to drift_by_kind: every kind absent from the
   //   map, known or seen in an earlier call, goes back to 0.

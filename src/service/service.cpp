@@ -12,15 +12,16 @@
 #include <sstream>
 #include <thread>
 
+#include "diff/diff.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 #include "model/source.hpp"
 #include "service/model_watcher.hpp"
 #include "service/notify.hpp"
-#include "service/state.hpp"
 #include "service/triggers.hpp"
 #include "service/worker.hpp"
+#include "state/snapshot.hpp"
 
 namespace schemad::service {
 
@@ -45,13 +46,21 @@ std::string admin_token(const config::Config& c) {
   return token;
 }
 
+metrics::Labels metric_labels() {
+  metrics::Labels labels;
+  labels.outcomes = {"ok", "pending", "error"};
+  for (auto kind : diff::kAllChangeKinds) labels.change_kinds.push_back(diff::to_string(kind));
+  for (auto kind : diff::kAllDriftKinds) labels.drift_kinds.push_back(diff::to_string(kind));
+  return labels;
+}
+
 // Everything the event loop owns. Handlers run on the loop thread only.
 class Loop {
  public:
   explicit Loop(const ServiceOptions& options)
       : options_(options),
         config_(options.config),
-        metrics_(SCHEMAD_VERSION),
+        metrics_(SCHEMAD_VERSION, metric_labels()),
         worker_(config_, state_, metrics_, notifier_, util::system_clock()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         interval_(io_),
@@ -178,7 +187,7 @@ class Loop {
     spdlog::info("SIGHUP: reading the configuration and the model again");
     notifier_.reloading();
     try {
-      config::Config next = options_.reload_config();
+      config::Config next = config::resolve(options_.overrides, config::process_environment());
       if (next.http.listen != config_.http.listen) {
         spdlog::warn("http.listen changed to {}: takes effect at the next start", next.http.listen);
       }

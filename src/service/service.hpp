@@ -5,16 +5,14 @@
 // server and the systemd watchdog. Reconciles run on the worker thread, so
 // the loop never waits on the database and probes answer during a run.
 
-#include <functional>
-
 #include "config/config.hpp"
+#include "config/resolve.hpp"
 
 namespace schemad::service {
 
 struct ServiceOptions {
-  config::Config config;
-  // Reads the configuration again (SIGHUP); throws config::ConfigError.
-  std::function<config::Config()> reload_config;
+  config::Config config;        // in force at start-up
+  config::Overrides overrides;  // the command line's, applied again on SIGHUP
 };
 
 // Runs until SIGTERM or SIGINT; returns the process exit code: 0 after a

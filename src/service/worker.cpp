@@ -9,7 +9,7 @@
 
 #include "apply/alembic_stamp.hpp"
 #include "apply/bootstrap.hpp"
-#include "apply/from_config.hpp"
+#include "engine/settings.hpp"
 #include "model/load.hpp"
 #include "model/source.hpp"
 
@@ -31,7 +31,7 @@ steady_clock::duration busy_limit(const config::Config& c) {
          std::chrono::milliseconds(4 * static_cast<long long>(c.reconcile.statement_timeout_ms));
 }
 
-std::string outcome_of(const apply::Report& report) {
+std::string outcome_of(const engine::Report& report) {
   if (!report.error.empty() || report.remaining.stamp.error()) return "error";
   return report.satisfied() ? "ok" : "pending";
 }
@@ -49,7 +49,7 @@ Worker::Worker(config::Config config, StateStore& state, metrics::Metrics& metri
       next_health_(clock.now() + std::chrono::seconds(config_.reconcile.health_check_seconds)) {
   snapshot_.version = SCHEMAD_VERSION;
   snapshot_.model_path = model::display_name(config_.model);
-  snapshot_.target = apply::target_of(config_);
+  snapshot_.target = db::target_of(config_);
 }
 
 void Worker::set_config(const config::Config& config) {
@@ -112,7 +112,7 @@ bool Worker::reload(const Trigger& trigger) {
       }
       config_ = pending_config_;
       config_changed_ = false;
-      snapshot_.target = apply::target_of(config_);
+      snapshot_.target = db::target_of(config_);
       snapshot_.model_path = model::display_name(config_.model);
     }
   }
@@ -121,7 +121,7 @@ bool Worker::reload(const Trigger& trigger) {
   // together: a bad one leaves the last good pair in force.
   try {
     schema::Database loaded = model::load_configured(config_.model);
-    apply::RevisionSource revisions = apply::load_revisions(config_);
+    apply::RevisionSource revisions = engine::load_revisions(config_);
     std::string revision = apply::baseline_revision(loaded, revisions);
     if (model_ && model_->fingerprint != loaded.fingerprint) {
       spdlog::info("model {} changed (fingerprint {})", snapshot_.model_path,
@@ -153,12 +153,12 @@ bool Worker::ensure_connection() {
   if (conn_ && conn_->is_open()) return true;
   try {
     std::vector<std::string> warnings;
-    auto options = apply::connection_options_from(config_, warnings);
+    auto options = db::options_from(config_, warnings);
     for (const auto& w : warnings) spdlog::warn("{}", w);
     if (config_.create_database && apply::ensure_database(options)) {
       spdlog::info("created database {}", apply::target_database(options));
     }
-    auto conn = apply::connect(options);
+    auto conn = db::connect(options);
     std::lock_guard<std::mutex> lock(conn_mutex_);
     conn_ = std::move(conn);
     return true;
@@ -217,14 +217,14 @@ void Worker::reconcile(const Trigger& trigger) {
   ReconcileSummary summary;
   summary.started = std::chrono::system_clock::now();
   summary.trigger = trigger.reason;
-  apply::Report report;
+  engine::Report report;
   const bool have_model = reload(trigger);
   if (!have_model) {
     report.error = snapshot_.model_error;
   } else if (!ensure_connection()) {
     report.error = "database unavailable";
   } else {
-    apply::Settings settings = apply::settings_from(config_, revisions_);
+    engine::Settings settings = engine::settings_from(config_, revisions_);
     settings.trigger = trigger.reason;
     // What the data blocked is tried again when someone asks, not on the timer.
     settings.retry_conflicts = trigger.reason != "interval" && trigger.reason != "retry";
@@ -248,7 +248,7 @@ void Worker::reconcile(const Trigger& trigger) {
       snapshot_.activity = "waiting-for-lock";
       publish();
     };
-    report = apply::reconcile(*conn_, *model_, apply::Mode::apply, settings, clock_);
+    report = engine::converge(*conn_, *model_, engine::Mode::apply, settings, clock_);
     if (!conn_->is_open()) {
       database_down(report.error);
     } else {

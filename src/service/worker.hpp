@@ -14,16 +14,21 @@
 #include <string>
 
 #include "apply/alembic_stamp.hpp"
-#include "apply/reconcile.hpp"
 #include "config/config.hpp"
+#include "engine/engine.hpp"
 #include "metrics/metrics.hpp"
 #include "schema/schema.hpp"
 #include "service/notify.hpp"
-#include "service/state.hpp"
 #include "service/triggers.hpp"
+#include "state/snapshot.hpp"
 #include "util/clock.hpp"
 
 namespace schemad::service {
+
+using state::LockWaitState;
+using state::ReconcileSummary;
+using state::Snapshot;
+using state::StateStore;
 
 class Worker {
  public:
@@ -71,7 +76,7 @@ class Worker {
   Snapshot snapshot_;
   std::optional<schema::Database> model_;
   apply::RevisionSource revisions_;  // read with the model
-  apply::ObservationCache cache_;
+  engine::ObservationCache cache_;
   std::unique_ptr<pqxx::connection> conn_;
   util::Backoff retry_backoff_;
   std::optional<std::chrono::steady_clock::time_point> retry_at_;

@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "apply/connection.hpp"
 #include "apply/history.hpp"
-#include "apply/reconcile.hpp"
+#include "db/connection.hpp"
+#include "engine/engine.hpp"
 #include "model/load.hpp"
 #include "support/pg.hpp"
 
@@ -17,13 +17,13 @@ namespace {
 
 const std::string kProject = std::string(SCHEMAD_SOURCE_DIR) + "/tests/alembic/project/versions";
 
-apply::Report run(const TempDatabase& db, const std::string& model_json,
-                  const apply::Settings& settings = {}, apply::Mode mode = apply::Mode::apply) {
+engine::Report run(const TempDatabase& db, const std::string& model_json,
+                   const engine::Settings& settings = {}, engine::Mode mode = engine::Mode::apply) {
   auto model = model::load_text(model_json, "model.json");
-  apply::ConnectionOptions options;
+  db::ConnectionOptions options;
   options.conninfo = db.url();
-  auto conn = apply::connect(options);
-  return apply::reconcile(*conn, model, mode, settings, util::system_clock());
+  auto conn = db::connect(options);
+  return engine::converge(*conn, model, mode, settings, util::system_clock());
 }
 
 std::vector<apply::HistoryRow> history(const TempDatabase& db,
@@ -43,17 +43,17 @@ std::string items(const std::string& revision, const std::string& extra = "") {
 
 // An apply whose steps give up waiting for a lock after 100 ms and retry
 // for up to a minute; `on_wait` hears each time out.
-apply::Report apply_waiting(const TempDatabase& db, const std::string& model_json,
-                            std::function<void(const apply::LockWait&)> on_wait) {
+engine::Report apply_waiting(const TempDatabase& db, const std::string& model_json,
+                             std::function<void(const apply::LockWait&)> on_wait) {
   auto model = model::load_text(model_json, "model.json");
-  apply::ConnectionOptions options;
+  db::ConnectionOptions options;
   options.conninfo = db.url();
   options.lock_timeout_ms = 100;
-  auto conn = apply::connect(options);
-  apply::Settings settings;
+  auto conn = db::connect(options);
+  engine::Settings settings;
   settings.lock_retry = std::chrono::seconds(60);
   settings.on_wait = std::move(on_wait);
-  return apply::reconcile(*conn, model, apply::Mode::apply, settings, util::system_clock());
+  return engine::converge(*conn, model, engine::Mode::apply, settings, util::system_clock());
 }
 
 std::string stamp(const TempDatabase& db) {
@@ -161,14 +161,14 @@ TEST_CASE("duplicates block a unique index: drift with the reason, the rest appl
   CHECK(skipped == 1);  // uq_sku's ADD CONSTRAINT ... USING INDEX
 
   // The timer does not try again: the history says the data blocks it.
-  apply::Settings timer;
+  engine::Settings timer;
   timer.retry_conflicts = false;
   auto again = run(db, model, timer);
   CHECK(again.steps.empty());
   CHECK(again.satisfied());
   CHECK(history(db).size() == 1);
   // Nor does check, which agrees with the daemon.
-  auto checked = run(db, model, {}, apply::Mode::check);
+  auto checked = run(db, model, {}, engine::Mode::check);
   CHECK(checked.found.diff.changes.empty());
   CHECK(checked.found.stamp.action == apply::StampDecision::Action::hold);
 
@@ -258,7 +258,7 @@ TEST_CASE("several heads in alembic_version: the schema is healed, the rows left
 
 TEST_CASE("the history lives beside alembic_version in version_table_schema", "[pg][history]") {
   TempDatabase db;
-  apply::Settings settings;
+  engine::Settings settings;
   settings.version_table_schema = "meta";
   settings.trigger = "startup";
   auto report = run(db, items("r1"), settings);
@@ -297,7 +297,7 @@ TEST_CASE("the versions folder's graph moves an Alembic revision forward to its 
       "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, CONSTRAINT "
       "alembic_version_pkc PRIMARY KEY (version_num)); "
       "INSERT INTO alembic_version VALUES ('2b3c4d5e6f70')");
-  apply::Settings settings;
+  engine::Settings settings;
   settings.revisions = apply::load_revision_source("", kProject);
   auto report = run(db, items(""), settings);
   REQUIRE(report.satisfied());
@@ -400,13 +400,13 @@ TEST_CASE("a table that stays locked does not hold up the changes that do not to
      "foreign_keys": [{"name": "fk_fresh_item", "columns": ["item_id"],
                        "references": {"table": "items", "columns": ["id"]}}]}]})j",
                                 "model.json");
-  apply::ConnectionOptions options;
+  db::ConnectionOptions options;
   options.conninfo = db.url();
   options.lock_timeout_ms = 100;
-  auto conn = apply::connect(options);
-  apply::Settings settings;
+  auto conn = db::connect(options);
+  engine::Settings settings;
   settings.lock_retry = std::chrono::seconds(1);
-  auto report = apply::reconcile(*conn, model, apply::Mode::apply, settings, util::system_clock());
+  auto report = engine::converge(*conn, model, engine::Mode::apply, settings, util::system_clock());
   CHECK_THAT(report.error, Catch::Contains("add column public.items.sku"));
   CHECK_THAT(report.error, Catch::Contains("lock timeout"));
   CHECK_FALSE(report.satisfied());
@@ -425,7 +425,7 @@ TEST_CASE("a table that stays locked does not hold up the changes that do not to
   CHECK_FALSE(rows[0].stamped);
 
   open.commit();
-  auto after = apply::reconcile(*conn, model, apply::Mode::apply, settings, util::system_clock());
+  auto after = engine::converge(*conn, model, engine::Mode::apply, settings, util::system_clock());
   CHECK(after.error.empty());
   CHECK(after.satisfied());
 }

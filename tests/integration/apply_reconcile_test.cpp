@@ -3,8 +3,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "apply/connection.hpp"
-#include "apply/reconcile.hpp"
+#include "db/connection.hpp"
+#include "engine/engine.hpp"
 #include "model/load.hpp"
 #include "support/models.hpp"
 #include "support/pg.hpp"
@@ -14,16 +14,16 @@ using schemad::test::TempDatabase;
 
 namespace {
 
-apply::Report run(const TempDatabase& db, const std::string& model_json,
-                  apply::Mode mode = apply::Mode::apply) {
+engine::Report run(const TempDatabase& db, const std::string& model_json,
+                   engine::Mode mode = engine::Mode::apply) {
   auto model = model::load_text(model_json, "model.json");
-  apply::ConnectionOptions options;
+  db::ConnectionOptions options;
   options.conninfo = db.url();
-  auto conn = apply::connect(options);
-  return apply::reconcile(*conn, model, mode, apply::Settings{}, util::system_clock());
+  auto conn = db::connect(options);
+  return engine::converge(*conn, model, mode, engine::Settings{}, util::system_clock());
 }
 
-apply::Report apply_ok(const TempDatabase& db, const std::string& model_json) {
+engine::Report apply_ok(const TempDatabase& db, const std::string& model_json) {
   auto report = run(db, model_json);
   INFO("error: " << report.error);
   for (const auto& s : report.steps) INFO(s.step.sql << " -> " << (s.ok ? "ok" : s.error));
@@ -32,7 +32,7 @@ apply::Report apply_ok(const TempDatabase& db, const std::string& model_json) {
   return report;
 }
 
-bool has_drift(const apply::Report& r, diff::DriftKind kind, const std::string& object) {
+bool has_drift(const engine::Report& r, diff::DriftKind kind, const std::string& object) {
   for (const auto& d : r.remaining.diff.drift) {
     if (d.kind == kind && d.object == object) return true;
   }
@@ -70,7 +70,7 @@ TEST_CASE("creates a missing schema, extension, enum and table", "[pg][reconcile
       {"name": "id", "type": "uuid", "primary_key": true, "default": {"sql": "gen_random_uuid()"}},
       {"name": "state", "type": "state", "nullable": false, "default": "new"},
       {"name": "digest", "type": "bytea", "default": {"sql": "digest('x', 'sha256')"}}]}]})j",
-                   apply::Mode::check);
+                   engine::Mode::check);
   CHECK(again.found.satisfied());
   CHECK(again.found.diff.drift.empty());
 }
@@ -208,7 +208,7 @@ TEST_CASE("aliases and PostgreSQL's own spelling of defaults are not drift", "[p
       {"name": "i", "type": "serial", "nullable": false},
       {"name": "j", "type": "double precision", "default": 2})j",
                               "", R"j("enums": [{"name": "status", "values": ["on", "off"]}], )j"),
-                    apply::Mode::check);
+                    engine::Mode::check);
   INFO(report.error);
   for (const auto& d : report.found.diff.drift) INFO(d.message());
   for (const auto& c : report.found.diff.changes) INFO(c.description());

@@ -3,9 +3,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "apply/connection.hpp"
 #include "catalog/inspect.hpp"
-#include "catalog/probe.hpp"
+#include "db/connection.hpp"
+#include "engine/probe.hpp"
 #include "model/load.hpp"
 #include "support/pg.hpp"
 
@@ -17,17 +17,17 @@ namespace {
 struct Probed {
   schema::Database desired;
   schema::Database actual;
-  catalog::ProbeStats stats;
+  engine::ProbeStats stats;
 };
 
 Probed probe(const TempDatabase& db, const std::string& model_json) {
   Probed p;
   p.desired = model::load_text(model_json, "model.json");
-  apply::ConnectionOptions options;
+  db::ConnectionOptions options;
   options.conninfo = db.url();
-  auto conn = apply::connect(options);
+  auto conn = db::connect(options);
   p.actual = catalog::inspect(*conn, p.desired.schemas);
-  catalog::probe(*conn, p.desired, p.actual, &p.stats);
+  engine::probe(*conn, p.desired, p.actual, &p.stats);
   return p;
 }
 

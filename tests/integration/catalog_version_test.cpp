@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "apply/connection.hpp"
-#include "apply/reconcile.hpp"
 #include "catalog/version.hpp"
+#include "db/connection.hpp"
+#include "engine/engine.hpp"
 #include "model/load.hpp"
 #include "support/pg.hpp"
 
@@ -27,18 +27,18 @@ struct Fixture {
   TempDatabase db;
   schema::Database model = model::load_text(kModel, "model.json");
   std::unique_ptr<pqxx::connection> conn;
-  apply::ObservationCache cache;
+  engine::ObservationCache cache;
 
   Fixture() {
-    apply::ConnectionOptions options;
+    db::ConnectionOptions options;
     options.conninfo = db.url();
-    conn = apply::connect(options);
+    conn = db::connect(options);
   }
-  apply::Report run(bool reuse, apply::Mode mode = apply::Mode::check) {
-    apply::Settings settings;
+  engine::Report run(bool reuse, engine::Mode mode = engine::Mode::check) {
+    engine::Settings settings;
     settings.cache = &cache;
     settings.reuse = reuse;
-    return apply::reconcile(*conn, model, mode, settings, util::system_clock());
+    return engine::converge(*conn, model, mode, settings, util::system_clock());
   }
   std::string version() { return catalog::catalog_version(*conn, model.schemas); }
 };
@@ -48,7 +48,7 @@ struct Fixture {
 TEST_CASE("a timer reconcile with nothing changed reuses the last inspection in two statements",
           "[pg][cache]") {
   Fixture f;
-  REQUIRE(f.run(false, apply::Mode::apply).satisfied());
+  REQUIRE(f.run(false, engine::Mode::apply).satisfied());
   auto full = f.run(false);
   REQUIRE(full.found.satisfied());
   CHECK(f.cache.valid);
@@ -58,7 +58,7 @@ TEST_CASE("a timer reconcile with nothing changed reuses the last inspection in 
   CHECK(reused.found.queries == 2);  // catalog version, alembic_version rows
   CHECK(reused.found.diff.drift.size() == full.found.diff.drift.size());
   // Never more than kMaxReuses in a row.
-  for (int i = 1; i < apply::ObservationCache::kMaxReuses; ++i) {
+  for (int i = 1; i < engine::ObservationCache::kMaxReuses; ++i) {
     CHECK(f.run(true).found.queries == 2);
   }
   CHECK(f.run(true).found.queries > 2);
@@ -67,7 +67,7 @@ TEST_CASE("a timer reconcile with nothing changed reuses the last inspection in 
 
 TEST_CASE("every change that inspection would see changes the catalog version", "[pg][cache]") {
   Fixture f;
-  REQUIRE(f.run(false, apply::Mode::apply).satisfied());
+  REQUIRE(f.run(false, engine::Mode::apply).satisfied());
   const char* changes[] = {
       "ALTER TABLE items DROP COLUMN mood",
       "ALTER TABLE items ADD COLUMN extra integer",
@@ -99,7 +99,7 @@ TEST_CASE("every change that inspection would see changes the catalog version", 
 
 TEST_CASE("the cache is not reused when alembic_version or the model changes", "[pg][cache]") {
   Fixture f;
-  REQUIRE(f.run(false, apply::Mode::apply).satisfied());
+  REQUIRE(f.run(false, engine::Mode::apply).satisfied());
   REQUIRE(f.run(false).found.satisfied());
   f.db.exec("UPDATE alembic_version SET version_num = 'by_hand'");
   auto stamp_changed = f.run(true);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "apply/connection.hpp"
 #include "config/database_url.hpp"
+#include "db/connection.hpp"
 
 using namespace schemad;
 
@@ -66,11 +66,11 @@ TEST_CASE("keyword strings are rendered with libpq's quoting", "[url]") {
 }
 
 TEST_CASE("session settings travel in the startup options", "[url]") {
-  apply::ConnectionOptions o;
+  db::ConnectionOptions o;
   o.conninfo = "postgresql://app@db/app?options=-c%20work_mem%3D64MB";
   o.lock_timeout_ms = 3000;
   o.statement_timeout_ms = 60000;
-  auto values = config::parse_conninfo(apply::effective_conninfo(o));
+  auto values = config::parse_conninfo(db::effective_conninfo(o));
   CHECK(values["options"] ==
         "-c work_mem=64MB -c lock_timeout=3000 -c statement_timeout=60000 "
         "-c standard_conforming_strings=on");

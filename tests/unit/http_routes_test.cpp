@@ -13,11 +13,11 @@ using std::chrono::seconds;
 
 namespace {
 
-const service::WallTime kNow{std::chrono::milliseconds(1714566896789)};
+const state::WallTime kNow{std::chrono::milliseconds(1714566896789)};
 
 // The daemon's side of the router, faked.
 struct Daemon {
-  std::shared_ptr<const service::Snapshot> snapshot = std::make_shared<service::Snapshot>();
+  std::shared_ptr<const state::Snapshot> snapshot = std::make_shared<state::Snapshot>();
   bool live = true;
   std::vector<std::string> triggers;
   std::string metrics = "# TYPE schemad_database_up gauge\nschemad_database_up 1\n";
@@ -35,13 +35,13 @@ struct Daemon {
   }
 
   void publish_ready(seconds seen_ago) {
-    service::Snapshot s;
-    s.last = service::ReconcileSummary{};
+    state::Snapshot s;
+    s.last = state::ReconcileSummary{};
     s.last->outcome = "ok";
     s.satisfied = true;
     s.database_up = true;
     s.database_seen = kNow - seen_ago;
-    snapshot = std::make_shared<service::Snapshot>(std::move(s));
+    snapshot = std::make_shared<state::Snapshot>(std::move(s));
   }
 };
 
@@ -122,7 +122,7 @@ TEST_CASE("readyz uses the injected clock and the configured window", "[http]") 
 TEST_CASE("readyz reports a failed reconcile", "[http]") {
   Daemon d;
   d.publish_ready(seconds(1));
-  auto s = std::make_shared<service::Snapshot>(*d.snapshot);
+  auto s = std::make_shared<state::Snapshot>(*d.snapshot);
   s->satisfied = false;
   s->last->error = "lock timeout";
   d.snapshot = s;
@@ -144,7 +144,7 @@ TEST_CASE("a null snapshot reads as a starting service", "[http]") {
 TEST_CASE("status is the snapshot as JSON", "[http]") {
   Daemon d;
   d.publish_ready(seconds(5));
-  auto s = std::make_shared<service::Snapshot>(*d.snapshot);
+  auto s = std::make_shared<state::Snapshot>(*d.snapshot);
   s->version = "9.9.9";
   s->model_path = "model.json";
   s->activity = "idle";
@@ -163,7 +163,7 @@ TEST_CASE("status is the snapshot as JSON", "[http]") {
 
 TEST_CASE("status stays valid JSON when an error text is not UTF-8", "[http]") {
   Daemon d;
-  auto s = std::make_shared<service::Snapshot>();
+  auto s = std::make_shared<state::Snapshot>();
   s->model_error = "model.json: bad byte \xff";
   d.snapshot = s;
   http::Response r;

@@ -282,7 +282,7 @@ TEST_CASE("the routes answer over a socket, HEAD without a body", "[http]") {
   std::mutex mutex;
   std::vector<std::string> triggers;
   http::Endpoints e;
-  e.snapshot = [] { return std::make_shared<const service::Snapshot>(); };
+  e.snapshot = [] { return std::make_shared<const state::Snapshot>(); };
   e.metrics_text = [] { return std::string("schemad_up 1\n"); };
   e.live = [] { return true; };
   e.request_reconcile = [&](const std::string& trigger) {

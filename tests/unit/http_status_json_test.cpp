@@ -8,12 +8,12 @@ using std::chrono::seconds;
 
 namespace {
 
-service::WallTime at_ms(long long ms) {
-  return service::WallTime(milliseconds(ms));
+state::WallTime at_ms(long long ms) {
+  return state::WallTime(milliseconds(ms));
 }
 
 // 2024-05-01T12:34:56.789Z
-const service::WallTime kNow = at_ms(1714566896789);
+const state::WallTime kNow = at_ms(1714566896789);
 
 }  // namespace
 
@@ -26,7 +26,7 @@ TEST_CASE("times are RFC 3339 UTC with milliseconds, truncated toward the past",
 }
 
 TEST_CASE("a starting snapshot has nulls where nothing happened yet", "[http]") {
-  service::Snapshot s;
+  state::Snapshot s;
   s.version = "0.1.0";
   const auto j = http::to_json(s, kNow, seconds(60));
   CHECK(j["version"] == "0.1.0");
@@ -46,7 +46,7 @@ TEST_CASE("a starting snapshot has nulls where nothing happened yet", "[http]") 
 }
 
 TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
-  service::Snapshot s;
+  state::Snapshot s;
   s.version = "0.1.0";
   s.model_path = "/etc/schemad/model.json";
   s.model_fingerprint = "abc123";
@@ -57,7 +57,7 @@ TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
   s.database_up = true;
   s.database_seen = kNow - seconds(5);
   s.satisfied = true;
-  service::ReconcileSummary r;
+  state::ReconcileSummary r;
   r.started = kNow - seconds(10);
   r.duration_seconds = 0.25;
   r.outcome = "ok";
@@ -105,8 +105,8 @@ TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
 }
 
 TEST_CASE("the status JSON judges readiness with the given clock and window", "[http]") {
-  service::Snapshot s;
-  s.last = service::ReconcileSummary{};
+  state::Snapshot s;
+  s.last = state::ReconcileSummary{};
   s.satisfied = true;
   s.database_up = true;
   s.database_seen = kNow - seconds(90);

@@ -213,6 +213,20 @@ const char* const kDriftKinds[] = {
 const char* const kChangeKinds[] = {"schema", "extension",  "enum",  "enum_value", "table",
                                     "column", "constraint", "index", "comment"};
 
+// The label values the daemon declares (service/summary.hpp builds them from
+// the enums); spelled out here so that a renamed label fails a test.
+schemad::metrics::Labels labels() {
+  schemad::metrics::Labels out;
+  out.outcomes = {"ok", "pending", "error"};
+  out.change_kinds.assign(std::begin(kChangeKinds), std::end(kChangeKinds));
+  out.drift_kinds.assign(std::begin(kDriftKinds), std::end(kDriftKinds));
+  return out;
+}
+
+Metrics make(const std::string& version) {
+  return Metrics(version, labels());
+}
+
 }  // namespace
 
 TEST_CASE("the test's exposition reader rejects malformed text", "[metrics]") {
@@ -232,7 +246,7 @@ TEST_CASE("the test's exposition reader rejects malformed text", "[metrics]") {
 
 TEST_CASE("the exposition has HELP and TYPE for every metric and parses as text format",
           "[metrics]") {
-  Metrics m("1.2.3");
+  Metrics m = make("1.2.3");
   std::string text = m.text();
   INFO(text);
   Exposition e = parse(text);
@@ -250,7 +264,7 @@ TEST_CASE("the exposition has HELP and TYPE for every metric and parses as text 
 
 TEST_CASE("every outcome, change kind and drift kind is exported at 0 from the start",
           "[metrics]") {
-  Metrics m("dev");
+  Metrics m = make("dev");
   Exposition e = parse(m.text());
   for (const char* outcome : {"ok", "pending", "error"}) {
     INFO(outcome);
@@ -271,7 +285,7 @@ TEST_CASE("every outcome, change kind and drift kind is exported at 0 from the s
 
 TEST_CASE("a reconcile counts its outcome, duration, applied changes, pending and drift",
           "[metrics]") {
-  Metrics m("dev");
+  Metrics m = make("dev");
   m.record_reconcile("ok", 0.02, {{"table", 3}, {"column", 1}, {"index", 0}}, 0,
                      {{"extra_column", 2}});
   m.record_reconcile("pending", 1.5, {{"table", 1}}, 4, {{"extra_column", 1}});
@@ -295,7 +309,7 @@ TEST_CASE("a reconcile counts its outcome, duration, applied changes, pending an
 
 TEST_CASE("drift kinds absent from the last reconcile go back to 0, new kinds included",
           "[metrics]") {
-  Metrics m("dev");
+  Metrics m = make("dev");
   m.record_reconcile("ok", 0.01, {}, 0,
                      {{"column_type", 2}, {"extra_table", 1}, {"some_future_kind", 5}});
   Exposition first = parse(m.text());
@@ -313,7 +327,7 @@ TEST_CASE("drift kinds absent from the last reconcile go back to 0, new kinds in
 }
 
 TEST_CASE("database state, last success, reload errors and lock waits are exported", "[metrics]") {
-  Metrics m("dev");
+  Metrics m = make("dev");
   m.set_database_up(true);
   m.set_last_success(std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)));
   m.count_model_reload_error();
@@ -334,13 +348,13 @@ TEST_CASE("database state, last success, reload errors and lock waits are export
 }
 
 TEST_CASE("label values are escaped by the serializer", "[metrics]") {
-  Metrics m("1.0 \"quoted\" back\\slash\nnewline");
+  Metrics m = make("1.0 \"quoted\" back\\slash\nnewline");
   Exposition e = parse(m.text());
   CHECK(e.value("schemad_build_info", {{"version", "1.0 \"quoted\" back\\slash\nnewline"}}) == 1.0);
 }
 
 TEST_CASE("concurrent reconciles and scrapes neither lose counts nor tear the text", "[metrics]") {
-  Metrics m("dev");
+  Metrics m = make("dev");
   constexpr int kPerThread = 500;
   std::vector<std::thread> writers;
   for (int t = 0; t < 4; ++t) {

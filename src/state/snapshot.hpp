@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace schemad::service {
+namespace schemad::state {
 
 using WallTime = std::chrono::system_clock::time_point;
 
@@ -105,4 +105,4 @@ class StateStore {
   std::shared_ptr<const Snapshot> current_ = std::make_shared<const Snapshot>();
 };
 
-}  // namespace schemad::service
+}  // namespace schemad::state

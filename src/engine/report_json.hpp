@@ -5,17 +5,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apply/reconcile.hpp"
+#include "engine/engine.hpp"
 
-namespace schemad::apply {
+namespace schemad::engine {
 
 nlohmann::json to_json(const plan::Step& step);
 nlohmann::json to_json(const diff::Drift& drift);
-nlohmann::json to_json(const StampDecision& stamp);
+nlohmann::json to_json(const apply::StampDecision& stamp);
 
 // {"mode", "revision", "satisfied", "error", "duration_seconds",
 //  "lock_wait_seconds", "pending": [steps], "drift": [..], "stamp": {..},
 //  "applied": [{step..., "ok", "error", "seconds", "attempts"}]}
 nlohmann::json to_json(const Report& report);
 
-}  // namespace schemad::apply
+}  // namespace schemad::engine

@@ -1,4 +1,4 @@
-#include "catalog/probe.hpp"
+#include "engine/probe.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -10,7 +10,7 @@
 #include "plan/ddl.hpp"
 #include "util/sql_text.hpp"
 
-namespace schemad::catalog {
+namespace schemad::engine {
 
 namespace {
 
@@ -368,4 +368,4 @@ void probe(pqxx::connection_base& conn, Database& desired, const Database& actua
   if (stats != nullptr) stats->queries = 4;  // BEGIN, setup, answers, ROLLBACK
 }
 
-}  // namespace schemad::catalog
+}  // namespace schemad::engine

@@ -1,4 +1,4 @@
-#include "apply/reconcile.hpp"
+#include "engine/engine.hpp"
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
@@ -6,33 +6,34 @@
 #include <pqxx/pqxx>
 
 #include "apply/advisory_lock.hpp"
+#include "apply/bookkeeping.hpp"
 #include "apply/history.hpp"
 #include "catalog/inspect.hpp"
-#include "catalog/probe.hpp"
 #include "catalog/version.hpp"
+#include "engine/probe.hpp"
 
-namespace schemad::apply {
+namespace schemad::engine {
 
 namespace {
 
 // alembic_version's rows. When its schema is one the model inspects, the
 // inspection already says whether the table exists: one query, or none.
-StampState read_stamp_after(pqxx::connection_base& conn, const schema::Database& model,
-                            const schema::Database& actual, const std::string& schema,
-                            int& queries) {
+apply::StampState read_stamp_after(pqxx::connection_base& conn, const schema::Database& model,
+                                   const schema::Database& actual, const std::string& schema,
+                                   int& queries) {
   const bool inspected =
       std::find(model.schemas.begin(), model.schemas.end(), schema) != model.schemas.end();
   if (!inspected) {
     pqxx::read_transaction tx(conn, "schemad-stamp");
-    StampState state = read_stamp(tx, schema);
+    apply::StampState state = apply::read_stamp(tx, schema);
     queries += state.table_exists ? 4 : 3;  // BEGIN, to_regclass, rows, COMMIT
     return state;
   }
-  StampState state;
-  state.table_exists = actual.table({schema, diff::kAlembicVersionTable}) != nullptr;
+  apply::StampState state;
+  state.table_exists = actual.table({schema, apply::kAlembicVersionTable}) != nullptr;
   if (state.table_exists) {
     pqxx::nontransaction tx(conn, "schemad-stamp");
-    state.revisions = read_revisions(tx, schema);
+    state.revisions = apply::read_revisions(tx, schema);
     queries += 1;
   }
   return state;
@@ -74,7 +75,7 @@ void set_aside(Observation& o, const Conflicts& conflicts, const Conflicts& met_
     it = changes.erase(it);
     ++blocked;
   }
-  hold_stamp(o.stamp, blocked);
+  apply::hold_stamp(o.stamp, blocked);
 }
 
 // `known`: conflicts met in this run. `consult_history`: also those the
@@ -86,33 +87,33 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
   catalog::InspectStats inspect_stats;
   schema::Database actual = catalog::inspect(conn, model.schemas, &inspect_stats);
   schema::Database desired = model;
-  catalog::ProbeStats probe_stats;
-  catalog::probe(conn, desired, actual, &probe_stats);
-  o.diff = diff::compare(desired, actual);
+  ProbeStats probe_stats;
+  probe(conn, desired, actual, &probe_stats);
+  o.diff = diff::compare(desired, actual, {apply::bookkeeping_tables()});
   o.queries = inspect_stats.queries + probe_stats.queries;
-  StampState stamp =
+  apply::StampState stamp =
       read_stamp_after(conn, model, actual, settings.version_table_schema, o.queries);
   const alembic::RevisionGraph* graph = settings.revisions.graph.get();
-  if (needs_history(stamp, revision, graph)) {
+  if (apply::needs_history(stamp, revision, graph)) {
     pqxx::read_transaction tx(conn, "schemad-history");
-    read_recorded(tx, settings.version_table_schema, revision, stamp);
+    apply::read_recorded(tx, settings.version_table_schema, revision, stamp);
     o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
   }
-  o.stamp = decide_stamp(stamp, revision, graph);
+  o.stamp = apply::decide_stamp(stamp, revision, graph);
   if (o.diff.changes.empty() && known.empty()) return o;
   Conflicts conflicts = known;
   if (consult_history && !o.diff.changes.empty()) {
     std::vector<std::string> pending;
     for (const auto& change : o.diff.changes) pending.push_back(change.description());
     pqxx::read_transaction tx(conn, "schemad-conflicts");
-    conflicts.merge(read_conflicts(tx, settings.version_table_schema, pending));
+    conflicts.merge(apply::read_conflicts(tx, settings.version_table_schema, pending));
     o.queries += 4;  // BEGIN, to_regclass, rows, COMMIT
   }
   set_aside(o, conflicts, known);
   return o;
 }
 
-Conflicts conflicts_of(const std::vector<StepResult>& steps) {
+Conflicts conflicts_of(const std::vector<apply::StepResult>& steps) {
   Conflicts out;
   for (const auto& r : steps) {
     if (!r.conflict()) continue;
@@ -149,12 +150,12 @@ void record(pqxx::connection_base& conn, const std::vector<std::string>& stateme
   tx.commit();
 }
 
-bool any_ok(const std::vector<StepResult>& steps) {
-  return std::any_of(steps.begin(), steps.end(), [](const StepResult& s) { return s.ok; });
+bool any_ok(const std::vector<apply::StepResult>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const apply::StepResult& s) { return s.ok; });
 }
 
 // An extension the server refuses: say which, and what is missing.
-std::string explain_extension(const StepResult& r) {
+std::string explain_extension(const apply::StepResult& r) {
   const std::string& name = r.step.change;  // "create extension pgcrypto"
   std::string what = r.error + (r.hint.empty() ? "" : " (" + r.hint + ")");
   if (r.sqlstate == "42501") {
@@ -174,7 +175,8 @@ std::string explain_extension(const StepResult& r) {
 // table (55P03 or a deadlock, after lock_retry), the plan's transactional and
 // online steps that neither alter nor name that table; empty otherwise.
 // `before` steps already ran.
-plan::Plan without_locked_table(const plan::Plan& plan, const std::vector<StepResult>& results) {
+plan::Plan without_locked_table(const plan::Plan& plan,
+                                const std::vector<apply::StepResult>& results) {
   std::string table;
   for (const auto& r : results) {
     const bool lock = r.sqlstate == "55P03" || r.sqlstate == "40P01";
@@ -209,7 +211,8 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   if (report.found.satisfied()) return;
 
   const std::string& schema = settings.version_table_schema;
-  HistoryEntry entry = new_history_entry(settings.trigger, model.fingerprint, report.revision);
+  apply::HistoryEntry entry =
+      apply::new_history_entry(settings.trigger, model.fingerprint, report.revision);
   const bool online_steps =
       std::any_of(report.plan.steps.begin(), report.plan.steps.end(),
                   [](const plan::Step& s) { return s.phase == plan::Phase::after; });
@@ -218,15 +221,15 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   // Otherwise they wait for a short final transaction after the online steps.
   std::vector<std::string> tail;
   if (!online_steps) {
-    tail = stamp_sql(report.found.stamp, schema);
+    tail = apply::stamp_sql(report.found.stamp, schema);
     entry.stamped = !tail.empty();
-    entry.steps = history_steps(report.plan.steps);
+    entry.steps = apply::history_steps(report.plan.steps);
     entry.outcome = report.plan.steps.empty() ? "stamped" : "applied";
-    for (auto& statement : history_sql(entry, schema)) tail.push_back(std::move(statement));
+    for (auto& statement : apply::history_sql(entry, schema)) tail.push_back(std::move(statement));
   }
-  const ExecuteOptions options{settings.lock_retry, settings.statement_timeout_ms,
-                               settings.on_wait};
-  ExecuteResult run = execute(conn, report.plan, tail, options, clock);
+  const apply::ExecuteOptions options{settings.lock_retry, settings.statement_timeout_ms,
+                                      settings.on_wait};
+  apply::ExecuteResult run = apply::execute(conn, report.plan, tail, options, clock);
   // A table another session kept locked past lock_retry must not hold up
   // the changes that do not touch it: they go ahead in a second transaction.
   bool split = false;
@@ -234,7 +237,7 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
     plan::Plan rest = without_locked_table(report.plan, run.steps);
     if (!rest.steps.empty()) {
       split = true;
-      ExecuteResult second = execute(conn, rest, {}, options, clock);
+      apply::ExecuteResult second = apply::execute(conn, rest, {}, options, clock);
       run.steps.insert(run.steps.end(), second.steps.begin(), second.steps.end());
       run.committed = second.committed;
       if (!second.error.empty()) run.error += "; " + second.error;
@@ -260,15 +263,16 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
     entry.stamped = false;  // the healing transaction's stamp, if any, rolled back
     const Observation& now = report.remaining;
     if (run.committed && now.diff.satisfied() && now.stamp.pending()) {
-      statements = stamp_sql(now.stamp, schema);
+      statements = apply::stamp_sql(now.stamp, schema);
       entry.stamped = true;
     }
-    entry.steps = history_steps(run.steps);
-    const bool all_ok =
-        std::all_of(run.steps.begin(), run.steps.end(), [](const StepResult& r) { return r.ok; });
+    entry.steps = apply::history_steps(run.steps);
+    const bool all_ok = std::all_of(run.steps.begin(), run.steps.end(),
+                                    [](const apply::StepResult& r) { return r.ok; });
     entry.outcome = !run.committed ? "failed" : all_ok ? "applied" : "partial";
     entry.error = report.error;
-    for (auto& statement : history_sql(entry, schema)) statements.push_back(std::move(statement));
+    for (auto& statement : apply::history_sql(entry, schema))
+      statements.push_back(std::move(statement));
     try {
       record(conn, statements);
     } catch (const std::exception& e) {
@@ -298,7 +302,7 @@ bool reuse(pqxx::connection_base& conn, ObservationCache& cache, const schema::D
   o.queries = 1;
   if (o.stamp.state.table_exists) {
     pqxx::nontransaction tx(conn, "schemad-stamp");
-    const auto rows = read_revisions(tx, settings.version_table_schema);
+    const auto rows = apply::read_revisions(tx, settings.version_table_schema);
     o.queries += 1;
     if (rows != o.stamp.state.revisions) return false;
   }
@@ -310,21 +314,22 @@ bool reuse(pqxx::connection_base& conn, ObservationCache& cache, const schema::D
 
 }  // namespace
 
-std::unique_ptr<AdvisoryLock> take_lock(pqxx::connection_base& conn, const schema::Database& model,
-                                        const Settings& settings, util::Clock& clock) {
+std::unique_ptr<apply::AdvisoryLock> take_lock(pqxx::connection_base& conn,
+                                               const schema::Database& model,
+                                               const Settings& settings, util::Clock& clock) {
   const std::string name = settings.lock_name.empty()
-                               ? default_lock_name(conn.dbname(), model.schemas)
+                               ? apply::default_lock_name(conn.dbname(), model.schemas)
                                : settings.lock_name;
-  return std::make_unique<AdvisoryLock>(conn, name, settings.lock_wait, clock);
+  return std::make_unique<apply::AdvisoryLock>(conn, name, settings.lock_wait, clock);
 }
 
-Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
-                 const Settings& settings, util::Clock& clock) {
+Report converge(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
+                const Settings& settings, util::Clock& clock) {
   Report report;
   report.mode = mode;
   const auto start = clock.now();
   try {
-    report.revision = baseline_revision(model, settings.revisions);
+    report.revision = apply::baseline_revision(model, settings.revisions);
     std::string version;
     if (settings.cache) {
       // Taken before the observation: a change in between shows next time.
@@ -348,7 +353,7 @@ Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mod
     } else if (settings.cache && report.found.satisfied() && !report.found.stamp.error()) {
       *settings.cache = {true, model.fingerprint, report.revision, version, report.found, 0};
     }
-  } catch (const catalog::ProbeError& e) {
+  } catch (const ProbeError& e) {
     report.error = e.what();
   } catch (const std::exception& e) {
     report.error = explain(model, e.what());
@@ -357,4 +362,4 @@ Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mod
   return report;
 }
 
-}  // namespace schemad::apply
+}  // namespace schemad::engine

@@ -8,8 +8,11 @@
 #include <pqxx/connection>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
-namespace schemad::apply {
+#include "config/config.hpp"
+
+namespace schemad::db {
 
 struct ConnectionOptions {
   std::string conninfo;       // normalised URL or keyword/value string ("" = PG* variables)
@@ -37,4 +40,13 @@ std::string effective_conninfo(const ConnectionOptions& options);
 // Connects; throws ConnectError.
 std::unique_ptr<pqxx::connection> connect(const ConnectionOptions& options);
 
-}  // namespace schemad::apply
+// The options the configuration gives: the database URL normalised (see
+// config/database_url.hpp; the parameters it dropped are appended to
+// `warnings`), the password file and the reconcile timeouts. Throws
+// std::invalid_argument for a URL libpq cannot parse.
+ConnectionOptions options_from(const config::Config& config, std::vector<std::string>& warnings);
+
+// The configured target without its password, or "<invalid database URL>".
+std::string target_of(const config::Config& config);
+
+}  // namespace schemad::db

@@ -1,6 +1,6 @@
-#include "apply/report_json.hpp"
+#include "engine/report_json.hpp"
 
-namespace schemad::apply {
+namespace schemad::engine {
 
 using nlohmann::json;
 
@@ -21,8 +21,8 @@ json to_json(const diff::Drift& drift) {
           {"message", drift.message()}};
 }
 
-json to_json(const StampDecision& stamp) {
-  return {{"action", to_string(stamp.action)},
+json to_json(const apply::StampDecision& stamp) {
+  return {{"action", apply::to_string(stamp.action)},
           {"target", stamp.target},
           {"current", stamp.state.revisions},
           {"pending", stamp.pending()},
@@ -57,4 +57,4 @@ json to_json(const Report& report) {
           {"applied", applied}};
 }
 
-}  // namespace schemad::apply
+}  // namespace schemad::engine

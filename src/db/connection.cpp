@@ -1,11 +1,11 @@
-#include "apply/connection.hpp"
+#include "db/connection.hpp"
 
 #include <fstream>
 #include <sstream>
 
 #include "config/database_url.hpp"
 
-namespace schemad::apply {
+namespace schemad::db {
 
 namespace {
 
@@ -51,4 +51,24 @@ std::unique_ptr<pqxx::connection> connect(const ConnectionOptions& options) {
   }
 }
 
-}  // namespace schemad::apply
+ConnectionOptions options_from(const config::Config& c, std::vector<std::string>& warnings) {
+  auto normalized = config::normalize_url(c.database_url);
+  warnings.insert(warnings.end(), normalized.warnings.begin(), normalized.warnings.end());
+  ConnectionOptions o;
+  o.conninfo = normalized.conninfo;
+  o.password_file = c.password_file;
+  o.connect_timeout_seconds = c.reconcile.connect_timeout_seconds;
+  o.lock_timeout_ms = c.reconcile.lock_timeout_ms;
+  o.statement_timeout_ms = c.reconcile.statement_timeout_ms;
+  return o;
+}
+
+std::string target_of(const config::Config& c) {
+  try {
+    return config::describe_target(config::normalize_url(c.database_url).conninfo);
+  } catch (const std::invalid_argument&) {
+    return "<invalid database URL>";
+  }
+}
+
+}  // namespace schemad::db

@@ -19,7 +19,7 @@
 #include "schema/schema.hpp"
 #include "util/clock.hpp"
 
-namespace schemad::apply {
+namespace schemad::engine {
 
 // What the daemon keeps between reconciles so that a timer-triggered one
 // with nothing to do costs two statements: the last no-op observation, the
@@ -33,7 +33,7 @@ struct Settings {
   std::chrono::milliseconds lock_retry{120000};
   int statement_timeout_ms = 0;
   std::string version_table_schema = "public";  // alembic_version and schemad_history
-  RevisionSource revisions;                     // alembic.revision, alembic.versions_dir
+  apply::RevisionSource revisions;              // alembic.revision, alembic.versions_dir
   std::string trigger = "apply";                // what asked for the reconcile, for the history
   // Try again the changes that the history says the data blocked (a unique
   // index over duplicates, a constraint the rows violate). Explicit requests
@@ -41,7 +41,7 @@ struct Settings {
   // daemon's timer and check do not.
   bool retry_conflicts = true;
   // Called while a step waits for other sessions' locks (see ExecuteOptions).
-  std::function<void(const LockWait&)> on_wait;
+  std::function<void(const apply::LockWait&)> on_wait;
   // When set, every reconcile that found nothing to do refreshes it; with
   // `reuse`, a reconcile whose model, revision, catalog version and
   // alembic_version rows are those of the cache reuses its observation (at
@@ -58,7 +58,7 @@ enum class Mode {
 // What one comparison of the model with the database found.
 struct Observation {
   diff::Result diff;
-  StampDecision stamp;
+  apply::StampDecision stamp;
   int queries = 0;  // statements the observation sent
 
   // Nothing missing and the stamp current.
@@ -67,14 +67,14 @@ struct Observation {
 
 struct Report {
   Mode mode = Mode::check;
-  std::string revision;           // the baseline revision
-  Observation found;              // before anything ran
-  plan::Plan plan;                // what heals `found` (apply ran it)
-  std::vector<StepResult> steps;  // apply: what ran
-  bool stamped = false;           // apply: the revision was recorded
-  bool recorded = false;          // apply: a schemad_history row was written
-  Observation remaining;          // apply: after the run; check: == found
-  std::string error;              // "" when the reconcile itself worked
+  std::string revision;                  // the baseline revision
+  Observation found;                     // before anything ran
+  plan::Plan plan;                       // what heals `found` (apply ran it)
+  std::vector<apply::StepResult> steps;  // apply: what ran
+  bool stamped = false;                  // apply: the revision was recorded
+  bool recorded = false;                 // apply: a schemad_history row was written
+  Observation remaining;                 // apply: after the run; check: == found
+  std::string error;                     // "" when the reconcile itself worked
   std::chrono::duration<double> duration{0};
   std::chrono::duration<double> lock_wait{0};
 
@@ -97,13 +97,14 @@ struct ObservationCache {
 
 // The advisory lock every writer (reconcile, stamp, reset) takes on `conn`
 // for `model`: Settings::lock_name, else default_lock_name(database, schemas).
-std::unique_ptr<AdvisoryLock> take_lock(pqxx::connection_base& conn, const schema::Database& model,
-                                        const Settings& settings, util::Clock& clock);
+std::unique_ptr<apply::AdvisoryLock> take_lock(pqxx::connection_base& conn,
+                                               const schema::Database& model,
+                                               const Settings& settings, util::Clock& clock);
 
 // Runs one reconcile on `conn` (open, no transaction). Never throws: database
 // errors, a model value the server refuses, or a lock that cannot be had are
 // in Report::error, and nothing of a failed transaction remains.
-Report reconcile(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
-                 const Settings& settings, util::Clock& clock);
+Report converge(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
+                const Settings& settings, util::Clock& clock);
 
-}  // namespace schemad::apply
+}  // namespace schemad::engine

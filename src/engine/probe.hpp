@@ -14,7 +14,7 @@
 
 #include "schema/schema.hpp"
 
-namespace schemad::catalog {
+namespace schemad::engine {
 
 // The server refused something the model says: an unknown type, a default
 // that does not fit its column, a check that does not parse. what() is
@@ -52,4 +52,4 @@ struct ProbeStats {
 void probe(pqxx::connection_base& conn, schema::Database& desired, const schema::Database& actual,
            ProbeStats* stats = nullptr);
 
-}  // namespace schemad::catalog
+}  // namespace schemad::engine
