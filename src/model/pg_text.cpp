@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <set>
 #include <vector>
+
+#include "util/json_string.hpp"
 
 namespace schemad::model {
 
@@ -131,7 +132,7 @@ std::string jsonb_text(const nlohmann::json& value) {
       std::string out = "{";
       for (std::size_t i = 0; i < keys.size(); ++i) {
         if (i > 0) out += ", ";
-        out += escape_json(*keys[i]) + ": " + jsonb_text(value.at(*keys[i]));
+        out += util::escape_json(*keys[i]) + ": " + jsonb_text(value.at(*keys[i]));
       }
       return out + "}";
     }
@@ -144,7 +145,7 @@ std::string jsonb_text(const nlohmann::json& value) {
       return out + "]";
     }
     case nlohmann::json::value_t::string:
-      return escape_json(value.get<std::string>());
+      return util::escape_json(value.get<std::string>());
     case nlohmann::json::value_t::number_float: {
       std::string text = value.dump();
       return numeric_text(text).value_or(text);
@@ -152,44 +153,6 @@ std::string jsonb_text(const nlohmann::json& value) {
     default:
       return value.dump();
   }
-}
-
-std::string escape_json(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < ' ') {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace schemad::model

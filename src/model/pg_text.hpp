@@ -25,12 +25,7 @@ std::optional<std::string> numeric_text(std::string_view text);
 
 // jsonb_out(): objects with keys ordered by length then bytes, ", " and ": "
 // separators, numbers in numeric_out form, strings escaped like
-// escape_json(). Precondition: no NUL in any string (jsonb refuses them).
+// util::escape_json(). Precondition: no NUL in any string (jsonb refuses them).
 std::string jsonb_text(const nlohmann::json& value);
-
-// `text` as a JSON string, quotes included, escaped as PostgreSQL's jsonb
-// output and nlohmann's dump() both escape it: \b \f \n \r \t \" \\ and
-// other control characters as \u00xx; everything else as is.
-std::string escape_json(const std::string& text);
 
 }  // namespace schemad::model

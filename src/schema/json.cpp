@@ -1,23 +1,94 @@
 #include "schema/json.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "util/json_string.hpp"
+
 namespace schemad::schema {
 
 namespace {
 
-using nlohmann::json;
+// Pieces handed to a sink are cut between tables once this much is written.
+constexpr std::size_t kPieceSize = 64 * 1024;
 
-json optional_text(const std::string& text) {
-  return text.empty() ? json(nullptr) : json(text);
-}
+// Appends JSON to `out_`. The callers write every object's keys in byte order
+// (the order of nlohmann's std::map), which is what makes the text the
+// compact dump of the document json.hpp describes; the unit test
+// schema_json_test checks it by parsing and re-dumping with nlohmann.
+class Writer {
+ public:
+  explicit Writer(JsonSink* sink) : sink_(sink) {
+    if (sink_ != nullptr) out_.reserve(2 * kPieceSize);
+  }
 
-template <typename T>
-json array_of(const std::vector<T>& items) {
-  json out = json::array();
-  for (const T& item : items) out.push_back(to_json(item));
-  return out;
-}
+  // Hands what is written so far to the sink, when there is one and enough
+  // is written (or `at_end`); without a sink the text stays in `out_`.
+  void flush(bool at_end = false) {
+    if (sink_ != nullptr && !out_.empty() && (at_end || out_.size() >= kPieceSize)) {
+      sink_->write(out_);
+      out_.clear();
+    }
+  }
+  std::string take() { return std::move(out_); }
 
-json identity_json(Identity identity) {
+  void open() {
+    out_ += '{';
+    first_ = true;
+  }
+  void close() {
+    out_ += '}';
+    first_ = false;
+  }
+  // `name` needs no escaping: every key is a plain lower-case word.
+  void key(const char* name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+  }
+  void open_array() {
+    out_ += '[';
+    first_ = true;
+  }
+  void close_array() {
+    out_ += ']';
+    first_ = false;
+  }
+  void item() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+
+  void boolean(bool value) { out_ += value ? "true" : "false"; }
+  void null() { out_ += "null"; }
+  void text(std::string_view s) { util::append_json_string(out_, s); }
+  // Empty: null.
+  void optional_text(const std::string& s) { s.empty() ? null() : text(s); }
+  void optional_text(const std::optional<std::string>& s) { s ? text(*s) : null(); }
+  void texts(const std::vector<std::string>& items) {
+    array(items, [this](const std::string& s) { text(s); });
+  }
+  template <typename Items, typename F>
+  void array(const Items& items, F write_item) {
+    open_array();
+    for (const auto& x : items) {
+      item();
+      write_item(x);
+    }
+    close_array();
+  }
+
+ private:
+  JsonSink* sink_;
+  std::string out_;
+  bool first_ = true;
+};
+
+const char* identity_text(Identity identity) {
   switch (identity) {
     case Identity::none:
       return nullptr;
@@ -29,7 +100,7 @@ json identity_json(Identity identity) {
   return nullptr;
 }
 
-json order_json(SortOrder order) {
+const char* order_text(SortOrder order) {
   switch (order) {
     case SortOrder::unspecified:
       return nullptr;
@@ -41,7 +112,7 @@ json order_json(SortOrder order) {
   return nullptr;
 }
 
-json nulls_json(NullsOrder nulls) {
+const char* nulls_text(NullsOrder nulls) {
   switch (nulls) {
     case NullsOrder::unspecified:
       return nullptr;
@@ -53,81 +124,213 @@ json nulls_json(NullsOrder nulls) {
   return nullptr;
 }
 
-}  // namespace
-
-json to_json(const Type& type) {
-  return {{"schema", type.schema}, {"name", type.name},         {"modifier", type.modifier},
-          {"array", type.array},   {"resolved", type.resolved}, {"display", type.display()}};
+// A string, or null for nullptr.
+void write_name(Writer& w, const char* name) {
+  name != nullptr ? w.text(name) : w.null();
 }
 
-json to_json(const Default& def) {
-  if (def.empty()) return nullptr;
-  json is_volatile = def.is_volatile ? json(*def.is_volatile) : json(nullptr);
-  return {{"kind", to_string(def.kind)},
-          {"value", def.value},
-          {"quoted", def.quoted},
-          {"stored", def.stored},
-          {"volatile", is_volatile}};
+void write(Writer& w, const Type& t) {
+  w.open();
+  w.key("array");
+  w.boolean(t.array);
+  w.key("display");
+  w.text(t.display());
+  w.key("modifier");
+  w.text(t.modifier);
+  w.key("name");
+  w.text(t.name);
+  w.key("resolved");
+  w.boolean(t.resolved);
+  w.key("schema");
+  w.text(t.schema);
+  w.close();
 }
 
-json to_json(const Column& column) {
-  return {{"name", column.name},
-          {"type", to_json(column.type)},
-          {"nullable", column.nullable},
-          {"default", to_json(column.def)},
-          {"identity", identity_json(column.identity)},
-          {"serial", column.serial},
-          {"comment", column.comment ? json(*column.comment) : json(nullptr)}};
+void write(Writer& w, const Default& d) {
+  if (d.empty()) return w.null();
+  w.open();
+  w.key("kind");
+  w.text(to_string(d.kind));
+  w.key("quoted");
+  w.boolean(d.quoted);
+  w.key("stored");
+  w.text(d.stored);
+  w.key("value");
+  w.text(d.value);
+  w.key("volatile");
+  d.is_volatile ? w.boolean(*d.is_volatile) : w.null();
+  w.close();
 }
 
-json to_json(const Constraint& c) {
-  json out = {{"kind", to_string(c.kind)}, {"name", c.name}, {"validated", c.validated}};
-  if (c.kind != ConstraintKind::check) out["columns"] = c.columns;
-  if (c.kind == ConstraintKind::foreign_key) {
-    out["references"] = {{"schema", c.ref_table.schema},     {"table", c.ref_table.name},
-                         {"columns", c.ref_columns},         {"external", c.external},
-                         {"on_delete", to_sql(c.on_delete)}, {"on_update", to_sql(c.on_update)}};
+void write(Writer& w, const Column& c) {
+  w.open();
+  w.key("comment");
+  w.optional_text(c.comment);
+  w.key("default");
+  write(w, c.def);
+  w.key("identity");
+  write_name(w, identity_text(c.identity));
+  w.key("name");
+  w.text(c.name);
+  w.key("nullable");
+  w.boolean(c.nullable);
+  w.key("serial");
+  w.boolean(c.serial);
+  w.key("type");
+  write(w, c.type);
+  w.close();
+}
+
+void write(Writer& w, const Constraint& c) {
+  const bool check = c.kind == ConstraintKind::check;
+  w.open();
+  if (!check) {
+    w.key("columns");
+    w.texts(c.columns);
+  } else {
+    w.key("expression");
+    w.text(c.expression);
   }
-  if (c.kind == ConstraintKind::check) {
-    out["expression"] = c.expression;
-    out["normalized"] = c.normalized;
+  w.key("kind");
+  w.text(to_string(c.kind));
+  w.key("name");
+  w.text(c.name);
+  if (check) {
+    w.key("normalized");
+    w.text(c.normalized);
+  }
+  if (c.kind == ConstraintKind::foreign_key) {
+    w.key("references");
+    w.open();
+    w.key("columns");
+    w.texts(c.ref_columns);
+    w.key("external");
+    w.boolean(c.external);
+    w.key("on_delete");
+    w.text(to_sql(c.on_delete));
+    w.key("on_update");
+    w.text(to_sql(c.on_update));
+    w.key("schema");
+    w.text(c.ref_table.schema);
+    w.key("table");
+    w.text(c.ref_table.name);
+    w.close();
+  }
+  w.key("validated");
+  w.boolean(c.validated);
+  w.close();
+}
+
+void write(Writer& w, const IndexKey& k) {
+  w.open();
+  w.key("column");
+  w.optional_text(k.column);
+  w.key("expression");
+  w.optional_text(k.expression);
+  w.key("nulls");
+  write_name(w, nulls_text(k.nulls));
+  w.key("opclass");
+  w.optional_text(k.opclass);
+  w.key("order");
+  write_name(w, order_text(k.order));
+  w.close();
+}
+
+void write(Writer& w, const Index& i) {
+  w.open();
+  w.key("constraint_backed");
+  w.boolean(i.constraint_backed);
+  w.key("include");
+  w.texts(i.include);
+  w.key("keys");
+  w.array(i.keys, [&w](const IndexKey& k) { write(w, k); });
+  w.key("method");
+  w.text(i.method);
+  w.key("name");
+  w.text(i.name);
+  w.key("unique");
+  w.boolean(i.unique);
+  w.key("valid");
+  w.boolean(i.valid);
+  w.key("where");
+  w.text(i.where);
+  w.close();
+}
+
+void write(Writer& w, const Table& t) {
+  w.open();
+  w.key("columns");
+  w.array(t.columns, [&w](const Column& c) { write(w, c); });
+  w.key("comment");
+  w.optional_text(t.comment);
+  w.key("constraints");
+  w.array(t.constraints, [&w](const Constraint& c) { write(w, c); });
+  w.key("indexes");
+  w.array(t.indexes, [&w](const Index& i) { write(w, i); });
+  w.key("name");
+  w.text(t.name.name);
+  w.key("schema");
+  w.text(t.name.schema);
+  w.close();
+}
+
+void write(Writer& w, const Enum& e) {
+  w.open();
+  w.key("name");
+  w.text(e.name.name);
+  w.key("schema");
+  w.text(e.name.schema);
+  w.key("values");
+  w.texts(e.values);
+  w.close();
+}
+
+// The items in the order to write them: as they are, or sorted by name.
+template <typename T>
+std::vector<const T*> in_order(const std::vector<T>& items, bool sort_by_name) {
+  std::vector<const T*> out;
+  out.reserve(items.size());
+  for (const auto& x : items) out.push_back(&x);
+  if (sort_by_name) {
+    std::sort(out.begin(), out.end(), [](const T* a, const T* b) { return a->name < b->name; });
   }
   return out;
 }
 
-json to_json(const IndexKey& key) {
-  return {{"column", optional_text(key.column)},
-          {"expression", optional_text(key.expression)},
-          {"opclass", optional_text(key.opclass)},
-          {"order", order_json(key.order)},
-          {"nulls", nulls_json(key.nulls)}};
+void write(Writer& w, const Database& db, const JsonOptions& options) {
+  w.open();
+  w.key("default_schema");
+  w.text(db.default_schema);
+  w.key("enums");
+  w.array(in_order(db.enums, options.sort_by_name), [&w](const Enum* e) { write(w, *e); });
+  w.key("extensions");
+  w.texts(db.extensions);
+  w.key("fingerprint");
+  w.text(options.clear_fingerprint ? std::string_view() : std::string_view(db.fingerprint));
+  w.key("revision");
+  w.text(db.revision);
+  w.key("schemas");
+  w.texts(db.schemas);
+  w.key("tables");
+  w.array(in_order(db.tables, options.sort_by_name), [&w](const Table* t) {
+    write(w, *t);
+    w.flush();
+  });
+  w.close();
+  w.flush(true);
 }
 
-json to_json(const Index& index) {
-  return {{"name", index.name},       {"keys", array_of(index.keys)},
-          {"include", index.include}, {"method", index.method},
-          {"unique", index.unique},   {"where", index.where},
-          {"valid", index.valid},     {"constraint_backed", index.constraint_backed}};
+}  // namespace
+
+void write_json(const Database& db, JsonSink& sink, const JsonOptions& options) {
+  Writer w(&sink);
+  write(w, db, options);
 }
 
-json to_json(const Table& table) {
-  return {{"schema", table.name.schema},
-          {"name", table.name.name},
-          {"comment", table.comment ? json(*table.comment) : json(nullptr)},
-          {"columns", array_of(table.columns)},
-          {"constraints", array_of(table.constraints)},
-          {"indexes", array_of(table.indexes)}};
-}
-
-json to_json(const Enum& e) {
-  return {{"schema", e.name.schema}, {"name", e.name.name}, {"values", e.values}};
-}
-
-json to_json(const Database& db) {
-  return {{"default_schema", db.default_schema}, {"schemas", db.schemas},
-          {"extensions", db.extensions},         {"enums", array_of(db.enums)},
-          {"tables", array_of(db.tables)},       {"revision", db.revision},
-          {"fingerprint", db.fingerprint}};
+std::string to_json_text(const Database& db, const JsonOptions& options) {
+  Writer w(nullptr);
+  write(w, db, options);
+  return w.take();
 }
 
 }  // namespace schemad::schema

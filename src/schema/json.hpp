@@ -1,8 +1,13 @@
 #pragma once
 
-// The schema type as JSON: for `plan --format json`, /status and the model's
-// fingerprint. Deterministic: objects are nlohmann's sorted maps, arrays keep
-// the schema type's order, so dump() of equal values is equal text.
+// The schema type as canonical JSON: the text of the model's fingerprint
+// (model/fingerprint.hpp) and of any JSON output of the schema type.
+// Canonical: exactly what nlohmann's compact dump() writes for the document
+// described below (objects with their keys in byte order, no whitespace,
+// strings escaped as util::escape_json escapes them), so equal values give
+// equal text. Arrays keep the schema type's order unless JsonOptions say
+// otherwise. Written as a stream, without building a document: on a
+// 1,000-table model a document cost two thirds of loading it.
 // `path` fields are left out (they say where a model object was written,
 // not what it is).
 //
@@ -30,20 +35,33 @@
 //               "revision", "fingerprint"}
 // Empty strings stay empty strings (an unnamed constraint has "name": "").
 
-#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 #include "schema/schema.hpp"
 
 namespace schemad::schema {
 
-nlohmann::json to_json(const Type& type);
-nlohmann::json to_json(const Default& def);
-nlohmann::json to_json(const Column& column);
-nlohmann::json to_json(const Constraint& constraint);
-nlohmann::json to_json(const IndexKey& key);
-nlohmann::json to_json(const Index& index);
-nlohmann::json to_json(const Table& table);
-nlohmann::json to_json(const Enum& e);
-nlohmann::json to_json(const Database& db);
+struct JsonOptions {
+  // "tables" and "enums" in order of schema-qualified name (the order
+  // QualifiedName's < gives), whatever their order in the Database.
+  bool sort_by_name = false;
+  // "fingerprint": "" whatever the Database's fingerprint holds.
+  bool clear_fingerprint = false;
+};
+
+// Where write_json puts the text: in pieces, in order, none empty.
+class JsonSink {
+ public:
+  virtual ~JsonSink() = default;
+  virtual void write(std::string_view piece) = 0;
+};
+
+// The canonical JSON of `db`, handed to `sink` in pieces of about 64 KiB
+// (cut between tables), so that memory stays flat whatever the model's size.
+void write_json(const Database& db, JsonSink& sink, const JsonOptions& options = {});
+
+// The same text, whole.
+std::string to_json_text(const Database& db, const JsonOptions& options = {});
 
 }  // namespace schemad::schema

@@ -46,7 +46,8 @@ json base() {
 
 }  // namespace
 
-TEST_CASE("the fingerprint is SHA-256 in lower-case hex", "[model][fingerprint]") {
+TEST_CASE("the fingerprint is SHA-256 in lower-case hex of the canonical JSON",
+          "[model][fingerprint]") {
   CHECK(util::sha256_hex("abc") ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   std::string fp = fingerprint_of_text(kModel);
@@ -54,10 +55,11 @@ TEST_CASE("the fingerprint is SHA-256 in lower-case hex", "[model][fingerprint]"
   CHECK(fp.find_first_not_of("0123456789abcdef") == std::string::npos);
   auto db = model::load_text(kModel, "model.json");
   CHECK(fp == model::fingerprint(db));
-  // As documented: the hash of to_json's dump, fingerprint cleared (this
+  CHECK(fp == util::sha256_hex(model::canonical_text(db)));
+  // As documented: the canonical JSON with the fingerprint cleared (this
   // model's tables and enums are already in name order).
   db.fingerprint.clear();
-  CHECK(fp == util::sha256_hex(schema::to_json(db).dump()));
+  CHECK(model::canonical_text(db) == schema::to_json_text(db));
 }
 
 TEST_CASE("the fingerprint ignores spelling: key order, whitespace, x- keys, aliases, file name",
@@ -92,6 +94,12 @@ TEST_CASE("the fingerprint ignores spelling: key order, whitespace, x- keys, ali
   json reordered = base();
   std::swap(reordered["tables"][0], reordered["tables"][1]);
   CHECK(fingerprint_of(reordered) == reference);
+
+  json two_enums = base();
+  two_enums["enums"].push_back({{"name", "colour"}, {"values", {"red"}}});
+  json enums_reordered = two_enums;
+  std::swap(enums_reordered["enums"][0], enums_reordered["enums"][1]);
+  CHECK(fingerprint_of(enums_reordered) == fingerprint_of(two_enums));
 }
 
 TEST_CASE("the fingerprint changes with anything the model declares", "[model][fingerprint]") {
@@ -131,13 +139,15 @@ TEST_CASE("the fingerprint changes with anything the model declares", "[model][f
   CHECK(fingerprint_of(column_order) != reference);
 }
 
-TEST_CASE("to_json serialises the whole schema type, without paths", "[model][fingerprint]") {
+TEST_CASE("the canonical text is the model's whole schema, without paths", "[model][fingerprint]") {
   auto db = model::load_text(kModel, "model.json");
-  json j = schema::to_json(db);
+  const std::string text = model::canonical_text(db);
+  json j = json::parse(text);
   CHECK(j["default_schema"] == "public");
   CHECK(j["revision"] == "r1");
-  CHECK(j["fingerprint"] == db.fingerprint);
+  CHECK(j["fingerprint"] == "");
   CHECK(j["schemas"] == json({"public"}));
+  CHECK(j["extensions"] == json({"pgcrypto"}));
   CHECK(j["enums"][0] ==
         json({{"schema", "public"}, {"name", "mood"}, {"values", {"happy", "sad"}}}));
 
@@ -157,6 +167,7 @@ TEST_CASE("to_json serialises the whole schema type, without paths", "[model][fi
                                             {"quoted", true},
                                             {"stored", "'sad'::public.mood"},
                                             {"volatile", false}}));
+  CHECK(a["columns"][2]["default"]["stored"] == "2.25");
   CHECK(a["constraints"][0] ==
         json({{"kind", "primary key"}, {"name", ""}, {"validated", true}, {"columns", {"id"}}}));
   CHECK(a["indexes"][0] == json({{"name", "ix_a_m"},
@@ -189,62 +200,104 @@ TEST_CASE("to_json serialises the whole schema type, without paths", "[model][fi
                                      {"validated", true},
                                      {"expression", "id > 0"},
                                      {"normalized", ""}}));
-  CHECK(j.dump().find("tables[") == std::string::npos);
-  CHECK(j.dump().find("\"path\"") == std::string::npos);
+  CHECK(text.find("tables[") == std::string::npos);
+  CHECK(text.find("\"path\"") == std::string::npos);
 }
 
-TEST_CASE("to_json is deterministic text", "[model][fingerprint]") {
+TEST_CASE("the canonical text is the same for every spelling of a model", "[model][fingerprint]") {
   auto one = model::load_text(kModel, "model.json");
-  auto two = model::load_text(base().dump(4), "model.json");
-  CHECK(schema::to_json(one).dump() == schema::to_json(two).dump());
+  auto two = model::load_text(base().dump(4), "other.json");
+  CHECK(model::canonical_text(one) == model::canonical_text(two));
 }
 
 namespace {
 
-// What the fingerprint is defined as: the compact dump of to_json with
-// `fingerprint` cleared and tables and enums sorted.
-std::string document_text(schema::Database db) {
-  db.fingerprint.clear();
-  std::sort(db.tables.begin(), db.tables.end(),
-            [](const schema::Table& a, const schema::Table& b) { return a.name < b.name; });
-  std::sort(db.enums.begin(), db.enums.end(),
-            [](const schema::Enum& a, const schema::Enum& b) { return a.name < b.name; });
-  return schema::to_json(db).dump();
-}
+// Strings that need escaping, non-ASCII text, tables and enums out of
+// order, every optional field the model can spell.
+const char* const kOddModel =
+    R"j({"version": 1, "revision": "r.1-x_2", "schema": "app", "extensions": ["pgcrypto", "citext"],
+ "enums": [{"name": "z_e", "values": ["a\"b", "c\\d", "tab\tx"]}, {"name": "a_e", "schema": "other", "values": ["é", "日本"]}],
+ "tables": [
+  {"name": "zeta", "comment": "tab\there\nnew \u0001 ctrl \u001f \"q\" é \b \f \r / 😀",
+   "columns": [{"name": "id", "type": "integer", "identity": "by default", "primary_key": true},
+               {"name": "s", "type": "text[]", "default": "it's \"x\"", "comment": "c\u0002"},
+               {"name": "j", "type": "jsonb", "default": {"json": {"k": [1, "v"], "é": null}}},
+               {"name": "e", "type": "z_e", "default": "a\"b"},
+               {"name": "b", "type": "boolean", "default": true, "nullable": false},
+               {"name": "n", "type": "numeric(10,3)", "default": 1.250},
+               {"name": "t", "type": "timestamptz", "default": {"sql": "now()"}},
+               {"name": "weird \"col\" é", "type": "varchar(20)", "unique": true}],
+   "uniques": [{"name": "uq_zeta_s_t", "columns": ["s", "t"]}],
+   "indexes": [{"columns": [{"expression": "lower(s::text)"},
+                            {"column": "t", "order": "desc", "nulls": "last"},
+                            {"column": "e", "order": "asc", "nulls": "first"}],
+                "where": "id > 0 AND s <> '\"'", "include": ["j"], "unique": true},
+               {"name": "ix_zeta_s", "columns": [{"column": "s", "opclass": "text_pattern_ops"}], "method": "btree"},
+               {"name": "ix_zeta_j", "columns": ["j"], "method": "gin"}],
+   "checks": [{"name": "ck", "expression": "id <> 7"}, {"expression": "n >= 0"}]},
+  {"name": "alpha", "schema": "public", "columns": [{"name": "id", "type": "bigserial", "primary_key": true},
+                                {"name": "z", "type": "integer", "unique": true},
+                                {"name": "r", "type": "integer"}],
+   "foreign_keys": [{"columns": ["z"], "references": {"table": "zeta", "schema": "app", "columns": ["id"]},
+                     "on_delete": "set null", "on_update": "cascade"},
+                    {"name": "fk_ext", "columns": ["r"], "references": {"table": "ext", "schema": "outside", "columns": ["id"], "external": true},
+                     "on_delete": "restrict", "on_update": "set default"}]}]})j";
 
 }  // namespace
 
-TEST_CASE("the streamed canonical text is byte for byte the JSON document's dump",
+TEST_CASE("the canonical text is nlohmann's compact dump of itself, tables and enums in name order",
           "[model][fingerprint]") {
+  // Parsing and dumping again gives the same bytes only when every object's
+  // keys are in byte order, there is no whitespace and every string is
+  // escaped as nlohmann's dump() escapes it.
   const std::string source = SCHEMAD_SOURCE_DIR;
-  for (const std::string& path :
-       {source + "/config/model.example.json", source + "/tests/alembic/full_model.json",
-        source + "/tests/alembic/project_model.json"}) {
-    INFO(path);
-    auto db = model::load_file(path);
-    CHECK(model::canonical_text(db) == document_text(db));
+  const std::vector<std::string> names = {"config/model.example.json",
+                                          "tests/alembic/full_model.json",
+                                          "tests/alembic/project_model.json", "kOddModel"};
+  std::vector<schema::Database> models;
+  for (std::size_t i = 0; i + 1 < names.size(); ++i) {
+    models.push_back(model::load_file(source + "/" + names[i]));
   }
-  // Strings that need escaping, tables out of order, every optional field.
-  auto odd = model::load_text(R"j({"version": 1, "revision": "r.1",
-    "enums": [{"name": "z_e", "values": ["a\"b", "c\\d"]}, {"name": "a_e", "values": ["é"]}],
-    "tables": [
-      {"name": "zeta", "comment": "tab\there\nnew \u0001 ctrl \"q\" é",
-       "columns": [{"name": "id", "type": "integer", "identity": "always", "primary_key": true},
-                   {"name": "s", "type": "text[]", "default": "it's \"x\"", "comment": "c"},
-                   {"name": "j", "type": "jsonb", "default": {"json": {"k": [1, "v"]}}},
-                   {"name": "e", "type": "z_e", "default": "a\"b"},
-                   {"name": "t", "type": "timestamptz", "default": {"sql": "now()"}}],
-       "indexes": [{"columns": [{"expression": "lower(s::text)"},
-                                {"column": "t", "order": "desc", "nulls": "last"}],
-                    "where": "id > 0", "include": ["j"]}],
-       "checks": [{"name": "ck", "expression": "id <> 7"}]},
-      {"name": "alpha", "columns": [{"name": "id", "type": "bigserial", "primary_key": true},
-                                    {"name": "z", "type": "integer", "unique": true}],
-       "foreign_keys": [{"columns": ["z"], "references": {"table": "zeta", "columns": ["id"]},
-                         "on_delete": "set null"}]}]})j",
-                              "odd.json");
-  CHECK(model::canonical_text(odd) == document_text(odd));
-  CHECK(odd.fingerprint == util::sha256_hex(document_text(odd)));
+  models.push_back(model::load_text(kOddModel, "odd.json"));
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const schema::Database& db = models[i];
+    INFO(names[i]);
+    const std::string text = model::canonical_text(db);
+    const json parsed = json::parse(text);
+    CHECK(parsed.dump() == text);
+    CHECK(parsed["fingerprint"] == "");
+    std::vector<std::pair<std::string, std::string>> tables, enums;
+    for (const auto& t : parsed["tables"]) tables.emplace_back(t["schema"], t["name"]);
+    for (const auto& e : parsed["enums"]) enums.emplace_back(e["schema"], e["name"]);
+    CHECK(std::is_sorted(tables.begin(), tables.end()));
+    CHECK(std::is_sorted(enums.begin(), enums.end()));
+    CHECK(tables.size() == db.tables.size());
+    CHECK(enums.size() == db.enums.size());
+  }
+  const json odd = json::parse(model::canonical_text(models.back()));
+  CHECK(odd["tables"][0]["schema"] == "app");
+  CHECK(odd["tables"][0]["name"] == "zeta");
+  CHECK(odd["tables"][0]["comment"] == "tab\there\nnew \x01 ctrl \x1f \"q\" é \b \f \r / 😀");
+  CHECK(odd["tables"][1]["schema"] == "public");
+  CHECK(odd["enums"][0]["name"] == "z_e");
+  CHECK(odd["enums"][1]["name"] == "a_e");
+}
+
+TEST_CASE("fingerprints do not change across versions", "[model][fingerprint]") {
+  // Revisions schemad_<first 24 hex digits> are stored in users' databases.
+  // These values were computed by schemad 0.1.0 at commit 47d4586, before
+  // schema/json.hpp became the one writer of the canonical JSON: a change to
+  // that JSON that changes them breaks every deployed model. The two files
+  // are fixtures: when one is edited on purpose, update its value here
+  // (`schemad -m FILE validate` prints it).
+  const std::string source = SCHEMAD_SOURCE_DIR;
+  CHECK(model::load_file(source + "/config/model.example.json").fingerprint ==
+        "6c868a91c316e3fc190f20877bf1d5722605231134d89084b952cbd22a5bf5e5");
+  CHECK(model::load_file(source + "/tests/alembic/full_model.json").fingerprint ==
+        "0c8aa64618db8dcc2180e7f343fd9d641c7e70a737db57df9f741a039752ba41");
+  // Escaping, non-ASCII text and every optional field, pinned in place.
+  CHECK(model::load_text(kOddModel, "odd.json").fingerprint ==
+        "85518717c3a33a2315242daddc71570e96d3adc1735c529205e60d711ec28d37");
 }
 
 TEST_CASE("the fingerprint hashed in pieces equals the hash of the whole canonical text",
@@ -259,5 +312,5 @@ TEST_CASE("the fingerprint hashed in pieces equals the hash of the whole canonic
   const std::string text = model::canonical_text(db);
   REQUIRE(text.size() > 3 * 64 * 1024);  // several pieces
   CHECK(db.fingerprint == util::sha256_hex(text));
-  CHECK(db.fingerprint == util::sha256_hex(document_text(db)));
+  CHECK(model::fingerprint(db) == db.fingerprint);
 }
