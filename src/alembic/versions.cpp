@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <system_error>
+
+#include "util/file.hpp"
 
 namespace schemad::alembic {
 
@@ -421,12 +421,14 @@ std::vector<Revision> read_versions_dir(const std::string& dir) {
   std::vector<Revision> out;
   for (const auto& name : names) {
     const std::string path = (fs::path(dir) / name).string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in.is_open()) throw AlembicError(path + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw AlembicError(path + ": cannot read");
-    out.push_back(parse_revision_script(text.str(), path));
+    std::string text;
+    try {
+      text = util::read_file(path, kMaxScriptBytes);
+    } catch (const util::FileError& e) {
+      const bool opened = e.reason() != util::FileError::Reason::cannot_open;
+      throw AlembicError(path + (opened ? ": cannot read: " : ": cannot open: ") + e.what());
+    }
+    out.push_back(parse_revision_script(text, path));
   }
   return out;
 }

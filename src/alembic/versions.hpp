@@ -16,6 +16,7 @@
 // are not read. When a name is assigned twice, the last value wins, as in
 // Python.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,11 +45,16 @@ struct Revision {
 // free of the characters Alembic refuses in one ("@", "-", "+").
 Revision parse_revision_script(const std::string& text, const std::string& file);
 
+// Largest migration script read (4 MiB; generated ones are a few KiB).
+inline constexpr std::size_t kMaxScriptBytes = 4u * 1024u * 1024u;
+
 // Every `*.py` file directly in `dir` (not recursive, Alembic's default
 // layout), sorted by file name. Skipped as Alembic skips them: names starting
 // with "__init__" and editor lock files starting with ".#"; directories
 // (__pycache__) and other extensions are not scripts. Throws AlembicError
-// when `dir` is not a readable directory or any script fails to parse.
+// when `dir` is not a readable directory or any script fails to parse, or
+// is not a regular file of at most kMaxScriptBytes (a FIFO, a link to a
+// device): "versions/ab12_x.py: cannot read: not a regular file".
 // Revision::file is `dir` joined with the file name.
 std::vector<Revision> read_versions_dir(const std::string& dir);
 

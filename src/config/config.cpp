@@ -2,10 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
+
+#include "util/file.hpp"
 
 namespace schemad::config {
 
@@ -85,20 +85,57 @@ std::string relative_to(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
-}  // namespace
-
-Config load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot read the configuration file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  json doc;
+json parse_file(const std::string& path) {
+  std::string text;
   try {
-    doc = json::parse(buffer.str());
+    text = util::read_file(path, kMaxConfigBytes);
+  } catch (const util::FileError& e) {
+    throw ConfigError(path + ": cannot read the configuration file: " + e.what());
+  }
+  try {
+    return json::parse(text);
   } catch (const json::parse_error& e) {
     throw ConfigError(path + ": not valid JSON: " + e.what());
   }
+}
 
+void read_http(ObjectReader in, HttpConfig& http) {
+  in.read("listen", http.listen);
+  in.read("admin_token", http.admin_token);
+  in.read("admin_token_file", http.admin_token_file);
+  in.read("read_timeout_seconds", http.read_timeout_seconds);
+  in.finish();
+}
+
+void read_reconcile(ObjectReader in, ReconcileConfig& r) {
+  in.read("interval_seconds", r.interval_seconds);
+  in.read("debounce_ms", r.debounce_ms);
+  in.read("lock_timeout_ms", r.lock_timeout_ms);
+  in.read("statement_timeout_ms", r.statement_timeout_ms);
+  in.read("lock_retry_seconds", r.lock_retry_seconds);
+  in.read("connect_timeout_seconds", r.connect_timeout_seconds);
+  in.read("health_check_seconds", r.health_check_seconds);
+  in.read("shutdown_grace_seconds", r.shutdown_grace_seconds);
+  in.finish();
+}
+
+void read_alembic(ObjectReader in, AlembicConfig& alembic) {
+  in.read("revision", alembic.revision);
+  in.read("versions_dir", alembic.versions_dir);
+  in.read("version_table_schema", alembic.version_table_schema);
+  in.finish();
+}
+
+void read_log(ObjectReader in, LogConfig& log) {
+  in.read("level", log.level);
+  in.read("format", log.format);
+  in.finish();
+}
+
+}  // namespace
+
+Config load_file(const std::string& path) {
+  const json doc = parse_file(path);
   Config c;
   c.file = path;
   ObjectReader top(doc, path, "");
@@ -108,35 +145,10 @@ Config load_file(const std::string& path) {
   top.read("environment", c.environment);
   top.read("lock_name", c.lock_name);
   top.read("create_database", c.create_database);
-
-  auto http = top.child("http");
-  http.read("listen", c.http.listen);
-  http.read("admin_token", c.http.admin_token);
-  http.read("admin_token_file", c.http.admin_token_file);
-  http.read("read_timeout_seconds", c.http.read_timeout_seconds);
-  http.finish();
-
-  auto rec = top.child("reconcile");
-  rec.read("interval_seconds", c.reconcile.interval_seconds);
-  rec.read("debounce_ms", c.reconcile.debounce_ms);
-  rec.read("lock_timeout_ms", c.reconcile.lock_timeout_ms);
-  rec.read("statement_timeout_ms", c.reconcile.statement_timeout_ms);
-  rec.read("lock_retry_seconds", c.reconcile.lock_retry_seconds);
-  rec.read("connect_timeout_seconds", c.reconcile.connect_timeout_seconds);
-  rec.read("health_check_seconds", c.reconcile.health_check_seconds);
-  rec.read("shutdown_grace_seconds", c.reconcile.shutdown_grace_seconds);
-  rec.finish();
-
-  auto alembic = top.child("alembic");
-  alembic.read("revision", c.alembic.revision);
-  alembic.read("versions_dir", c.alembic.versions_dir);
-  alembic.read("version_table_schema", c.alembic.version_table_schema);
-  alembic.finish();
-
-  auto log = top.child("log");
-  log.read("level", c.log.level);
-  log.read("format", c.log.format);
-  log.finish();
+  read_http(top.child("http"), c.http);
+  read_reconcile(top.child("reconcile"), c.reconcile);
+  read_alembic(top.child("alembic"), c.alembic);
+  read_log(top.child("log"), c.log);
   top.finish();
 
   const std::string dir = std::filesystem::path(path).parent_path().string();

@@ -1,9 +1,10 @@
 #pragma once
 
-// schemad's configuration (shared spec config-format.md): defaults, the JSON
+// schemad's configuration (docs/configuration.md): defaults, the JSON
 // file, environment overrides. Command-line options are applied by the CLI on
 // top, so the order of precedence is: options > environment > file.
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -67,11 +68,18 @@ struct Config {
   std::string file;  // the config file read, if any
 };
 
+// Largest configuration file accepted (1 MiB; a real one is a few hundred
+// bytes).
+inline constexpr std::size_t kMaxConfigBytes = 1024u * 1024u;
+
 // Reads a config file over the defaults. Relative paths in it (model,
 // admin_token_file, versions_dir) are taken relative to the file's folder.
 // Unknown keys are errors (keys starting with "x-" excepted); messages name
 // the file and the key path: "schemad.json: reconcile.lock_timeout_ms: must
-// be a non-negative integer".
+// be a non-negative integer". Only a regular file of at most
+// kMaxConfigBytes is read: a FIFO, a device or a larger file is a
+// ConfigError naming the file ("schemad.json: cannot read the configuration
+// file: not a regular file"), never a wait or an unbounded read.
 Config load_file(const std::string& path);
 
 // Looks up an environment variable; injected so tests need no real environment.

@@ -1,33 +1,29 @@
 #include "diff/expressions.hpp"
 
-#include <cctype>
+#include <vector>
+
+#include "util/sql_text.hpp"
 
 namespace schemad::diff {
 
 namespace {
 
-bool is_space(char c) {
-  return std::isspace(static_cast<unsigned char>(c)) != 0;
+bool is_op(const sql::Token& token, const char* text) {
+  return token.kind == sql::Token::Kind::op && token.text == text;
 }
 
-// Whitespace is collapsed only outside '...' and "...": inside them it is
-// part of a value or a name.
+// Whitespace and comments outside quotes become one space, none just
+// inside parentheses or at the ends; strings and quoted identifiers are
+// kept as written (whitespace in them is part of a value or a name).
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      out += c;
-      if (c == quote) quote = 0;  // a doubled quote closes and reopens: same result
-      continue;
-    }
-    if (c == '\'' || c == '"') quote = c;
-    if (is_space(c)) {
+  for (const sql::Token& token : sql::lex(text)) {
+    if (token.kind == sql::Token::Kind::space) {
       if (!out.empty() && out.back() != ' ' && out.back() != '(') out += ' ';
       continue;
     }
-    if (c == ')' && !out.empty() && out.back() == ' ') out.pop_back();
-    out += c;
+    if (is_op(token, ")") && !out.empty() && out.back() == ' ') out.pop_back();
+    out += text.substr(token.offset, token.length);
   }
   if (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
@@ -37,20 +33,12 @@ std::string collapse_whitespace(std::string_view text) {
 bool outer_parentheses_enclose_all(const std::string& text) {
   if (text.size() < 2 || text.front() != '(' || text.back() != ')') return false;
   int depth = 0;
-  char quote = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-      continue;
-    }
-    if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '(') {
+  for (const sql::Token& token : sql::lex(text)) {
+    if (is_op(token, "(")) {
       ++depth;
-    } else if (c == ')') {
+    } else if (is_op(token, ")")) {
       --depth;
-      if (depth == 0 && i + 1 < text.size()) return false;
+      if (depth == 0 && token.offset + 1 < text.size()) return false;
     }
   }
   return depth == 0;

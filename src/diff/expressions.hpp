@@ -9,10 +9,11 @@
 
 namespace schemad::diff {
 
-// The text with surrounding whitespace removed, runs of whitespace outside
-// quotes collapsed to one space, no space just inside parentheses, and every
-// pair of parentheses that encloses the whole text removed:
-// " ((tokens  >= 0)) " -> "tokens >= 0". Quoted text is kept as it is.
+// The text with surrounding whitespace removed, runs of whitespace and
+// comments outside quotes collapsed to one space, no space just inside
+// parentheses, and every pair of parentheses that encloses the whole text
+// removed: " ((tokens  >= 0)) -- positive" -> "tokens >= 0". Quoted text
+// ('...', E'...', $$...$$, "...", as sql::lex reads them) is kept as it is.
 std::string normalize_expression(std::string_view text);
 
 // The text in one pair of parentheses: as it is when a pair already

@@ -1,14 +1,10 @@
 #include "model/load.hpp"
 
-#include <sys/stat.h>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
 #include "model/fingerprint.hpp"
 #include "model/invalid.hpp"
 #include "model/read_model.hpp"
 #include "model/strict_json.hpp"
+#include "util/file.hpp"
 
 namespace schemad::model {
 
@@ -34,25 +30,15 @@ ModelError::ModelError(std::string file, std::string path, std::string problem)
       problem_(std::move(problem)) {}
 
 schema::Database load_file(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    throw ModelError(path, "", std::string("cannot read: ") + std::strerror(errno));
-  }
-  if (!S_ISREG(info.st_mode)) throw ModelError(path, "", "cannot read: not a regular file");
-  if (static_cast<std::size_t>(info.st_size) > kMaxModelBytes) {
-    throw ModelError(path, "", too_large(static_cast<std::size_t>(info.st_size)));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ModelError(path, "", std::string("cannot read: ") + std::strerror(errno));
-  // The file may have grown since stat: read no more than one byte past
-  // the limit, so that load_text refuses it.
   std::string text;
-  text.reserve(static_cast<std::size_t>(info.st_size));
-  char chunk[65536];
-  while (text.size() <= kMaxModelBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  try {
+    text = util::read_file(path, kMaxModelBytes);
+  } catch (const util::FileError& e) {
+    if (e.reason() == util::FileError::Reason::too_large) {
+      throw ModelError(path, "", too_large(e.size()));
+    }
+    throw ModelError(path, "", std::string("cannot read: ") + e.what());
   }
-  if (in.bad()) throw ModelError(path, "", "cannot read: I/O error");
   return load_text(text, path);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Loading and validating a model file (format: shared spec model-format.md).
+// Loading and validating a model file (format: docs/model-format.md).
 // Pure apart from reading the file: no database.
 
 #include <stdexcept>

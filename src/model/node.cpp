@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "util/sql_text.hpp"
+
 namespace schemad::model {
 
 void Node::fail(std::string problem) const {
@@ -62,9 +64,10 @@ std::string Node::identifier() const {
   const auto& text = value_->get_ref<const std::string&>();
   if (text.empty()) fail("must not be empty");
   // The parser already refused NUL characters; PostgreSQL counts bytes.
-  if (text.size() > kMaxIdentifierBytes) {
+  if (text.size() > sql::kMaxIdentifierBytes) {
     fail("\"" + text + "\" is " + std::to_string(text.size()) +
-         " bytes long; PostgreSQL allows at most 63 bytes");
+         " bytes long; PostgreSQL allows at most " + std::to_string(sql::kMaxIdentifierBytes) +
+         " bytes");
   }
   return text;
 }

@@ -16,9 +16,6 @@
 
 namespace schemad::model {
 
-// PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated.
-inline constexpr std::size_t kMaxIdentifierBytes = 63;
-
 class Node {
  public:
   // `value` and `doc` must outlive the node and every node derived from it.
@@ -43,7 +40,8 @@ class Node {
 
   std::string string() const;  // any string
   std::string non_empty_string() const;
-  // A PostgreSQL identifier: a string of 1 to 63 bytes (UTF-8).
+  // A PostgreSQL identifier: a string of 1 to 63 bytes (UTF-8,
+  // sql::kMaxIdentifierBytes).
   std::string identifier() const;
   // A non-empty array of identifiers, each at most once; `what` names an
   // item in the message for a repeated one ("column").

@@ -3,21 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/text.hpp"
+
 namespace schemad::model {
 
 namespace {
-
-std::string trimmed_lower(std::string_view text, bool lower) {
-  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  std::string out(text);
-  if (lower) {
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  }
-  return out;
-}
 
 bool is_prefix_of(const std::string& text, std::string_view word, std::size_t min_length) {
   return text.size() >= min_length && text.size() <= word.size() &&
@@ -39,7 +29,7 @@ bool PgInteger::fits(std::string_view type) const {
 }
 
 std::optional<PgInteger> parse_integer(std::string_view text) {
-  std::string body = trimmed_lower(text, false);
+  std::string body(util::trim(text));
   PgInteger out;
   if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
     out.negative = body[0] == '-';
@@ -54,7 +44,7 @@ std::optional<PgInteger> parse_integer(std::string_view text) {
 }
 
 std::optional<bool> parse_boolean(std::string_view text) {
-  std::string word = trimmed_lower(text, true);
+  std::string word = util::ascii_lower(util::trim(text));
   if (is_prefix_of(word, "true", 1) || is_prefix_of(word, "yes", 1) || word == "on" ||
       word == "1") {
     return true;
@@ -67,7 +57,7 @@ std::optional<bool> parse_boolean(std::string_view text) {
 }
 
 bool special_float(std::string_view text) {
-  std::string word = trimmed_lower(text, true);
+  std::string word = util::ascii_lower(util::trim(text));
   if (!word.empty() && (word[0] == '+' || word[0] == '-')) word.erase(0, 1);
   return word == "nan" || word == "infinity" || word == "inf";
 }
@@ -85,7 +75,7 @@ std::string canonical_uuid(std::string_view text) {
   std::string hex;
   for (char c : text) {
     if (std::isxdigit(static_cast<unsigned char>(c))) {
-      hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      hex += util::ascii_lower(c);
     } else if (c != '-' && c != '{' && c != '}') {
       return std::string(text);
     }

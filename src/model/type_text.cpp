@@ -1,6 +1,7 @@
 #include "model/type_text.hpp"
 
-#include <cctype>
+#include "util/sql_text.hpp"
+#include "util/text.hpp"
 
 namespace schemad::model {
 
@@ -12,60 +13,87 @@ struct Token {
   char punct = 0;
 };
 
-bool word_start(unsigned char c) {
-  return std::isalpha(c) || c == '_' || c >= 0x80;
-}
-bool word_char(unsigned char c) {
-  return word_start(c) || std::isdigit(c) || c == '$';
+[[noreturn]] void unexpected(char c) {
+  throw TypeError(std::string("unexpected character '") + c + "'");
 }
 
-std::string fold(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_sign(char c) {
+  return c == '-' || c == '+';
+}
+
+// A type's grammar has integers only (modifiers, array bounds): from a
+// number on (sql::lex would read "1.5", "1e5x" or "1$" as SQL reads them),
+// the text is read as integers with an optional sign, '.' and words ("e5x")
+// as long as it goes on with those, so that "numeric(1.5)" goes wrong
+// after "1" like any modifier list without a ','. Returns where that ends.
+std::size_t read_numbers(std::string_view text, std::size_t i, std::vector<Token>& tokens) {
+  while (i < text.size()) {
+    const std::size_t start = i;
+    const char c = text[i];
+    if (is_digit(c) || (is_sign(c) && i + 1 < text.size() && is_digit(text[i + 1]))) {
+      ++i;
+      while (i < text.size() && is_digit(text[i])) ++i;
+      std::string digits(text.substr(start, i - start));
+      tokens.push_back({Token::Kind::number, {digits, digits, false}});
+    } else if (c == '.') {
+      tokens.push_back({Token::Kind::punct, {}, c});
+      ++i;
+    } else if (sql::is_identifier_start(c)) {
+      while (i < text.size() && sql::is_identifier_char(text[i])) ++i;
+      std::string raw(text.substr(start, i - start));
+      tokens.push_back({Token::Kind::word, {util::ascii_lower(raw), raw, false}});
+    } else {
+      break;
+    }
   }
-  return out;
+  return i;
 }
 
+// The type grammar's tokens: words (folded), quoted identifiers, integers
+// and ( ) , [ ] . -- anything else SQL has (strings, operators, comments)
+// is an unexpected character in a type, reported at its first.
 std::vector<Token> tokenize(std::string_view text) {
+  using Kind = sql::Token::Kind;
   std::vector<Token> tokens;
   std::size_t i = 0;
   while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (std::isspace(c)) {
-      ++i;
-    } else if (word_start(c)) {
-      std::size_t start = i;
-      while (i < text.size() && word_char(static_cast<unsigned char>(text[i]))) ++i;
-      std::string raw(text.substr(start, i - start));
-      tokens.push_back({Token::Kind::word, {fold(raw), raw, false}});
-    } else if (c == '"') {
-      std::string contents;
-      for (++i;; ++i) {
-        if (i >= text.size()) throw TypeError("unterminated quoted identifier");
-        if (text[i] == '"') {
-          if (i + 1 < text.size() && text[i + 1] == '"') {
-            ++i;
-          } else {
-            break;
-          }
-        }
-        contents += text[i];
+    const sql::Token t = sql::lex_one(text, i);
+    i = t.offset + t.length;
+    switch (t.kind) {
+      case Kind::space: {
+        std::size_t comment = t.text.find_first_not_of(util::kWhitespace);
+        if (comment != std::string::npos) unexpected(t.text[comment]);
+        break;
       }
-      ++i;
-      if (contents.empty()) throw TypeError("zero-length quoted identifier");
-      tokens.push_back({Token::Kind::quoted, {contents, contents, true}});
-    } else if (std::isdigit(c) || ((c == '-' || c == '+') && i + 1 < text.size() &&
-                                   std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
-      std::size_t start = i++;
-      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-      std::string digits(text.substr(start, i - start));
-      tokens.push_back({Token::Kind::number, {digits, digits, false}});
-    } else if (c == '(' || c == ')' || c == ',' || c == '[' || c == ']' || c == '.') {
-      tokens.push_back({Token::Kind::punct, {}, static_cast<char>(c)});
-      ++i;
-    } else {
-      throw TypeError(std::string("unexpected character '") + text[i] + "'");
+      case Kind::word:
+        tokens.push_back({Token::Kind::word, {util::ascii_lower(t.text), t.text, false}});
+        break;
+      case Kind::quoted_identifier:
+        if (t.unterminated) throw TypeError("unterminated quoted identifier");
+        if (t.text.empty()) throw TypeError("zero-length quoted identifier");
+        tokens.push_back({Token::Kind::quoted, {t.text, t.text, true}});
+        break;
+      case Kind::number:
+        i = read_numbers(text, t.offset, tokens);
+        break;
+      case Kind::op:
+        if (is_sign(t.text[0]) && t.offset + 1 < text.size() && is_digit(text[t.offset + 1])) {
+          i = read_numbers(text, t.offset, tokens);
+        } else if (t.text.size() == 1 &&
+                   std::string_view("(),[].").find(t.text[0]) != std::string_view::npos) {
+          tokens.push_back({Token::Kind::punct, {}, t.text[0]});
+        } else {
+          unexpected(t.text[0]);
+        }
+        break;
+      case Kind::string:  // '...', $$...$$, and E'...' (a word E, then the quote)
+        unexpected(t.text[0] == '$' ? '$' : '\'');
+      case Kind::parameter:
+        unexpected('$');
     }
   }
   return tokens;

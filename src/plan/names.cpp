@@ -1,7 +1,7 @@
 #include "plan/names.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "util/sql_text.hpp"
+#include "util/text.hpp"
 
 namespace schemad::plan {
 
@@ -15,18 +15,7 @@ std::size_t clip(const std::string& text, std::size_t bytes) {
   return bytes;
 }
 
-bool is_word_start(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-         (static_cast<unsigned char>(c) & 0x80) != 0;
-}
-
-bool is_word_char(char c) {
-  return is_word_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '$';
-}
-
-bool is_keyword(std::string word) {
-  std::transform(word.begin(), word.end(), word.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+bool is_keyword(const std::string& word) {
   static const std::set<std::string> keywords = {"all",          "and",
                                                  "any",          "array",
                                                  "as",           "asc",
@@ -55,27 +44,7 @@ bool is_keyword(std::string word) {
                                                  "interval",     "date",
                                                  "varying",      "precision",
                                                  "double",       "character"};
-  return keywords.count(word) > 0;
-}
-
-std::size_t skip_quoted(const std::string& text, std::size_t i, char quote, std::string* inner) {
-  for (++i; i < text.size(); ++i) {
-    if (text[i] == quote) {
-      if (i + 1 < text.size() && text[i + 1] == quote) {
-        if (inner != nullptr) *inner += quote;
-        ++i;
-        continue;
-      }
-      return i + 1;
-    }
-    if (inner != nullptr) *inner += text[i];
-  }
-  return i;
-}
-
-std::size_t skip_spaces(const std::string& text, std::size_t i) {
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) ++i;
-  return i;
+  return keywords.count(util::ascii_lower(word)) > 0;
 }
 
 }  // namespace
@@ -83,7 +52,8 @@ std::size_t skip_spaces(const std::string& text, std::size_t i) {
 std::string object_name(const std::string& name1, const std::string& name2,
                         const std::string& label) {
   std::size_t overhead = (name2.empty() ? 0 : 1) + (label.empty() ? 0 : label.size() + 1);
-  std::size_t available = kMaxIdentifierBytes > overhead ? kMaxIdentifierBytes - overhead : 0;
+  std::size_t available =
+      sql::kMaxIdentifierBytes > overhead ? sql::kMaxIdentifierBytes - overhead : 0;
   std::size_t length1 = name1.size();
   std::size_t length2 = name2.size();
   while (length1 + length2 > available) {
@@ -104,48 +74,48 @@ std::string columns_part(const std::vector<std::string>& columns) {
   for (const auto& column : columns) {
     if (!out.empty()) out += '_';
     out += column;
-    if (out.size() >= kMaxIdentifierBytes + 1) break;
+    if (out.size() >= sql::kMaxIdentifierBytes + 1) break;
   }
   return out;
 }
 
 std::string check_column(const std::string& expression) {
+  using Kind = sql::Token::Kind;
+  // The token at `i`, or the one after it when that is space.
+  auto solid = [&expression](std::size_t i) {
+    sql::Token token = sql::lex_one(expression, i);
+    return token.kind == Kind::space ? sql::lex_one(expression, token.offset + token.length)
+                                     : token;
+  };
   std::set<std::string> columns;
-  bool after_cast = false;
+  bool after_cast = false;  // the previous token was "::"
   std::size_t i = 0;
   while (i < expression.size()) {
-    char c = expression[i];
-    if (c == '\'') {
-      i = skip_quoted(expression, i, '\'', nullptr);
-      after_cast = false;
-    } else if (c == '"') {
-      std::string name;
-      i = skip_quoted(expression, i, '"', &name);
-      if (!after_cast && skip_spaces(expression, i) < expression.size() &&
-          expression[skip_spaces(expression, i)] == '(') {
-        continue;  // a quoted function name
+    const sql::Token token = sql::lex_one(expression, i);
+    i = token.offset + token.length;
+    if (token.kind == Kind::space) continue;
+    const bool type_name = after_cast;
+    after_cast = token.kind == Kind::op && token.text == "::";
+    if (token.kind == Kind::number || token.kind == Kind::parameter) {
+      // With the identifier characters and dots right after it ("1.5e3x",
+      // "$1.a"): no part of a number is a name.
+      while (i < expression.size() &&
+             (sql::is_identifier_char(expression[i]) || expression[i] == '.')) {
+        ++i;
       }
-      if (!after_cast) columns.insert(name);
-      after_cast = false;
-    } else if (is_word_start(c)) {
-      std::size_t end = i;
-      while (end < expression.size() && is_word_char(expression[end])) ++end;
-      std::string word = expression.substr(i, end - i);
-      std::size_t next = skip_spaces(expression, end);
-      bool is_call = next < expression.size() && expression[next] == '(';
-      bool qualifier = next < expression.size() && expression[next] == '.';
-      if (!after_cast && !is_call && !qualifier && !is_keyword(word)) columns.insert(word);
-      after_cast = false;
-      i = end;
-    } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
-      while (i < expression.size() && (is_word_char(expression[i]) || expression[i] == '.')) ++i;
-      after_cast = false;
-    } else if (c == ':' && i + 1 < expression.size() && expression[i + 1] == ':') {
-      after_cast = true;
-      i += 2;
-    } else {
-      if (std::isspace(static_cast<unsigned char>(c)) == 0) after_cast = false;
-      ++i;
+      continue;
+    }
+    const sql::Token next = solid(i);
+    const bool before_call = next.kind == Kind::op && next.text == "(";
+    // "t.col", and "t.1" (".1" is a number to the lexer)
+    const bool before_dot =
+        (next.kind == Kind::op || next.kind == Kind::number) && next.text.rfind('.', 0) == 0;
+    if (token.kind == Kind::word) {
+      if (!type_name && !before_call && !before_dot && !is_keyword(token.text)) {
+        columns.insert(token.text);
+      }
+    } else if (token.kind == Kind::quoted_identifier) {
+      if (!type_name && !before_call) columns.insert(token.text);
     }
   }
   return columns.size() == 1 ? *columns.begin() : "";

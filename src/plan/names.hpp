@@ -18,8 +18,6 @@
 
 namespace schemad::plan {
 
-inline constexpr std::size_t kMaxIdentifierBytes = 63;
-
 // makeObjectName: name1_name2_label (name2 may be empty: name1_label).
 std::string object_name(const std::string& name1, const std::string& name2,
                         const std::string& label);
@@ -29,10 +27,11 @@ std::string object_name(const std::string& name1, const std::string& name2,
 std::string columns_part(const std::vector<std::string>& columns);
 
 // The one column a check expression refers to, for "<table>_<column>_check";
-// empty when it refers to none or several. A lexical guess (unquoted words
-// that are not keywords, function names or type names after "::", and
-// quoted identifiers): the server decides by parsing, this only picks a
-// readable name.
+// empty when it refers to none or several. A lexical guess over sql::lex's
+// tokens (unquoted words that are not keywords, function names, qualifiers
+// or type names after "::", and quoted identifiers that are not function
+// names; never anything in a string or comment): the server decides by
+// parsing, this only picks a readable name.
 std::string check_column(const std::string& expression);
 
 // Hands out names that are unique per schema within one plan.

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
@@ -223,4 +224,28 @@ TEST_CASE("a missing versions folder is an error naming it", "[alembic]") {
   CHECK_THROWS_AS(alembic::read_versions_dir("/nonexistent/versions"), AlembicError);
   CHECK_THROWS_WITH(alembic::read_versions_dir("/nonexistent/versions"),
                     Catch::Matchers::StartsWith("/nonexistent/versions: not a directory"));
+}
+
+TEST_CASE("a script that is not a regular file is an error naming it, never a wait", "[alembic]") {
+  auto dir = folder_of(script("special", "a1_first.py", "revision = 'a1'\ndown_revision = None\n"));
+  const std::string fifo = dir + "/b2_fifo.py";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(alembic::read_versions_dir(dir), fifo + ": cannot read: not a regular file");
+  std::filesystem::remove(fifo);
+
+  const std::string zero = dir + "/b2_zero.py";
+  std::filesystem::create_symlink("/dev/zero", zero);
+  CHECK_THROWS_WITH(alembic::read_versions_dir(dir), zero + ": cannot read: not a regular file");
+  std::filesystem::remove(zero);
+  CHECK(alembic::read_versions_dir(dir).size() == 1);
+}
+
+TEST_CASE("a script over 4 MiB is an error naming it", "[alembic]") {
+  std::string text = "revision = 'a1'\ndown_revision = None\n";
+  text += std::string(alembic::kMaxScriptBytes - text.size(), '#');
+  auto path = script("large", "a1_large.py", text);
+  CHECK(alembic::read_versions_dir(folder_of(path)).size() == 1);
+  script("large", "a1_large.py", text + "\n");
+  CHECK_THROWS_WITH(alembic::read_versions_dir(folder_of(path)),
+                    path + ": cannot read: 4194305 bytes, more than the limit of 4194304");
 }

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -94,4 +95,50 @@ TEST_CASE("systemd's credential directory supplies the password file", "[config]
                             fake_env({{"CREDENTIALS_DIRECTORY", "/nonexistent"},
                                       {"SCHEMAD_DATABASE_PASSWORD_FILE", "/run/secrets/pw"}}));
   CHECK(explicit_file.password_file == "/run/secrets/pw");
+}
+
+namespace {
+
+// A path in the test's temporary directory that does not exist yet.
+std::string fresh_path(const std::string& name) {
+  auto dir = std::filesystem::path(test::write_temp_file("config-special/.keep", "")).parent_path();
+  auto path = dir / name;
+  std::filesystem::remove(path);
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("a configuration file that cannot be read is an error naming it and why", "[config]") {
+  CHECK_THROWS_WITH(
+      config::load_file("/nonexistent/schemad.json"),
+      "/nonexistent/schemad.json: cannot read the configuration file: No such file or directory");
+  CHECK_THROWS_AS(config::load_file("/tmp"), config::ConfigError);
+  CHECK_THROWS_WITH(config::load_file("/tmp"),
+                    "/tmp: cannot read the configuration file: not a regular file");
+}
+
+TEST_CASE("a configuration file that is a FIFO is refused, not waited on", "[config]") {
+  auto fifo = fresh_path("fifo.json");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(config::load_file(fifo),
+                    fifo + ": cannot read the configuration file: not a regular file");
+}
+
+TEST_CASE("a configuration file linked to /dev/zero is refused, not read forever", "[config]") {
+  auto zero = fresh_path("zero.json");
+  std::filesystem::create_symlink("/dev/zero", zero);
+  CHECK_THROWS_WITH(config::load_file(zero),
+                    zero + ": cannot read the configuration file: not a regular file");
+}
+
+TEST_CASE("a configuration file over 1 MiB is refused", "[config]") {
+  const std::string json = R"({"environment": "development"})";
+  std::string at_limit = json + std::string(config::kMaxConfigBytes - json.size(), ' ');
+  auto path = test::write_temp_file("config-special/large.json", at_limit);
+  CHECK(config::load_file(path).environment == "development");
+  path = test::write_temp_file("config-special/large.json", at_limit + " ");
+  CHECK_THROWS_WITH(config::load_file(path), path +
+                                                 ": cannot read the configuration file: 1048577 "
+                                                 "bytes, more than the limit of 1048576");
 }

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -223,6 +224,21 @@ TEST_CASE("reports a file that cannot be read", "[model][load]") {
   CHECK_THROWS_WITH(model::load_file("/nonexistent/model.json"),
                     "/nonexistent/model.json: cannot read: No such file or directory");
   CHECK_THROWS_WITH(model::load_file("/tmp"), "/tmp: cannot read: not a regular file");
+}
+
+TEST_CASE("a model file that is a FIFO or a device is refused, never waited on or read",
+          "[model][load]") {
+  std::string fifo = temp_path();
+  std::remove(fifo.c_str());
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(model::load_file(fifo), fifo + ": cannot read: not a regular file");
+  std::remove(fifo.c_str());
+
+  std::string zero = temp_path();
+  std::remove(zero.c_str());
+  REQUIRE(::symlink("/dev/zero", zero.c_str()) == 0);
+  CHECK_THROWS_WITH(model::load_file(zero), zero + ": cannot read: not a regular file");
+  std::remove(zero.c_str());
 }
 
 TEST_CASE("reports JSON syntax errors with line and column", "[model][load]") {

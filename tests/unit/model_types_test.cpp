@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "model/type_resolve.hpp"
+#include "model/type_text.hpp"
 #include "model/types.hpp"
 
 using namespace schemad;
@@ -375,4 +376,54 @@ TEST_CASE("invalid type text names the text and the problem", "[model][types]") 
                     "invalid type \"varchar(0)\": length for type varchar must be at least 1");
   CHECK_THROWS_WITH(resolve("vector(3) foo", true),
                     "invalid type \"vector(3) foo\": unexpected \"foo\"");
+}
+
+TEST_CASE("type text is read with SQL's quoting, case folding only unquoted ASCII",
+          "[model][types]") {
+  auto text = model::parse_type_text("App.\"My \"\"Type\"\"\"[]");
+  REQUIRE(text.qualifier.size() == 1);
+  CHECK(text.qualifier[0].folded == "app");
+  CHECK(text.qualifier[0].raw == "App");
+  REQUIRE(text.words.size() == 1);
+  CHECK(text.words[0].raw == "My \"Type\"");
+  CHECK(text.words[0].quoted);
+  CHECK(text.array);
+
+  text = model::parse_type_text("CHARACTER\tVARYING (255)");
+  CHECK(text.head() == "character varying");
+  REQUIRE(text.modifiers.size() == 1);
+  CHECK(text.modifiers[0].raw == "255");
+
+  text = model::parse_type_text("\xC3\x89tat(-5, +3, x)");
+  CHECK(text.head() == "\xC3\x89tat");  // no folding beyond ASCII
+  REQUIRE(text.modifiers.size() == 3);
+  CHECK(text.modifiers[0].raw == "-5");
+  CHECK(text.modifiers[1].raw == "+3");
+  CHECK(text.modifiers[2].folded == "x");
+}
+
+TEST_CASE("what a type cannot hold is refused at its first character", "[model][types]") {
+  const std::vector<std::pair<std::string, std::string>> invalid = {
+      {"int -- comment", "unexpected character '-'"},
+      {"int /* comment */", "unexpected character '/'"},
+      {"varchar('3')", "unexpected character '''"},
+      {"varchar(E'3')", "unexpected character '''"},
+      {"varchar($$3$$)", "unexpected character '$'"},
+      {"varchar($1)", "unexpected character '$'"},
+      {"int::text", "unexpected character ':'"},
+      {"int <> x", "unexpected character '<'"},
+      {"varchar(- 3)", "unexpected character '-'"},
+      {"varchar(3) 'x", "unexpected character '''"},
+      {"numeric(1.5)", "expected ',' between type modifiers"},
+      {"numeric(1e5)", "expected ',' between type modifiers"},
+      {"numeric(.5)", "expected a type modifier"},
+      {"int[1.5]", "expected ']' after an array bound"},
+      {"int[-1.5]", "array bounds must be unsigned integers"},
+      {"app.5", "expected a type name after '.'"},
+      {"5", "expected a type name"},
+  };
+  for (const auto& [text, problem] : invalid) {
+    INFO("type text: " << text);
+    CHECK_THROWS_WITH(model::parse_type_text(text), problem);
+  }
 }

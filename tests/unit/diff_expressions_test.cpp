@@ -1,0 +1,48 @@
+#include <catch2/catch.hpp>
+
+#include "diff/expressions.hpp"
+
+using namespace schemad;
+using diff::normalize_expression;
+using diff::parenthesized;
+
+TEST_CASE("expressions compare with whitespace collapsed outside quotes", "[diff][expressions]") {
+  CHECK(normalize_expression(" ((tokens  >= 0)) ") == "tokens >= 0");
+  CHECK(normalize_expression("lower( email )") == "lower(email)");
+  CHECK(normalize_expression("a\n\tAND\r\nb") == "a AND b");
+  CHECK(normalize_expression("a = 'x  y'") == "a = 'x  y'");
+  CHECK(normalize_expression("\"a  b\"  > 0") == "\"a  b\" > 0");
+  CHECK(normalize_expression("a = 'it''s  x'") == "a = 'it''s  x'");
+  CHECK(diff::same_expression("(a > 0)", "a  >  0"));
+  CHECK_FALSE(diff::same_expression("a = 'x y'", "a = 'x  y'"));
+}
+
+TEST_CASE("E-strings and dollar quotes keep their whitespace", "[diff][expressions]") {
+  CHECK(normalize_expression("a = E'it\\'s  x'") == "a = E'it\\'s  x'");
+  CHECK(normalize_expression("a = $$x  y$$") == "a = $$x  y$$");
+  CHECK(normalize_expression("a = $q$ ( $q$") == "a = $q$ ( $q$");
+}
+
+TEST_CASE("comments in an expression are whitespace", "[diff][expressions]") {
+  CHECK(normalize_expression("a > 0 -- positive") == "a > 0");
+  CHECK(normalize_expression("a /* c */ > 0") == "a > 0");
+  CHECK(normalize_expression("(a > 0 -- c\n)") == "a > 0");
+  CHECK(normalize_expression("a = '-- not a comment'") == "a = '-- not a comment'");
+}
+
+TEST_CASE("only parentheses that enclose the whole text are removed", "[diff][expressions]") {
+  CHECK(normalize_expression("((a))") == "a");
+  CHECK(normalize_expression("(a) AND (b)") == "(a) AND (b)");
+  CHECK(normalize_expression("('(' || a)") == "'(' || a");
+  CHECK(normalize_expression("(a = ')')") == "a = ')'");
+  CHECK(normalize_expression("(a = ')'") == "(a = ')'");
+  CHECK(normalize_expression("(\"x)\" > 0)") == "\"x)\" > 0");
+}
+
+TEST_CASE("parenthesized wraps unless one pair already encloses all", "[diff][expressions]") {
+  CHECK(parenthesized("(a > 0)") == "(a > 0)");
+  CHECK(parenthesized("a > 0") == "(a > 0)");
+  CHECK(parenthesized("(a) AND (b)") == "((a) AND (b))");
+  CHECK(parenthesized("(a = ')')") == "(a = ')')");
+  CHECK(parenthesized("(a = $$)$$)") == "(a = $$)$$)");
+}
