@@ -6,6 +6,8 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "apply/advisory_lock.hpp"
+#include "apply/executor.hpp"
 #include "apply/history.hpp"
 #include "commands.hpp"
 
@@ -87,6 +89,31 @@ int run_history(const Context& ctx, int limit, bool verbose, const std::string& 
   return kOk;
 }
 
+namespace {
+
+// The statements that move alembic_version to `revision` under the same
+// rules as a reconcile's stamp (none when it is there already), or, with
+// --force, whatever it holds; throws CommandError when a rule refuses.
+std::vector<std::string> stamp_statements(const Context& ctx, const engine::Report& report,
+                                          const std::string& revision, bool force) {
+  const apply::StampDecision& decision = report.found.stamp;
+  const std::string& schema = ctx.config().alembic.version_table_schema;
+  if (force) return apply::force_stamp_sql(decision.state, revision, schema);
+  if (!report.found.diff.satisfied()) {
+    const auto& changes = report.found.diff.changes;
+    throw CommandError("stamp: the database does not satisfy the model " + ctx.model_name() + " (" +
+                       std::to_string(changes.size()) +
+                       " changes pending, first: " + changes.front().description() +
+                       "); run `schemad apply` first, or --force stamps it anyway");
+  }
+  if (decision.error() || decision.left_alone()) {
+    throw CommandError("stamp: " + decision.message() + "; --force stamps it anyway");
+  }
+  return apply::stamp_sql(decision, schema);
+}
+
+}  // namespace
+
 int run_stamp(const Context& ctx, const std::string& revision, bool force) {
   if (!valid_revision(revision)) {
     throw config::ConfigError("stamp: revision \"" + revision +
@@ -102,40 +129,26 @@ int run_stamp(const Context& ctx, const std::string& revision, bool force) {
   model.revision = revision;  // the target: same rules as a reconcile's stamp
   auto conn = ctx.connect();
   util::Clock& clock = util::system_clock();
-  auto lock = engine::take_lock(*conn, model, settings, clock);
+  auto lock =
+      apply::lock_model(*conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
   engine::Report report = engine::converge(*conn, model, engine::Mode::check, settings, clock);
-  if (!report.error.empty()) throw CommandError(report.error);
-  const apply::StampDecision& decision = report.found.stamp;
-  const std::string& schema = settings.version_table_schema;
-
-  std::vector<std::string> statements;
-  if (force) {
-    statements = apply::force_stamp_sql(decision.state, revision, schema);
-  } else {
-    if (!report.found.diff.satisfied()) {
-      const auto& changes = report.found.diff.changes;
-      throw CommandError("stamp: the database does not satisfy the model " + ctx.model_name() +
-                         " (" + std::to_string(changes.size()) +
-                         " changes pending, first: " + changes.front().description() +
-                         "); run `schemad apply` first, or --force stamps it anyway");
-    }
-    if (decision.error() || decision.left_alone()) {
-      throw CommandError("stamp: " + decision.message() + "; --force stamps it anyway");
-    }
-    statements = apply::stamp_sql(decision, schema);
-  }
-  if (statements.empty()) {
+  if (!report.errors.empty()) throw CommandError(report.error_text());
+  apply::Statements stamp{"stamp", stamp_statements(ctx, report, revision, force)};
+  if (stamp.sql.empty()) {
     std::cout << "alembic_version already holds " << revision << "\n";
     return kOk;
   }
   apply::HistoryEntry entry =
       apply::new_history_entry(force ? "stamp --force" : "stamp", model.fingerprint, revision);
   entry.stamped = true;
-  entry.outcome = "stamped";
-  for (auto& statement : apply::history_sql(entry, schema)) statements.push_back(statement);
-  pqxx::work tx(*conn, "schemad-stamp");
-  for (const auto& statement : statements) tx.exec(statement);
-  tx.commit();
+  entry.outcome = apply::Outcome::stamped;
+  for (auto& statement : apply::history_sql(entry, settings.version_table_schema)) {
+    stamp.sql.push_back(statement);
+  }
+  if (auto error = apply::execute(*conn, stamp, engine::execute_options(settings), clock)) {
+    throw CommandError(error->text());
+  }
+  const apply::StampDecision& decision = report.found.stamp;
   std::string was;
   for (const auto& r : decision.state.revisions) was += (was.empty() ? "" : ", ") + r;
   std::cout << "alembic_version: " << (was.empty() ? "(empty)" : was) << " -> " << revision << "\n";

@@ -12,7 +12,7 @@ namespace schemad::cli {
 
 namespace {
 
-engine::Report reconcile(const Context& ctx, const schema::Database& model, engine::Mode mode) {
+engine::Report converge_once(const Context& ctx, const schema::Database& model, engine::Mode mode) {
   auto conn = ctx.connect();
   spdlog::debug("connected to {}", ctx.target());
   return engine::converge(*conn, model, mode, ctx.settings(), util::system_clock());
@@ -21,10 +21,8 @@ engine::Report reconcile(const Context& ctx, const schema::Database& model, engi
 std::string error_text(const Context& ctx, const engine::Report& report) {
   // Errors that name a model path ("tables[1].columns[0].type: ...") come
   // from the model: prefix the file, as model errors do.
-  if (!report.error.empty() && report.error.rfind("tables[", 0) == 0) {
-    return ctx.model_name() + ": " + report.error;
-  }
-  return report.error;
+  if (report.model_error()) return ctx.model_name() + ": " + report.error_text();
+  return report.error_text();
 }
 
 int stamp_exit(const engine::Report& report) {
@@ -49,8 +47,8 @@ int run_validate(const Context& ctx) {
 
 int run_plan(const Context& ctx, const std::string& format) {
   schema::Database model = ctx.load_model();
-  engine::Report report = reconcile(ctx, model, engine::Mode::check);
-  if (!report.error.empty()) throw CommandError(error_text(ctx, report));
+  engine::Report report = converge_once(ctx, model, engine::Mode::check);
+  if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   if (format == "json") {
     std::cout << engine::to_json(report).dump(2) << "\n";
     return stamp_exit(report);
@@ -75,18 +73,18 @@ int run_apply(const Context& ctx, bool create_database) {
     spdlog::info("created database {}", ctx.database_name());
   }
   spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
-  engine::Report report = reconcile(ctx, model, engine::Mode::apply);
+  engine::Report report = converge_once(ctx, model, engine::Mode::apply);
   for (const auto& step : report.steps) {
-    if (step.ok) {
+    if (step.ok()) {
       spdlog::info("applied: {}", step.step.description);
-    } else {
-      spdlog::error("failed: {}: {}", step.step.description, step.error);
+    } else if (step.error) {
+      spdlog::error("failed: {}: {}", step.step.description, step.error->message);
     }
   }
   if (report.stamped) spdlog::info("recorded revision {} in alembic_version", report.revision);
   if (report.remaining.stamp.left_alone()) spdlog::warn("{}", report.remaining.stamp.message());
   for (const auto& d : report.remaining.diff.drift) spdlog::warn("drift: {}", d.message());
-  if (!report.error.empty()) throw CommandError(error_text(ctx, report));
+  if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   if (int code = stamp_exit(report); code != kOk) return code;
   if (!report.satisfied()) {
     for (const auto& change : report.remaining.diff.changes) {
@@ -103,8 +101,8 @@ int run_apply(const Context& ctx, bool create_database) {
 
 int run_check(const Context& ctx, bool strict, const std::string& format) {
   schema::Database model = ctx.load_model();
-  engine::Report report = reconcile(ctx, model, engine::Mode::check);
-  if (!report.error.empty()) throw CommandError(error_text(ctx, report));
+  engine::Report report = converge_once(ctx, model, engine::Mode::check);
+  if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   const auto& found = report.found;
   if (format == "json") {
     std::cout << engine::to_json(report).dump(2) << "\n";

@@ -28,7 +28,7 @@ std::unique_ptr<pqxx::connection> Context::connect() const {
 
 bool Context::ensure_database() const {
   std::vector<std::string> warnings;
-  return apply::ensure_database(db::options_from(config_, warnings));
+  return apply::ensure_database(db::options_from(config_, warnings), util::system_clock());
 }
 
 std::string Context::database_name() const {

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "apply/advisory_lock.hpp"
+#include "apply/executor.hpp"
 #include "apply/reset.hpp"
 #include "commands.hpp"
 #include "http/probe.hpp"
@@ -43,13 +45,14 @@ int run_reset(const Context& ctx, const ResetOptions& options) {
     return kUsage;
   }
   {
-    auto lock = engine::take_lock(*conn, model, settings, util::system_clock());
-    pqxx::work tx(*conn, "schemad-reset");
-    for (const auto& statement : apply::reset_sql(model, settings.version_table_schema)) {
-      spdlog::info("reset: {}", statement);
-      tx.exec(statement);
+    util::Clock& clock = util::system_clock();
+    auto lock =
+        apply::lock_model(*conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
+    apply::Statements drops{"reset", apply::reset_sql(model, settings.version_table_schema)};
+    for (const auto& statement : drops.sql) spdlog::info("reset: {}", statement);
+    if (auto error = apply::execute(*conn, drops, engine::execute_options(settings), clock)) {
+      throw CommandError(error->text());
     }
-    tx.commit();
   }
   std::cout << "reset " << ctx.target() << ": dropped " << model.tables.size() << " tables, "
             << model.enums.size() << " enums, alembic_version and schemad_history\n";

@@ -46,4 +46,12 @@ AdvisoryLock::~AdvisoryLock() {
   }
 }
 
+std::unique_ptr<AdvisoryLock> lock_model(pqxx::connection_base& conn, const std::string& lock_name,
+                                         const std::vector<std::string>& schemas,
+                                         std::chrono::milliseconds wait, util::Clock& clock) {
+  const std::string name =
+      lock_name.empty() ? default_lock_name(conn.dbname(), schemas) : lock_name;
+  return std::make_unique<AdvisoryLock>(conn, name, wait, clock);
+}
+
 }  // namespace schemad::apply

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <pqxx/connection>
 #include <stdexcept>
 #include <string>
@@ -49,5 +50,12 @@ class AdvisoryLock {
   std::int64_t key_;
   std::chrono::duration<double> waited_{0};
 };
+
+// The lock every writer (a healing run, `schemad stamp`, `schemad reset`)
+// takes for a model: `lock_name`, else default_lock_name(the connection's
+// database, the model's schemas). Throws LockTimeout after `wait`.
+std::unique_ptr<AdvisoryLock> lock_model(pqxx::connection_base& conn, const std::string& lock_name,
+                                         const std::vector<std::string>& schemas,
+                                         std::chrono::milliseconds wait, util::Clock& clock);
 
 }  // namespace schemad::apply

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "apply/executor.hpp"
 #include "config/database_url.hpp"
 #include "util/sql_text.hpp"
 
@@ -32,7 +33,7 @@ std::string target_database(const db::ConnectionOptions& options) {
   return "";
 }
 
-bool ensure_database(const db::ConnectionOptions& options) {
+bool ensure_database(const db::ConnectionOptions& options, util::Clock& clock) {
   const std::string name = target_database(options);
   if (name.empty()) throw std::runtime_error("--create-database: no database name to create");
   std::unique_ptr<pqxx::connection> maintenance;
@@ -48,23 +49,19 @@ bool ensure_database(const db::ConnectionOptions& options) {
     }
   }
   if (!maintenance) throw db::ConnectError(first_error);
-  pqxx::nontransaction tx(*maintenance, "schemad-bootstrap");
-  if (!tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty()) return false;
-  try {
-    tx.exec("CREATE DATABASE " + sql::ident(name));
-  } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == "42P04") return false;  // duplicate_database: another replica won
-    std::string reason = e.what();
-    if (reason.rfind("ERROR:  ", 0) == 0) reason = reason.substr(8);
-    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
-    if (e.sqlstate() == "42501") {
-      throw std::runtime_error("cannot create database \"" + name + "\": " + reason +
-                               " (the role needs the CREATEDB privilege, or create it once by "
-                               "hand)");
-    }
-    throw std::runtime_error("cannot create database \"" + name + "\": " + reason);
+  {
+    pqxx::nontransaction tx(*maintenance, "schemad-bootstrap");
+    if (!tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty()) return false;
   }
-  return true;
+  auto error = execute_alone(*maintenance, "CREATE DATABASE " + sql::ident(name),
+                             "create database " + name, ExecuteOptions{}, clock);
+  if (!error) return true;
+  if (error->kind == db::ErrorKind::duplicate_object) return false;  // another replica won
+  std::string why = "cannot create database \"" + name + "\": " + error->message;
+  if (error->kind == db::ErrorKind::permission) {
+    why += " (the role needs the CREATEDB privilege, or create it once by hand)";
+  }
+  throw std::runtime_error(why);
 }
 
 }  // namespace schemad::apply

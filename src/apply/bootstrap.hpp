@@ -6,6 +6,7 @@
 #include <string>
 
 #include "db/connection.hpp"
+#include "util/clock.hpp"
 
 namespace schemad::apply {
 
@@ -16,10 +17,11 @@ std::string target_database(const db::ConnectionOptions& options);
 
 // Creates the target database when it does not exist, connecting to the
 // maintenance database (`postgres`, else `template1`) of the same server
-// with the same credentials. Returns true when it created it; false when it
-// was there (or another replica created it meanwhile). Throws ConnectError
-// when the server cannot be reached, std::runtime_error naming the database
-// and the missing privilege (CREATEDB) when creating it is refused.
-bool ensure_database(const db::ConnectionOptions& options);
+// with the same credentials; CREATE DATABASE goes through the executor.
+// Returns true when it created it; false when it was there (or another
+// replica created it meanwhile). Throws db::ConnectError when the server
+// cannot be reached, std::runtime_error naming the database (and the
+// missing privilege, CREATEDB) when creating it is refused.
+bool ensure_database(const db::ConnectionOptions& options, util::Clock& clock);
 
 }  // namespace schemad::apply

@@ -3,125 +3,59 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
-#include <pqxx/except>
 #include <pqxx/nontransaction>
-#include <pqxx/result>
 #include <pqxx/transaction>
 #include <set>
+
+#include "apply/blockers.hpp"
 
 namespace schemad::apply {
 
 namespace {
 
 using Seconds = std::chrono::duration<double>;
+using Status = StepResult::Status;
 
-bool retryable(const std::string& state) {
-  return state == "55P03" /* lock_not_available */ || state == "40P01" /* deadlock */ ||
-         state == "40001" /* serialization_failure */;
-}
-
-// The first line of the server's message, without "ERROR:  ".
-std::string clean(const std::string& message) {
-  std::string out = message;
-  if (out.rfind("ERROR:  ", 0) == 0) out = out.substr(8);
-  auto end = out.find('\n');
-  if (end != std::string::npos) out = out.substr(0, end);
-  return out;
-}
-
-// The DETAIL (or HINT) line of the server's message, "" when none.
-std::string field_of(const std::string& message, const std::string& field = "DETAIL") {
-  const std::string marker = "\n" + field + ":  ";
-  auto at = message.find(marker);
-  if (at == std::string::npos) return "";
-  auto end = message.find('\n', at + marker.size());
-  return message.substr(at + marker.size(),
-                        end == std::string::npos ? end : end - at - marker.size());
-}
-
-struct Failure {
-  std::string error;  // "" on success
-  std::string sqlstate;
-  std::string detail;
-  std::string hint;
+// What a failing attempt was doing: a step, or statements that are not one.
+struct Doing {
+  std::string description;
+  std::string table;  // as SQL, "" for none
 };
 
-std::vector<Blocker> find_blockers(pqxx::connection_base& conn, const std::string& table) {
-  static const std::string columns =
-      "a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), "
-      "coalesce(to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
-      "left(coalesce(a.query, ''), 200)";
-  std::vector<Blocker> out;
-  auto read = [&](const pqxx::result& r, bool with_modes) {
-    for (const auto& row : r) {
-      Blocker b;
-      b.pid = row[0].as<int>();
-      b.application_name = row[1].c_str();
-      b.state = row[2].c_str();
-      b.xact_start = row[3].c_str();
-      b.query = row[4].c_str();
-      if (with_modes) b.lock_modes = row[5].c_str();
-      out.push_back(std::move(b));
-    }
-  };
-  try {
-    pqxx::nontransaction q(conn, "schemad-blockers");
-    if (!table.empty()) {
-      read(q.exec_params(
-               "SELECT " + columns +
-                   ", string_agg(DISTINCT l.mode, ',') FROM pg_locks l JOIN pg_stat_activity a "
-                   "ON a.pid = l.pid WHERE l.locktype = 'relation' AND l.granted AND "
-                   "l.relation = to_regclass($1) AND l.pid <> pg_backend_pid() "
-                   "GROUP BY 1, 2, 3, 4, 5, a.xact_start ORDER BY a.xact_start NULLS LAST LIMIT 5",
-               table),
-           true);
-    }
-    if (out.empty()) {
-      // A concurrent build waits for every older transaction, whatever it touched.
-      read(q.exec("SELECT " + columns +
-                  " FROM pg_stat_activity a WHERE a.xact_start IS NOT NULL AND a.pid <> "
-                  "pg_backend_pid() AND a.backend_type = 'client backend' "
-                  "ORDER BY a.xact_start LIMIT 5"),
-           false);
-    }
-  } catch (const std::exception& e) {
-    spdlog::debug("could not look up blocking sessions: {}", e.what());
-  }
-  return out;
+void report_wait(pqxx::connection_base& conn, const Doing& doing, const db::Error& error,
+                 int attempt, const ExecuteOptions& options) {
+  LockWait wait{doing.description, doing.table, attempt, find_blockers(conn, doing.table)};
+  std::string who;
+  for (const auto& b : wait.blockers) who += (who.empty() ? "" : "; ") + b.describe();
+  spdlog::warn("{}: {} (attempt {}), retrying; in the way: {}", doing.description, error.message,
+               attempt, who.empty() ? "nobody found" : who);
+  if (options.on_wait) options.on_wait(wait);
 }
 
-// Runs `attempt` until it succeeds, fails for good, or lock retries run out.
-// `current` names the step being run when an attempt fails.
+// Runs `attempt` until it succeeds, fails in a way db::retry_statement does
+// not allow, or lock_retry has passed. `doing` says what the failing attempt
+// was doing. Never throws.
 template <typename Attempt, typename Current>
-Failure with_retries(pqxx::connection_base& conn, Attempt attempt, Current current,
-                     const ExecuteOptions& options, util::Clock& clock, int& attempts) {
+std::optional<db::Error> with_retries(pqxx::connection_base& conn, Attempt attempt, Current doing,
+                                      const ExecuteOptions& options, util::Clock& clock,
+                                      int& attempts) {
   const auto start = clock.now();
   util::Backoff backoff(std::chrono::milliseconds(200), std::chrono::milliseconds(5000));
   for (;;) {
     ++attempts;
+    std::optional<db::Error> error;
     try {
       attempt();
-      return {};
-    } catch (const pqxx::sql_error& e) {
-      Failure f{clean(e.what()), e.sqlstate(), field_of(e.what()), field_of(e.what(), "HINT")};
-      if (!retryable(f.sqlstate) || clock.now() - start >= options.lock_retry) return f;
-      const plan::Step& step = current();
-      LockWait wait{step.description, step.table, attempts, find_blockers(conn, step.table)};
-      std::string who;
-      for (const auto& b : wait.blockers) who += (who.empty() ? "" : "; ") + b.describe();
-      spdlog::warn("{}: {} (attempt {}), retrying; in the way: {}", step.description, f.error,
-                   attempts, who.empty() ? "nobody found" : who);
-      if (options.on_wait) options.on_wait(wait);
-    } catch (const pqxx::in_doubt_error& e) {
-      // The commit's fate is unknown: never retry; the caller inspects again.
-      return {std::string("commit in doubt: ") + e.what(), "", "", ""};
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      error = db::translate(e);
     }
+    if (!db::retry_statement(error->kind) || clock.now() - start >= options.lock_retry) {
+      return error;
+    }
+    report_wait(conn, doing(), *error, attempts, options);
     clock.sleep_for(backoff.next());
   }
-}
-
-bool concurrent(const plan::Step& step) {
-  return step.sql.find(" CONCURRENTLY ") != std::string::npos;
 }
 
 // Drops what a failed concurrent build of `index` left behind, if anything.
@@ -131,16 +65,18 @@ void drop_leftover(pqxx::nontransaction& tx, const std::string& index) {
   if (!r.empty()) tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + index);
 }
 
-void run_alone(pqxx::connection_base& conn, const plan::Step& step, const ExecuteOptions& options) {
+// One statement in no transaction. A concurrent build waits for every
+// older transaction by design and can take long on a big table:
+// statement_timeout would only waste it.
+void run_alone(pqxx::connection_base& conn, const std::string& sql, bool concurrent,
+               const std::string& builds, const ExecuteOptions& options) {
   pqxx::nontransaction tx(conn);
-  // A concurrent build waits for every older transaction by design and can
-  // take long on a big table: statement_timeout would only waste it.
-  const bool lift = concurrent(step) && options.statement_timeout_ms != 0;
+  const bool lift = concurrent && options.statement_timeout_ms != 0;
   if (lift) tx.exec("SET statement_timeout = 0");
   std::exception_ptr failure;
   try {
-    if (!step.builds.empty()) drop_leftover(tx, step.builds);
-    tx.exec(step.sql);
+    if (!builds.empty()) drop_leftover(tx, builds);
+    tx.exec(sql);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -157,114 +93,144 @@ void clean_up_after(pqxx::connection_base& conn, const plan::Step& step) {
     drop_leftover(tx, step.builds);
   } catch (const std::exception& e) {
     spdlog::warn("{}: the invalid index it left could not be dropped yet ({}); the next run will",
-                 step.description, clean(e.what()));
+                 step.description, db::translate(e).message);
   }
 }
+
+// One execute(): the phases of a plan, each recording its step results.
+class Run {
+ public:
+  Run(pqxx::connection_base& conn, const ExecuteOptions& options, util::Clock& clock)
+      : conn_(conn), options_(options), clock_(clock) {}
+
+  // A step alone; false when it failed.
+  bool alone(const plan::Step& step) {
+    StepResult r{step, Status::ok, std::nullopt, 0, 0};
+    const auto start = clock_.now();
+    r.error = with_retries(
+        conn_, [&] { run_alone(conn_, step.sql, step.concurrent, step.builds, options_); },
+        [&] {
+          return Doing{step.description, step.table};
+        },
+        options_, clock_, r.attempts);
+    r.seconds = Seconds(clock_.now() - start).count();
+    if (r.error) {
+      r.status = Status::failed;
+      clean_up_after(conn_, step);
+      if (!r.conflict()) fail_with(*r.error, step.description);
+    }
+    result.steps.push_back(std::move(r));
+    return result.steps.back().ok();
+  }
+
+  // The transactional steps and `tail` in one transaction; false when it
+  // rolled back.
+  bool transaction(const std::vector<const plan::Step*>& steps, const Statements& tail) {
+    if (steps.empty() && tail.sql.empty()) return true;
+    const auto start = clock_.now();
+    int attempts = 0;
+    std::size_t at = steps.size();  // the statement running: a step, or the tail
+    auto doing = [&] {
+      return at < steps.size() ? Doing{steps[at]->description, steps[at]->table}
+                               : Doing{tail.what, ""};
+    };
+    auto error = with_retries(
+        conn_,
+        [&] {
+          pqxx::work tx(conn_, "schemad-heal");
+          for (at = 0; at < steps.size(); ++at) tx.exec(steps[at]->sql);
+          for (const auto& statement : tail.sql) tx.exec(statement);
+          tx.commit();
+        },
+        doing, options_, clock_, attempts);
+    const double seconds = Seconds(clock_.now() - start).count();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      // One transaction: every step shares its fate, and its time.
+      StepResult r{*steps[i], Status::ok, std::nullopt, seconds, attempts};
+      if (error) r.status = i == at ? Status::failed : Status::rolled_back;
+      if (error && i == at) r.error = error;
+      result.steps.push_back(std::move(r));
+    }
+    if (error) fail_with(*error, doing().description);
+    return !error;
+  }
+
+  // The online steps: a failing one does not stop the others (each change
+  // is independent of the rest, or fails quickly when the object it needs
+  // is missing); only the later steps of the same change are skipped.
+  void after(const std::vector<plan::Step>& steps) {
+    std::set<std::string> failed_changes;
+    for (const auto& step : steps) {
+      if (step.phase != plan::Phase::after) continue;
+      if (failed_changes.count(step.key) != 0) {
+        result.steps.push_back({step, Status::skipped, std::nullopt, 0, 0});
+        continue;
+      }
+      if (!alone(step)) failed_changes.insert(step.key);
+    }
+  }
+
+  ExecuteResult result;
+
+ private:
+  void fail_with(db::Error error, const std::string& context) {
+    if (result.error) return;
+    error.context = context;
+    result.error = std::move(error);
+  }
+
+  pqxx::connection_base& conn_;
+  const ExecuteOptions& options_;
+  util::Clock& clock_;
+};
 
 }  // namespace
 
-std::string Blocker::describe() const {
-  std::string out = "pid " + std::to_string(pid) + " (application \"" + application_name + "\", " +
-                    (state.empty() ? "state unknown" : state);
-  if (!xact_start.empty()) out += ", transaction since " + xact_start;
-  if (!lock_modes.empty()) out += ", holds " + lock_modes;
-  if (!query.empty()) out += ", last query \"" + query + "\"";
-  return out + ")";
+std::string StepResult::why() const {
+  switch (status) {
+    case Status::ok:
+      return "";
+    case Status::failed:
+      return error ? error->message : "failed";
+    case Status::rolled_back:
+      return "rolled back";
+    case Status::skipped:
+      return "skipped: an earlier step of this change failed";
+  }
+  return "";
 }
 
-ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
-                      const std::vector<std::string>& tail, const ExecuteOptions& options,
-                      util::Clock& clock) {
-  ExecuteResult result;
-  auto record = [&](StepResult r, const Failure& f) {
-    r.ok = f.error.empty();
-    r.error = f.error;
-    r.sqlstate = f.sqlstate;
-    r.detail = f.detail;
-    r.hint = f.hint;
-    result.steps.push_back(std::move(r));
-    return result.steps.back();
-  };
-  auto alone = [&](const plan::Step& step) {
-    StepResult r{step, false, "", "", "", "", 0, 0, false};
-    const auto start = clock.now();
-    Failure f = with_retries(
-        conn, [&] { run_alone(conn, step, options); }, [&]() -> const plan::Step& { return step; },
-        options, clock, r.attempts);
-    r.seconds = Seconds(clock.now() - start).count();
-    if (!f.error.empty()) clean_up_after(conn, step);
-    const StepResult& done = record(r, f);
-    if (!done.ok && !done.conflict() && result.error.empty()) {
-      result.error = step.description + ": " + done.error;
-    }
-    return done.ok;
-  };
-
+ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan, const Statements& tail,
+                      const ExecuteOptions& options, util::Clock& clock) {
+  Run run(conn, options, clock);
+  std::vector<const plan::Step*> in_transaction;
   for (const auto& step : plan.steps) {
-    if (step.phase == plan::Phase::before && !alone(step)) return result;
+    if (step.phase == plan::Phase::before && !run.alone(step)) return run.result;
+    if (step.phase == plan::Phase::transaction) in_transaction.push_back(&step);
   }
+  if (!run.transaction(in_transaction, tail)) return run.result;
+  run.result.committed = true;
+  run.after(plan.steps);
+  return run.result;
+}
 
-  std::vector<const plan::Step*> in_tx;
-  for (const auto& step : plan.steps) {
-    if (step.phase == plan::Phase::transaction) in_tx.push_back(&step);
-  }
-  if (!in_tx.empty() || !tail.empty()) {
-    const auto start = clock.now();
-    int attempts = 0;
-    std::size_t failed_at = in_tx.size();
-    static const plan::Step kBookkeeping = [] {
-      plan::Step step;
-      step.kind = "bookkeeping";
-      step.description = "recording the revision and the history";
-      return step;
-    }();
-    Failure f = with_retries(
-        conn,
-        [&] {
-          pqxx::work tx(conn, "schemad-heal");
-          for (std::size_t i = 0; i < in_tx.size(); ++i) {
-            failed_at = i;
-            tx.exec(in_tx[i]->sql);
-          }
-          failed_at = in_tx.size();
-          for (const auto& statement : tail) tx.exec(statement);
-          tx.commit();
-        },
-        [&]() -> const plan::Step& {
-          return failed_at < in_tx.size() ? *in_tx[failed_at] : kBookkeeping;
-        },
-        options, clock, attempts);
-    const double seconds = Seconds(clock.now() - start).count();
-    for (std::size_t i = 0; i < in_tx.size(); ++i) {
-      // One transaction: every step shares its fate, and its time.
-      StepResult r{*in_tx[i], false, "", "", "", "", seconds, attempts, false};
-      Failure mine = f;
-      if (!f.error.empty() && i != failed_at) mine = {"rolled back", "", "", ""};
-      record(r, mine);
-    }
-    if (!f.error.empty()) {
-      result.error =
-          (failed_at < in_tx.size() ? in_tx[failed_at]->description : kBookkeeping.description) +
-          ": " + f.error;
-      return result;
-    }
-  }
+std::optional<db::Error> execute(pqxx::connection_base& conn, const Statements& statements,
+                                 const ExecuteOptions& options, util::Clock& clock) {
+  return execute(conn, plan::Plan{}, statements, options, clock).error;
+}
 
-  result.committed = true;
-  std::set<std::string> failed_changes;
-  for (const auto& step : plan.steps) {
-    if (step.phase != plan::Phase::after) continue;
-    // A failing online step does not stop the others: each change is
-    // independent of the rest, or fails quickly when the object it needs is
-    // missing. Only the later steps of the same change are skipped.
-    if (failed_changes.count(step.change) != 0) {
-      StepResult r{step, false, "", "", "", "", 0, 0, true};
-      record(r, {"skipped: an earlier step of this change failed", "", "", ""});
-      continue;
-    }
-    if (!alone(step)) failed_changes.insert(step.change);
-  }
-  return result;
+std::optional<db::Error> execute_alone(pqxx::connection_base& conn, const std::string& sql,
+                                       const std::string& what, const ExecuteOptions& options,
+                                       util::Clock& clock) {
+  int attempts = 0;
+  auto error = with_retries(
+      conn, [&] { run_alone(conn, sql, false, "", options); },
+      [&] {
+        return Doing{what, ""};
+      },
+      options, clock, attempts);
+  if (error) error->context = what;
+  return error;
 }
 
 }  // namespace schemad::apply

@@ -1,24 +1,35 @@
 #pragma once
 
-// The only writer. Runs a plan's steps in their phases: `before` steps one
-// by one, the `transaction` steps (plus the caller's bookkeeping statements)
-// in one transaction, then the `after` steps one by one. Waiting for another
-// session's lock is bounded by lock_timeout (set on the connection); a step
-// that times out waiting (SQLSTATE 55P03), or a deadlock victim (40P01), is
-// retried with capped exponential backoff and jitter until lock_retry has
-// passed; before each retry the sessions in its way are looked up and handed
-// to on_wait. Any other error in the transaction rolls all of it back.
+// The only writer. Every statement by which schemad changes a database goes
+// through the three functions below: the healing plan with its bookkeeping
+// (alembic_version and schemad_history), the bookkeeping alone (after online
+// steps, `schemad stamp`), `schemad reset`'s drops and bootstrap's
+// CREATE DATABASE. So the rules hold for all of them:
 //
-// A concurrent index build that fails leaves an invalid index behind (and a
-// unique one would still check new rows): it is dropped before a retry and,
-// best effort, after a final failure.
+// - A plan runs in its phases: `before` steps one by one, the `transaction`
+//   steps plus the caller's statements in one transaction, then the `after`
+//   steps one by one. Any error in the transaction rolls all of it back.
+// - Waiting for another session's lock is bounded by lock_timeout (set on
+//   the connection). What db::retry_statement allows (a lost lock wait, a
+//   deadlock, a serialization failure) is retried with capped exponential
+//   backoff and jitter until lock_retry has passed; before each retry the
+//   sessions in the way are looked up and handed to on_wait. A commit in
+//   doubt is never retried.
+// - A concurrent index build that fails leaves an invalid index behind (and a
+//   unique one would still check new rows): it is dropped before a retry
+//   and, best effort, after a final failure.
+//
+// Errors are values (db::Error): nothing here throws for an SQL error.
+// Precondition of every function: no transaction open on `conn`.
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
 
+#include "db/error.hpp"
 #include "plan/plan.hpp"
 #include "util/clock.hpp"
 
@@ -54,19 +65,34 @@ struct ExecuteOptions {
 };
 
 struct StepResult {
+  enum class Status {
+    ok,
+    failed,       // `error` says why
+    rolled_back,  // another statement of its transaction failed
+    skipped,      // an earlier step of the same change failed
+  };
   plan::Step step;
-  bool ok = false;
-  std::string error;     // the server's message when !ok
-  std::string sqlstate;  // when !ok and the server said
-  std::string detail;    // the server's DETAIL line ("Key (sku)=(a) is duplicated.")
-  std::string hint;      // the server's HINT line
+  Status status = Status::failed;
+  std::optional<db::Error> error;  // when failed
   double seconds = 0;
   int attempts = 0;
-  bool skipped = false;  // an earlier step of the same change failed
 
-  // The data prevents it (SQLSTATE class 23: duplicates, violating rows):
-  // a fact about the rows, not a failure of schemad.
-  bool conflict() const { return !ok && sqlstate.rfind("23", 0) == 0; }
+  bool ok() const { return status == Status::ok; }
+  // Why it did not run to success, in words: the error's message, "rolled
+  // back" or "skipped: an earlier step of this change failed"; "" when ok.
+  std::string why() const;
+  // The data prevents it (duplicates, violating rows): a fact about the
+  // rows, not a failure of schemad.
+  bool conflict() const {
+    return status == Status::failed && error && error->kind == db::ErrorKind::data_conflict;
+  }
+};
+
+// Statements that are not plan steps: the bookkeeping that ends a healing
+// transaction, or a transaction of their own.
+struct Statements {
+  std::string what;  // names them in errors: "recording the revision and the history"
+  std::vector<std::string> sql;
 };
 
 struct ExecuteResult {
@@ -74,17 +100,25 @@ struct ExecuteResult {
   // The `before` steps succeeded and the transaction committed (or there was
   // none to run): the `after` steps ran.
   bool committed = false;
-  // The first failure; "" when every step succeeded. An `after` step that
-  // failed on a data conflict, and the steps of its change skipped after it,
-  // are only in `steps`.
-  std::string error;
+  // The first failure, its context the step's description; none when every
+  // step succeeded. An `after` step that failed on a data conflict, and the
+  // steps of its change skipped after it, are only in `steps`.
+  std::optional<db::Error> error;
 };
 
-// `tail` runs at the end of the transaction (stamp, history). When the
-// transaction fails, no `after` step runs. Never throws for SQL errors: they
-// are in the result. Precondition: no transaction open on `conn`.
-ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan,
-                      const std::vector<std::string>& tail, const ExecuteOptions& options,
-                      util::Clock& clock);
+// Runs `plan`; `tail` runs at the end of its transaction. When the
+// transaction fails, no `after` step runs.
+ExecuteResult execute(pqxx::connection_base& conn, const plan::Plan& plan, const Statements& tail,
+                      const ExecuteOptions& options, util::Clock& clock);
+
+// `statements` in one transaction of their own, with the same retries.
+std::optional<db::Error> execute(pqxx::connection_base& conn, const Statements& statements,
+                                 const ExecuteOptions& options, util::Clock& clock);
+
+// One statement outside any transaction (CREATE DATABASE cannot run in
+// one), with the same retries.
+std::optional<db::Error> execute_alone(pqxx::connection_base& conn, const std::string& sql,
+                                       const std::string& what, const ExecuteOptions& options,
+                                       util::Clock& clock);
 
 }  // namespace schemad::apply

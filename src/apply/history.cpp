@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "apply/bookkeeping.hpp"
+#include "db/error.hpp"
+#include "plan/step_json.hpp"
 #include "util/sql_text.hpp"
 
 namespace schemad::apply {
@@ -22,14 +24,6 @@ std::string host_name() {
   return name;
 }
 
-nlohmann::json step_json(const plan::Step& step) {
-  return {{"phase", plan::to_string(step.phase)},
-          {"kind", step.kind},
-          {"change", step.change},
-          {"description", step.description},
-          {"sql", step.sql}};
-}
-
 // Seconds since the epoch, with microseconds, for to_timestamp().
 std::string epoch_text(std::chrono::system_clock::time_point t) {
   const auto us =
@@ -41,6 +35,20 @@ std::string epoch_text(std::chrono::system_clock::time_point t) {
 }
 
 }  // namespace
+
+const char* to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::applied:
+      return "applied";
+    case Outcome::partial:
+      return "partial";
+    case Outcome::failed:
+      return "failed";
+    case Outcome::stamped:
+      return "stamped";
+  }
+  return "applied";
+}
 
 HistoryEntry new_history_entry(const std::string& trigger, const std::string& fingerprint,
                                const std::string& revision) {
@@ -57,12 +65,12 @@ HistoryEntry new_history_entry(const std::string& trigger, const std::string& fi
 nlohmann::json history_steps(const std::vector<StepResult>& results) {
   auto out = nlohmann::json::array();
   for (const auto& r : results) {
-    auto item = step_json(r.step);
-    item["ok"] = r.ok;
-    if (!r.error.empty()) item["error"] = r.error;
-    if (!r.sqlstate.empty()) item["sqlstate"] = r.sqlstate;
-    if (!r.detail.empty()) item["detail"] = r.detail;
-    if (r.skipped) item["skipped"] = true;
+    auto item = plan::to_json(r.step);
+    item["ok"] = r.ok();
+    if (!r.ok()) item["error"] = r.why();
+    if (r.error && !r.error->sqlstate.empty()) item["sqlstate"] = r.error->sqlstate;
+    if (r.error && !r.error->detail.empty()) item["detail"] = r.error->detail;
+    if (r.status == StepResult::Status::skipped) item["skipped"] = true;
     item["seconds"] = r.seconds;
     item["attempts"] = r.attempts;
     out.push_back(std::move(item));
@@ -73,7 +81,7 @@ nlohmann::json history_steps(const std::vector<StepResult>& results) {
 nlohmann::json history_steps(const std::vector<plan::Step>& committed) {
   auto out = nlohmann::json::array();
   for (const auto& step : committed) {
-    auto item = step_json(step);
+    auto item = plan::to_json(step);
     item["ok"] = true;
     out.push_back(std::move(item));
   }
@@ -100,7 +108,7 @@ std::vector<std::string> history_sql(const HistoryEntry& e, const std::string& s
           sql::literal(SCHEMAD_VERSION) + ", " + sql::literal(e.trigger) + ", " +
           sql::literal(e.fingerprint) + ", " + sql::literal(e.revision) + ", " +
           (e.stamped ? "true" : "false") + ", " + sql::literal(e.steps.dump()) + "::jsonb, " +
-          sql::literal(e.outcome) + ", " + sql::literal(e.error) + ")",
+          sql::literal(to_string(e.outcome)) + ", " + sql::literal(e.error) + ")",
   };
 }
 
@@ -137,24 +145,31 @@ std::vector<HistoryRow> read_history(pqxx::transaction_base& tx, const std::stri
 
 std::map<std::string, std::string> read_conflicts(pqxx::transaction_base& tx,
                                                   const std::string& schema,
-                                                  const std::vector<std::string>& changes) {
+                                                  const std::vector<ChangeId>& changes) {
   std::map<std::string, std::string> out;
   const std::string table = table_sql(schema);
   if (changes.empty() || tx.exec_params1("SELECT to_regclass($1)", table)[0].is_null()) return out;
-  // The newest attempt at each change decides; within one row, a failed
-  // step of the change wins over its other steps.
+  std::vector<std::string> keys, descriptions;
+  for (const auto& change : changes) {
+    keys.push_back(change.key);
+    descriptions.push_back(change.description);
+  }
+  // A step's key, else (rows without keys) the key of the change its
+  // description names. The newest attempt at each change decides; within
+  // one row, a failed step of the change wins over its other steps.
   auto r = tx.exec_params(
-      "SELECT DISTINCT ON (s->>'change') s->>'change', coalesce(s->>'sqlstate', ''), "
-      "coalesce(s->>'error', ''), coalesce(s->>'detail', ''), "
-      "to_char(h.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM " +
+      "WITH steps AS (SELECT h.id, h.started_at, s, coalesce(s->>'key', k.key) AS key FROM " +
           table +
-          " h CROSS JOIN LATERAL jsonb_array_elements(h.steps) s WHERE s->>'change' = ANY($1) "
-          "AND s ? 'ok' AND NOT coalesce((s->>'skipped')::boolean, false) "
-          "ORDER BY s->>'change', h.id DESC, (s->>'ok')::boolean",
-      sql::text_array(changes));
+          " h CROSS JOIN LATERAL jsonb_array_elements(h.steps) s LEFT JOIN unnest($2::text[], "
+          "$1::text[]) k(description, key) ON s->>'key' IS NULL AND s->>'change' = k.description "
+          "WHERE s ? 'ok' AND NOT coalesce((s->>'skipped')::boolean, false)) "
+          "SELECT DISTINCT ON (key) key, coalesce(s->>'sqlstate', ''), coalesce(s->>'error', ''), "
+          "coalesce(s->>'detail', ''), to_char(started_at AT TIME ZONE 'UTC', "
+          "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM steps WHERE key = ANY($1) "
+          "ORDER BY key, id DESC, (s->>'ok')::boolean",
+      sql::text_array(keys), sql::text_array(descriptions));
   for (const auto& row : r) {
-    const std::string sqlstate = row[1].c_str();
-    if (sqlstate.rfind("23", 0) != 0) continue;
+    if (db::kind_of_sqlstate(row[1].c_str()) != db::ErrorKind::data_conflict) continue;
     std::string reason = row[2].c_str();
     const std::string detail = row[3].c_str();
     if (!detail.empty()) reason += " (" + detail + ")";

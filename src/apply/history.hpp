@@ -16,6 +16,17 @@
 
 namespace schemad::apply {
 
+// What a row's change came to. Stored as text (to_string), so rows stay
+// readable by people and by older versions.
+enum class Outcome {
+  applied,  // every step succeeded
+  partial,  // the transaction committed, an online step failed
+  failed,   // the transaction rolled back (after something before it changed)
+  stamped,  // only the revision was recorded
+};
+
+const char* to_string(Outcome outcome);
+
 struct HistoryEntry {
   std::chrono::system_clock::time_point started;
   std::string host;     // this machine's host name
@@ -25,17 +36,17 @@ struct HistoryEntry {
   std::string revision;  // the baseline revision of the model
   bool stamped = false;  // `revision` was recorded in alembic_version by this change
   nlohmann::json steps = nlohmann::json::array();
-  std::string outcome;  // applied, partial (an online step failed), failed, stamped
-  std::string error;    // the first failure, "" when none
+  Outcome outcome = Outcome::applied;
+  std::string error;  // the first failure, "" when none
 };
 
 // An entry for this process (host name, pid), started now.
 HistoryEntry new_history_entry(const std::string& trigger, const std::string& fingerprint,
                                const std::string& revision);
 
-// The steps as history JSON: phase, kind, description, sql, and for results
-// ok, error, seconds and attempts. Steps given as plan steps are recorded
-// with `ok` (they committed with the row).
+// The steps as history JSON: each step's plan::to_json, and for results
+// ok, error, sqlstate, detail, skipped, seconds and attempts. Steps given as plan steps are
+// recorded with `ok` (they committed with the row).
 nlohmann::json history_steps(const std::vector<StepResult>& results);
 nlohmann::json history_steps(const std::vector<plan::Step>& committed);
 
@@ -57,7 +68,7 @@ struct HistoryRow {
   std::string revision;
   bool stamped = false;
   nlohmann::json steps;
-  std::string outcome;
+  std::string outcome;  // to_string(Outcome), as stored
   std::string error;
 };
 
@@ -68,12 +79,20 @@ std::vector<HistoryRow> read_history(pqxx::transaction_base& tx, const std::stri
 
 nlohmann::json to_json(const HistoryRow& row);
 
-// Of `changes` (Change descriptions), those whose newest attempt in the
-// history failed on a data conflict (SQLSTATE class 23), with the reason:
-// change -> "could not create unique index ... (Key (sku)=(a) is
-// duplicated.); seen 2026-11-22T10:00:00Z". Empty when the table is missing.
+// A change asked about: its key, and its description for the rows that
+// schemad 0.1 wrote before steps carried keys.
+struct ChangeId {
+  std::string key;
+  std::string description;
+};
+
+// Of `changes`, those whose newest attempt in the history failed on a data
+// conflict, by key, with the reason: "could not create unique index ...
+// (Key (sku)=(a) is duplicated.); seen 2026-11-22T10:00:00Z". A row's step
+// is matched by its key, or, when it has none (older rows), by its change
+// description. Empty when the table is missing.
 std::map<std::string, std::string> read_conflicts(pqxx::transaction_base& tx,
                                                   const std::string& schema,
-                                                  const std::vector<std::string>& changes);
+                                                  const std::vector<ChangeId>& changes);
 
 }  // namespace schemad::apply

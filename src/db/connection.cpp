@@ -1,24 +1,20 @@
 #include "db/connection.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "config/database_url.hpp"
+#include "util/file.hpp"
+#include "util/text.hpp"
 
 namespace schemad::db {
 
 namespace {
 
+// The file's one line; a password may end in spaces, not in a line break.
 std::string read_password(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConnectError("cannot read the database password file " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string password = buffer.str();
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-    password.pop_back();
+  try {
+    return std::string(util::trim_right(util::read_file(path, util::kMaxSecretBytes), "\r\n"));
+  } catch (const util::FileError& e) {
+    throw ConnectError("cannot read the database password file " + path + ": " + e.what());
   }
-  return password;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "diff/definitions.hpp"
 #include "diff/diff.hpp"
+#include "util/sql_text.hpp"
 
 namespace schemad::diff {
 
@@ -33,7 +34,71 @@ std::string index_description(const Change& change) {
   return "create index on " + change.table.name.display() + " " + index_keys_text(index);
 }
 
+std::string idents(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + sql::ident(name);
+  return "(" + out + ")";
+}
+
+std::string constraint_key(const Change& change) {
+  const schema::Constraint& c = change.constraint;
+  const std::string table = change.table.name.sql();
+  if (!c.name.empty()) return "constraint " + table + " " + sql::ident(c.name);
+  switch (c.kind) {
+    case schema::ConstraintKind::primary_key:
+      return "primary_key " + table;
+    case schema::ConstraintKind::unique:
+      return "unique " + table + " " + idents(c.columns);
+    case schema::ConstraintKind::check:
+      return "check " + table + " (" + c.expression + ")";
+    case schema::ConstraintKind::foreign_key:
+      return "foreign_key " + table + " " + idents(c.columns) + " " + c.ref_table.sql() + " " +
+             idents(c.ref_columns);
+  }
+  return "constraint " + table;
+}
+
+std::string index_key(const Change& change) {
+  const schema::Index& index = change.index;
+  if (!index.name.empty()) {
+    return "index " + sql::ident(change.table.name.schema) + "." + sql::ident(index.name);
+  }
+  std::string keys;
+  for (const auto& key : index.keys) {
+    keys += (keys.empty() ? "" : ", ") +
+            (key.expression.empty() ? sql::ident(key.column) : "(" + key.expression + ")");
+  }
+  std::string out = "index " + change.table.name.sql() + " (" + keys + ")";
+  if (!index.where.empty()) out += " WHERE " + index.where;
+  return out;
+}
+
 }  // namespace
+
+std::string Change::key() const {
+  switch (kind) {
+    case ChangeKind::create_schema:
+      return "schema " + sql::ident(name);
+    case ChangeKind::create_extension:
+      return "extension " + sql::ident(name);
+    case ChangeKind::create_enum:
+      return "enum " + enum_type.name.sql();
+    case ChangeKind::add_enum_value:
+      return "enum_value " + enum_type.name.sql() + " " + sql::literal(value);
+    case ChangeKind::create_table:
+      return "table " + table.name.sql();
+    case ChangeKind::add_column:
+      return "column " + table.name.sql() + "." + sql::ident(column.name);
+    case ChangeKind::add_constraint:
+      return constraint_key(*this);
+    case ChangeKind::create_index:
+      return index_key(*this);
+    case ChangeKind::set_comment:
+      if (column.name.empty()) return "comment " + table.name.sql();
+      return "comment " + table.name.sql() + "." + sql::ident(column.name);
+  }
+  return "unknown";
+}
 
 std::string to_string(ChangeKind kind) {
   switch (kind) {

@@ -119,6 +119,19 @@ void add_column(const TableDiff& t, const Column& want) {
 
 }  // namespace
 
+Result after_applying(const Result& found) {
+  Result out;
+  for (Drift d : found.drift) {
+    if (d.kind == DriftKind::not_applied && d.actual == kAddedNullable) {
+      d.kind = DriftKind::column_nullability;
+      d.actual = nullability_text(false);
+    }
+    out.drift.push_back(std::move(d));
+  }
+  sort_drift(out.drift);
+  return out;
+}
+
 void compare_columns(TableDiff& t) {
   for (const auto& want : t.want.columns) {
     const Column* have = t.have.column(want.name);

@@ -26,6 +26,12 @@ void compare_names(const std::vector<std::string>& desired, const std::vector<st
 
 }  // namespace
 
+void sort_drift(std::vector<Drift>& drift) {
+  std::stable_sort(drift.begin(), drift.end(), [](const Drift& a, const Drift& b) {
+    return a.object != b.object ? a.object < b.object : a.kind < b.kind;
+  });
+}
+
 bool can_add_not_null(const schema::Column& column) {
   if (column.identity != schema::Identity::none) return true;
   if (column.serial) return false;  // nextval() is volatile
@@ -48,9 +54,7 @@ Result compare(const schema::Database& desired, const schema::Database& actual,
   compare_names(desired.extensions, actual.extensions, ChangeKind::create_extension, out);
   compare_enums(desired, actual, out);
   compare_tables(desired, actual, options, out);
-  std::stable_sort(out.drift.begin(), out.drift.end(), [](const Drift& a, const Drift& b) {
-    return a.object != b.object ? a.object < b.object : a.kind < b.kind;
-  });
+  sort_drift(out.drift);
   return out;
 }
 

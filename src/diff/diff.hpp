@@ -1,8 +1,8 @@
 #pragma once
 
 // Diff: desired (model) x actual (catalog) -> additive changes + drift.
-// Pure: no I/O. The rules are those of the table "What the daemon does with
-// the model" in the model format spec.
+// Pure: no I/O. The rules are those of the table "What is created, what is
+// only reported" (README, docs/model-format.md).
 
 #include <iterator>
 #include <string>
@@ -57,8 +57,15 @@ struct Change {
   std::string path;  // model path of what is missing
 
   // One line for logs and plans: "create table public.users",
-  // "add column public.users.email".
+  // "add column public.users.email". Wording for people: it may change.
   std::string description() const;
+
+  // What the change is, whatever its wording: its kind and the object, names
+  // quoted as SQL quotes them ("column \"public\".\"users\".\"email\""). An
+  // unnamed constraint or index is identified by what it is on (its columns,
+  // its expression as the model writes it). schemad_history remembers changes
+  // by it (which ones the data blocked), so its format never changes.
+  std::string key() const;
 };
 
 enum class DriftKind {
@@ -133,6 +140,11 @@ struct Result {
 // (nextval is volatile). Otherwise the column is added nullable and the diff
 // reports drift of kind not_applied. Shared by diff (drift) and plan (SQL).
 bool can_add_not_null(const schema::Column& column);
+
+// What `found` leaves once every one of its changes has been made: no
+// change, and its drift as comparing again would report it (a NOT NULL
+// column that had to be added nullable then differs in nullability). Pure.
+Result after_applying(const Result& found);
 
 struct Options {
   // Names of tables that other tools own (schemad's bookkeeping, see

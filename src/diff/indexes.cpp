@@ -6,6 +6,7 @@
 #include "diff/expressions.hpp"
 #include "diff/table_diff.hpp"
 #include "diff/uniques.hpp"
+#include "util/text.hpp"
 
 namespace schemad::diff {
 
@@ -27,18 +28,12 @@ IndexKey canonical_key(IndexKey key) {
   return key;
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 bool same_definition(const Index& a, const Index& b) {
   if (a.keys.size() != b.keys.size()) return false;
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
     if (canonical_key(a.keys[i]) != canonical_key(b.keys[i])) return false;
   }
-  return lower(a.method) == lower(b.method) && a.unique == b.unique &&
+  return util::ascii_lower(a.method) == util::ascii_lower(b.method) && a.unique == b.unique &&
          same_expression(a.where, b.where) && a.include == b.include;
 }
 

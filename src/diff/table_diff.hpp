@@ -24,6 +24,9 @@ struct TableDiff {
   std::map<std::string, std::string> accounted_indexes;
 };
 
+// Drift in the order compare() reports it: by object, then kind.
+void sort_drift(std::vector<Drift>& drift);
+
 // Missing tables become create_table; tables present are compared below;
 // tables of the model's schemas that the model lacks are extra_table drift
 // (Options::unowned_tables excepted).

@@ -1,35 +1,40 @@
 #pragma once
 
-// One reconcile: inspect, compare, and (in apply mode) heal under the
-// advisory lock, then record the baseline revision. The pipeline that the
-// one-shot commands and the daemon share.
+// The engine: one comparison of the model with the database and, in apply
+// mode, the healing under the advisory lock, with the baseline revision
+// recorded. The one-shot commands and the daemon share it. Its steps, each
+// in a file of its own:
+//
+//   converge (engine.cpp)  reuse a cached no-op observation (cache.hpp), or
+//                          observe without the lock (observe.hpp); heal
+//                          when something is missing
+//   heal (heal.cpp)        lock, observe again, execute the plan with its
+//                          bookkeeping (apply/executor.hpp), settle what
+//                          remains, record
+//   explain (explain.hpp)  errors the model caused, in the model's terms
 
 #include <chrono>
 #include <functional>
-#include <memory>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
 
-#include "apply/advisory_lock.hpp"
 #include "apply/alembic_stamp.hpp"
 #include "apply/executor.hpp"
-#include "diff/diff.hpp"
+#include "db/error.hpp"
+#include "engine/observe.hpp"
 #include "plan/plan.hpp"
 #include "schema/schema.hpp"
 #include "util/clock.hpp"
 
 namespace schemad::engine {
 
-// What the daemon keeps between reconciles so that a timer-triggered one
-// with nothing to do costs two statements: the last no-op observation, the
-// catalog version it was made at (catalog/version.hpp), and the model it
-// compared.
 struct ObservationCache;
 
 struct Settings {
   std::string lock_name;  // "": default_lock_name(database, model schemas)
-  std::chrono::milliseconds lock_wait{120000};
+  // How long to wait for the advisory lock, and to retry a step that
+  // other sessions' locks hold up (reconcile.lock_retry_seconds).
   std::chrono::milliseconds lock_retry{120000};
   int statement_timeout_ms = 0;
   std::string version_table_schema = "public";  // alembic_version and schemad_history
@@ -45,7 +50,7 @@ struct Settings {
   // When set, every reconcile that found nothing to do refreshes it; with
   // `reuse`, a reconcile whose model, revision, catalog version and
   // alembic_version rows are those of the cache reuses its observation (at
-  // most kMaxReuses times in a row; then it inspects in full again).
+  // most ObservationCache::kMaxReuses times in a row).
   ObservationCache* cache = nullptr;
   bool reuse = false;
 };
@@ -55,56 +60,41 @@ enum class Mode {
   apply,  // heal under the advisory lock
 };
 
-// What one comparison of the model with the database found.
-struct Observation {
-  diff::Result diff;
-  apply::StampDecision stamp;
-  int queries = 0;  // statements the observation sent
-
-  // Nothing missing and the stamp current.
-  bool satisfied() const { return diff.satisfied() && !stamp.pending(); }
-};
+const char* to_string(Mode mode);
 
 struct Report {
   Mode mode = Mode::check;
   std::string revision;                  // the baseline revision
-  Observation found;                     // before anything ran
+  Observation found;                     // before anything ran (under the lock, for apply)
   plan::Plan plan;                       // what heals `found` (apply ran it)
   std::vector<apply::StepResult> steps;  // apply: what ran
   bool stamped = false;                  // apply: the revision was recorded
   bool recorded = false;                 // apply: a schemad_history row was written
   Observation remaining;                 // apply: after the run; check: == found
-  std::string error;                     // "" when the reconcile itself worked
+  plan::Plan pending;                    // what would heal `remaining`; check: == plan
+  std::vector<db::Error> errors;         // none when the reconcile itself worked
+  int observations = 0;                  // full comparisons with the catalog made
   std::chrono::duration<double> duration{0};
   std::chrono::duration<double> lock_wait{0};
 
   // The database satisfies the model (afterwards, for apply). Drift does not
   // matter here; an error or several heads do.
   bool satisfied() const {
-    return error.empty() && remaining.satisfied() && !remaining.stamp.error();
+    return errors.empty() && remaining.satisfied() && !remaining.stamp.error();
   }
+  // The errors, one line: "a; b"; "" when none.
+  std::string error_text() const;
+  // Some error came from the model's text (Error::path is set).
+  bool model_error() const;
 };
 
-struct ObservationCache {
-  static constexpr int kMaxReuses = 9;
-  bool valid = false;
-  std::string fingerprint;      // the model's
-  std::string revision;         // the baseline revision
-  std::string catalog_version;  // taken before the observation
-  Observation observation;
-  int reuses = 0;
-};
-
-// The advisory lock every writer (reconcile, stamp, reset) takes on `conn`
-// for `model`: Settings::lock_name, else default_lock_name(database, schemas).
-std::unique_ptr<apply::AdvisoryLock> take_lock(pqxx::connection_base& conn,
-                                               const schema::Database& model,
-                                               const Settings& settings, util::Clock& clock);
-
-// Runs one reconcile on `conn` (open, no transaction). Never throws: database
-// errors, a model value the server refuses, or a lock that cannot be had are
-// in Report::error, and nothing of a failed transaction remains.
+// Runs one reconcile on `conn` (open, no transaction). Never throws:
+// database errors, a model value the server refuses, or a lock that cannot
+// be had are in Report::errors, and nothing of a failed transaction remains.
 Report converge(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
                 const Settings& settings, util::Clock& clock);
+
+// The executor's options for these settings.
+apply::ExecuteOptions execute_options(const Settings& settings);
 
 }  // namespace schemad::engine

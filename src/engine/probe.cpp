@@ -326,7 +326,7 @@ void deliver(const pqxx::result& rows, std::vector<Item>& items) {
 // After the batch failed: try each item alone to name the one the server
 // refuses.
 [[noreturn]] void find_culprit(pqxx::connection_base& conn, std::vector<Item>& items,
-                               const std::string& batch_error) {
+                               const db::Error& batch_error) {
   pqxx::work tx(conn, "schemad-probe-culprit");
   for (std::size_t i = 0; i < items.size(); ++i) {
     try {
@@ -334,15 +334,14 @@ void deliver(const pqxx::result& rows, std::vector<Item>& items) {
       sub.exec(setup_sql({&items[i]}, kProbeTable));
       sub.abort();
     } catch (const pqxx::sql_error& e) {
-      std::string message = e.what();
-      while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-        message.pop_back();
-      }
-      if (message.rfind("ERROR:  ", 0) == 0) message = message.substr(8);
-      throw ProbeError(items[i].path, message);
+      db::Error error = db::translate(e);
+      error.path = items[i].path;
+      throw ProbeError(std::move(error));
     }
   }
-  throw ProbeError("", "the server refused the model's definitions: " + batch_error);
+  db::Error error = batch_error;
+  error.message = "the server refused the model's definitions: " + error.message;
+  throw ProbeError(std::move(error));
 }
 
 }  // namespace
@@ -361,7 +360,7 @@ void probe(pqxx::connection_base& conn, Database& desired, const Database& actua
     tx.exec(setup_sql(all, prefix) + "SET LOCAL search_path = pg_catalog");
   } catch (const pqxx::sql_error& e) {
     tx.abort();
-    find_culprit(conn, items, e.what());
+    find_culprit(conn, items, db::translate(e));
   }
   deliver(tx.exec(answers_sql(prefix)), items);
   tx.abort();

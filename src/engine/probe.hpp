@@ -12,21 +12,23 @@
 #include <stdexcept>
 #include <string>
 
+#include "db/error.hpp"
 #include "schema/schema.hpp"
 
 namespace schemad::engine {
 
 // The server refused something the model says: an unknown type, a default
-// that does not fit its column, a check that does not parse. what() is
-// "PATH: server's message"; path() is the model path (tables[2].columns[1].type).
+// that does not fit its column, a check that does not parse. error() is the
+// server's error with its model path (tables[2].columns[1].type); what() is
+// error().text(): "PATH: server's message".
 class ProbeError : public std::runtime_error {
  public:
-  ProbeError(std::string path, const std::string& message)
-      : std::runtime_error(path + ": " + message), path_(std::move(path)) {}
-  const std::string& path() const { return path_; }
+  explicit ProbeError(db::Error error)
+      : std::runtime_error(error.text()), error_(std::move(error)) {}
+  const db::Error& error() const { return error_; }
 
  private:
-  std::string path_;
+  db::Error error_;
 };
 
 struct ProbeStats {

@@ -1,7 +1,7 @@
 #pragma once
 
-// Reports as JSON, for `plan --format json`, `check --format json` and, later,
-// /status. Keys are stable: tools parse them.
+// Reports as JSON, for `plan --format json` and `check --format json`. Keys
+// are stable: tools parse them.
 
 #include <nlohmann/json.hpp>
 
@@ -9,13 +9,14 @@
 
 namespace schemad::engine {
 
-nlohmann::json to_json(const plan::Step& step);
 nlohmann::json to_json(const diff::Drift& drift);
 nlohmann::json to_json(const apply::StampDecision& stamp);
 
 // {"mode", "revision", "satisfied", "error", "duration_seconds",
 //  "lock_wait_seconds", "pending": [steps], "drift": [..], "stamp": {..},
 //  "applied": [{step..., "ok", "error", "seconds", "attempts"}]}
+// A step is plan::to_json's (plan/step_json.hpp); "pending" is
+// Report::pending, the plan of what remains (rendered once, by the engine).
 nlohmann::json to_json(const Report& report);
 
 }  // namespace schemad::engine

@@ -5,7 +5,6 @@ namespace schemad::engine {
 Settings settings_from(const config::Config& c, apply::RevisionSource revisions) {
   Settings s;
   s.lock_name = c.lock_name;
-  s.lock_wait = std::chrono::seconds(c.reconcile.lock_retry_seconds);
   s.lock_retry = std::chrono::seconds(c.reconcile.lock_retry_seconds);
   s.statement_timeout_ms = c.reconcile.statement_timeout_ms;
   s.version_table_schema = c.alembic.version_table_schema;

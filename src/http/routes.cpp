@@ -9,6 +9,7 @@
 #include "http/response.hpp"
 #include "http/status_json.hpp"
 #include "util/sha256.hpp"
+#include "util/text.hpp"
 
 namespace schemad::http {
 
@@ -30,13 +31,13 @@ Response health(const Endpoints& e, const Request&) {
                   : json_response(status::service_unavailable, {{"status", "stuck"}});
 }
 
-std::shared_ptr<const schemad::state::Snapshot> snapshot_of(const Endpoints& e) {
+std::shared_ptr<const state::Snapshot> snapshot_of(const Endpoints& e) {
   auto snapshot = e.snapshot();
-  return snapshot ? snapshot : std::make_shared<const schemad::state::Snapshot>();
+  return snapshot ? snapshot : std::make_shared<const state::Snapshot>();
 }
 
 Response ready(const Endpoints& e, const Request&) {
-  const auto ready = schemad::state::readiness(*snapshot_of(e), e.now(), e.readiness_window);
+  const auto ready = state::readiness(*snapshot_of(e), e.now(), e.readiness_window);
   if (ready.ready) return json_response(status::ok, {{"ready", true}});
   return json_response(status::service_unavailable, {{"ready", false}, {"reason", ready.reason}});
 }
@@ -49,21 +50,21 @@ Response metrics(const Endpoints& e, const Request&) {
   return text_response(status::ok, e.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
-Response reconcile(const Endpoints& e, const Request& request) {
+Response post_reconcile(const Endpoints& e, const Request& request) {
   const auto header = request[beast_http::field::authorization];
   if (!bearer_matches({header.data(), header.size()}, e.admin_token)) {
     auto response = error_response(status::unauthorized, "a valid bearer token is required");
     response.set(beast_http::field::www_authenticate, "Bearer");
     return response;
   }
-  e.request_reconcile("http");
+  e.request_reconcile();
   return json_response(status::accepted, {{"accepted", true}});
 }
 
 constexpr Route kRoutes[] = {
     {"/livez", verb::get, health},    {"/healthz", verb::get, health},
     {"/readyz", verb::get, ready},    {"/status", verb::get, status_page},
-    {"/metrics", verb::get, metrics}, {"/reconcile", verb::post, reconcile},
+    {"/metrics", verb::get, metrics}, {"/reconcile", verb::post, post_reconcile},
 };
 
 bool accepts(const Route& route, verb method) {
@@ -75,7 +76,7 @@ Response route(const Endpoints& e, const Request& request) {
   target = target.substr(0, target.find('?'));
   for (const Route& r : kRoutes) {
     if (r.path != target) continue;
-    if (r.answer == reconcile && e.admin_token.empty()) break;  // switched off: unknown
+    if (r.answer == post_reconcile && e.admin_token.empty()) break;  // switched off: unknown
     if (!accepts(r, request.method())) {
       auto response = error_response(status::method_not_allowed, "method not allowed");
       response.set(beast_http::field::allow, r.method == verb::get ? "GET, HEAD" : "POST");
@@ -86,23 +87,12 @@ Response route(const Endpoints& e, const Request& request) {
   return error_response(status::not_found, "not found");
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) {
-      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool bearer_matches(std::string_view authorization, const std::string& token) {
   constexpr std::string_view scheme = "Bearer ";
   if (token.empty() || authorization.size() < scheme.size() ||
-      !iequals(authorization.substr(0, scheme.size()), scheme)) {
+      !util::iequals(authorization.substr(0, scheme.size()), scheme)) {
     return false;
   }
   // Hashing first makes the comparison independent of the presented

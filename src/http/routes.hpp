@@ -8,7 +8,7 @@
 //   GET  /readyz           200 {"ready":true}, or 503 {"ready":false,"reason":".."}
 //   GET  /status           200, the snapshot (see status_json.hpp)
 //   GET  /metrics          200, metrics_text(), Prometheus text format 0.0.4
-//   POST /reconcile        202 {"accepted":true} and request_reconcile("http"), with
+//   POST /reconcile        202 {"accepted":true} and request_reconcile(), with
 //                          `Authorization: Bearer <admin_token>`; 401 with
 //                          `WWW-Authenticate: Bearer` without it or with another token;
 //                          404 when admin_token is "" (the path then does not exist)
@@ -30,13 +30,13 @@
 namespace schemad::http {
 
 struct Endpoints {
-  std::function<std::shared_ptr<const schemad::state::Snapshot>()> snapshot;
+  std::function<std::shared_ptr<const state::Snapshot>()> snapshot;
   std::function<std::string()> metrics_text;  // Prometheus text exposition
   std::function<bool()> live;                 // event loop alive and worker not stuck
-  std::function<void(const std::string& trigger)> request_reconcile;  // POST /reconcile
+  std::function<void()> request_reconcile;    // POST /reconcile
   std::string admin_token;                    // "" => POST /reconcile answers 404
-  std::chrono::seconds readiness_window{60};  // passed to schemad::state::readiness()
-  std::function<schemad::state::WallTime()> now = [] { return std::chrono::system_clock::now(); };
+  std::chrono::seconds readiness_window{60};  // passed to state::readiness()
+  std::function<state::WallTime()> now = [] { return std::chrono::system_clock::now(); };
 };
 
 // Throws std::invalid_argument when snapshot, metrics_text, live or now is

@@ -62,7 +62,8 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{10};
 };
 
-// Counters since construction, for metrics and tests.
+// Counters since construction, for tests and diagnostics (no metric reads
+// them yet).
 struct ServerStats {
   std::size_t open_connections = 0;        // sessions serving requests now
   std::uint64_t accepted_total = 0;        // connections accepted, refused ones included

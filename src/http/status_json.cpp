@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-json time_or_null(const std::optional<schemad::state::WallTime>& time) {
+json time_or_null(const std::optional<state::WallTime>& time) {
   return time ? json(format_rfc3339(*time)) : json(nullptr);
 }
 
@@ -17,13 +17,13 @@ json text_or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
-json to_json(const schemad::state::ReconcileSummary& r) {
+json to_json(const state::ReconcileSummary& r) {
   json drift = json::array();
   for (const auto& [kind, message] : r.drift)
     drift.push_back({{"kind", kind}, {"message", message}});
   return {{"started", format_rfc3339(r.started)},
           {"duration_seconds", r.duration_seconds},
-          {"outcome", r.outcome},
+          {"outcome", state::to_string(r.outcome)},
           {"trigger", r.trigger},
           {"steps_applied", r.steps_applied},
           {"pending_changes", r.pending_changes},
@@ -32,7 +32,7 @@ json to_json(const schemad::state::ReconcileSummary& r) {
           {"error", text_or_null(r.error)}};
 }
 
-json to_json(const schemad::state::LockWaitState& w) {
+json to_json(const state::LockWaitState& w) {
   json blockers = json::array();
   for (std::size_t i = 0; i < w.blockers.size(); ++i) {
     blockers.push_back({{"pid", i < w.blocker_pids.size() ? w.blocker_pids[i] : 0},
@@ -47,7 +47,7 @@ json to_json(const schemad::state::LockWaitState& w) {
 
 }  // namespace
 
-std::string format_rfc3339(schemad::state::WallTime time) {
+std::string format_rfc3339(state::WallTime time) {
   using namespace std::chrono;
   // floor, not duration_cast: times before 1970 must not round up.
   const auto ms = floor<milliseconds>(time.time_since_epoch()).count();
@@ -61,9 +61,8 @@ std::string format_rfc3339(schemad::state::WallTime time) {
   return text;
 }
 
-json to_json(const schemad::state::Snapshot& s, schemad::state::WallTime now,
-             std::chrono::seconds readiness_window) {
-  const schemad::state::Readiness ready = schemad::state::readiness(s, now, readiness_window);
+json to_json(const state::Snapshot& s, state::WallTime now, std::chrono::seconds readiness_window) {
+  const state::Readiness ready = state::readiness(s, now, readiness_window);
   return {
       {"version", s.version},
       {"model",
@@ -78,7 +77,7 @@ json to_json(const schemad::state::Snapshot& s, schemad::state::WallTime now,
       {"satisfied", s.satisfied},
       {"last_reconcile", s.last ? to_json(*s.last) : json(nullptr)},
       {"last_success", time_or_null(s.last_success)},
-      {"activity", s.activity},
+      {"activity", state::to_string(s.activity)},
       {"current_trigger", text_or_null(s.current_trigger)},
       {"rerun_queued", s.rerun_queued},
       {"next_retry", time_or_null(s.next_retry)},

@@ -24,11 +24,11 @@
 namespace schemad::http {
 
 // "2024-05-01T12:34:56.789Z": UTC, milliseconds, truncated toward the past.
-std::string format_rfc3339(schemad::state::WallTime time);
+std::string format_rfc3339(state::WallTime time);
 
-// "ready" is schemad::state::readiness(snapshot, now, readiness_window).
-nlohmann::json to_json(const schemad::state::Snapshot& snapshot,
-                       schemad::state::WallTime now = std::chrono::system_clock::now(),
+// "ready" is state::readiness(snapshot, now, readiness_window).
+nlohmann::json to_json(const state::Snapshot& snapshot,
+                       state::WallTime now = std::chrono::system_clock::now(),
                        std::chrono::seconds readiness_window = std::chrono::seconds(60));
 
 }  // namespace schemad::http

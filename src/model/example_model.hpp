@@ -1,5 +1,7 @@
 #pragma once
 
+// The embedded example model.
+
 #include <string_view>
 
 namespace schemad::model {

@@ -1,5 +1,8 @@
 #pragma once
 
+// Which model is in force: the configured file, or the embedded example
+// model when none is configured.
+
 #include <string>
 
 #include "schema/schema.hpp"

@@ -45,9 +45,10 @@ ColumnSet column_set(const schema::QualifiedName& table, std::vector<std::string
 struct Builder {
   explicit Builder(const Options& plan_options) : options(plan_options) {}
 
-  // Appends a step rendered from `source`: its kind label, description
-  // (with " (note)" when a change needs several steps) and path.
-  void add(Slot slot, const diff::Change& source, std::string sql, const std::string& note = "");
+  // Appends a step rendered from `source`: its kind, key, description
+  // (with " (note)" when a change needs several steps), path and tables.
+  // Returns it, for the caller to mark what it builds.
+  Step& add(Slot slot, const diff::Change& source, std::string sql, const std::string& note = "");
 
   // The steps in execution order.
   Plan finish() const;

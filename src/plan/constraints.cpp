@@ -40,7 +40,8 @@ std::string name_for(Builder& b, const diff::Change& change) {
 void drop_invalid_index(Builder& b, Slot slot, const diff::Change& change, bool concurrently) {
   if (change.invalid_index.empty()) return;
   schema::QualifiedName index{change.table.name.schema, change.invalid_index};
-  b.add(slot, change, drop_index_sql(index, concurrently), "drop invalid index");
+  b.add(slot, change, drop_index_sql(index, concurrently), "drop invalid index").concurrent =
+      concurrently;
 }
 
 void add_unique_online(Builder& b, const diff::Change& change) {
@@ -54,9 +55,10 @@ void add_unique_online(Builder& b, const diff::Change& change) {
     index.keys.push_back(key);
   }
   drop_invalid_index(b, Slot::after_unique, change, true);
-  b.add(Slot::after_unique, change, create_index_sql(change.table.name, index, name, true),
-        "build index");
-  b.steps.back().second.builds = schema::QualifiedName{change.table.name.schema, name}.sql();
+  Step& build = b.add(Slot::after_unique, change,
+                      create_index_sql(change.table.name, index, name, true), "build index");
+  build.concurrent = true;
+  build.builds = schema::QualifiedName{change.table.name.schema, name}.sql();
   b.add(Slot::after_unique, change,
         alter_table(change) + "ADD CONSTRAINT " + sql::ident(name) + " UNIQUE USING INDEX " +
             sql::ident(name));

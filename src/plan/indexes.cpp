@@ -13,13 +13,14 @@ void render_index(Builder& b, const diff::Change& change, bool new_table) {
   Slot slot = concurrently ? Slot::after_index : index.unique ? Slot::unique_index : Slot::index;
   if (!change.invalid_index.empty()) {
     schema::QualifiedName invalid{change.table.name.schema, change.invalid_index};
-    b.add(slot, change, drop_index_sql(invalid, concurrently), "drop invalid index");
+    b.add(slot, change, drop_index_sql(invalid, concurrently), "drop invalid index").concurrent =
+        concurrently;
   }
-  b.add(slot, change, create_index_sql(change.table.name, index, index.name, concurrently));
-  if (concurrently) {
-    b.steps.back().second.builds =
-        schema::QualifiedName{change.table.name.schema, index.name}.sql();
-  }
+  Step& build =
+      b.add(slot, change, create_index_sql(change.table.name, index, index.name, concurrently));
+  build.concurrent = concurrently;
+  if (concurrently)
+    build.builds = schema::QualifiedName{change.table.name.schema, index.name}.sql();
 }
 
 }  // namespace schemad::plan

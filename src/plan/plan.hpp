@@ -23,14 +23,20 @@ std::string to_string(Phase phase);
 
 struct Step {
   Phase phase = Phase::transaction;
+  diff::ChangeKind kind = diff::ChangeKind::create_schema;  // of the change it comes from
+  // The change's identity (Change::key()): the steps of one change share it,
+  // and it is what schemad_history remembers a change by.
+  std::string key;
   std::string sql;          // one statement, no trailing semicolon
-  std::string kind;         // metrics label: schema, extension, enum, enum_value,
-                            // table, column, constraint, index, comment
   std::string description;  // the change it comes from, as Change::description(), + " (note)"
-  std::string change;       // Change::description() alone: the steps of one change share it
+  std::string change;       // Change::description() alone
   std::string path;         // model path
   std::string table;        // the table it alters, as SQL ("public"."items"); "" for none
-  std::string builds;       // CREATE INDEX CONCURRENTLY: the index, as SQL; else ""
+  std::string references;   // a foreign key's: the table it references, as SQL; else ""
+  // CREATE or DROP INDEX CONCURRENTLY: waits for every older transaction by
+  // design, so it runs without statement_timeout.
+  bool concurrent = false;
+  std::string builds;  // CREATE INDEX CONCURRENTLY: the index, as SQL; else ""
 };
 
 struct Options {

@@ -123,16 +123,22 @@ ColumnSet column_set(const schema::QualifiedName& table, std::vector<std::string
   return {table, columns};
 }
 
-void Builder::add(Slot slot, const Change& source, std::string sql, const std::string& note) {
+Step& Builder::add(Slot slot, const Change& source, std::string sql, const std::string& note) {
   Step step;
   step.phase = phase_of(slot, options.online);
+  step.kind = source.kind;
+  step.key = source.key();
   step.sql = std::move(sql);
-  step.kind = diff::to_string(source.kind);
   step.change = source.description();
   step.description = step.change + (note.empty() ? "" : " (" + note + ")");
   step.path = source.path;
   if (!source.table.name.name.empty()) step.table = source.table.name.sql();
+  if (source.kind == ChangeKind::add_constraint &&
+      source.constraint.kind == schema::ConstraintKind::foreign_key) {
+    step.references = source.constraint.ref_table.sql();
+  }
   steps.emplace_back(slot, std::move(step));
+  return steps.back().second;
 }
 
 Plan Builder::finish() const {

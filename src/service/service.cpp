@@ -7,21 +7,22 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
-#include "diff/diff.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 #include "model/source.hpp"
 #include "service/model_watcher.hpp"
 #include "service/notify.hpp"
+#include "service/pg_backend.hpp"
+#include "service/summary.hpp"
 #include "service/triggers.hpp"
 #include "service/worker.hpp"
 #include "state/snapshot.hpp"
+#include "util/file.hpp"
+#include "util/text.hpp"
 
 namespace schemad::service {
 
@@ -33,25 +34,15 @@ using std::chrono::steady_clock;
 std::string admin_token(const config::Config& c) {
   if (!c.http.admin_token.empty()) return c.http.admin_token;
   if (c.http.admin_token_file.empty()) return "";
-  std::ifstream in(c.http.admin_token_file, std::ios::binary);
-  if (!in)
-    throw config::ConfigError("cannot read http.admin_token_file " + c.http.admin_token_file);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string token = buffer.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
-    token.pop_back();
+  const std::string& path = c.http.admin_token_file;
+  std::string token;
+  try {
+    token = std::string(util::trim_right(util::read_file(path, util::kMaxSecretBytes), "\r\n "));
+  } catch (const util::FileError& e) {
+    throw config::ConfigError("cannot read http.admin_token_file " + path + ": " + e.what());
   }
-  if (token.empty()) throw config::ConfigError(c.http.admin_token_file + " is empty");
+  if (token.empty()) throw config::ConfigError(path + " is empty");
   return token;
-}
-
-metrics::Labels metric_labels() {
-  metrics::Labels labels;
-  labels.outcomes = {"ok", "pending", "error"};
-  for (auto kind : diff::kAllChangeKinds) labels.change_kinds.push_back(diff::to_string(kind));
-  for (auto kind : diff::kAllDriftKinds) labels.drift_kinds.push_back(diff::to_string(kind));
-  return labels;
 }
 
 // Everything the event loop owns. Handlers run on the loop thread only.
@@ -61,7 +52,8 @@ class Loop {
       : options_(options),
         config_(options.config),
         metrics_(SCHEMAD_VERSION, metric_labels()),
-        worker_(config_, state_, metrics_, notifier_, util::system_clock()),
+        backend_(make_pg_backend()),
+        worker_(config_, *backend_, state_, metrics_, notifier_, util::system_clock()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         interval_(io_),
         watchdog_(io_),
@@ -74,7 +66,7 @@ class Loop {
       worker_.run(queue_);
       worker_done_ = true;
     });
-    queue_.push({"startup", true, false});
+    queue_.push({Reason::startup, true});
     notifier_.ready();
     arm_interval();
     arm_watchdog();
@@ -101,9 +93,9 @@ class Loop {
     http::Endpoints endpoints;
     endpoints.snapshot = [this] { return state_.get(); };
     endpoints.metrics_text = [this] { return metrics_.text(); };
-    endpoints.live = [this] { return !worker_.stuck(steady_clock::now()); };
-    endpoints.request_reconcile = [this](const std::string& why) {
-      if (!stopping_) queue_.push({why, false, false});
+    endpoints.live = [this] { return !worker_.stuck(); };
+    endpoints.request_reconcile = [this] {
+      if (!stopping_) queue_.push({Reason::http, false});
     };
     try {
       endpoints.admin_token = admin_token(config_);
@@ -137,7 +129,7 @@ class Loop {
     watcher_ = std::make_unique<ModelWatcher>(
         io_, config_.model, std::chrono::milliseconds(config_.reconcile.debounce_ms), [this] {
           spdlog::info("model file {} changed", config_.model);
-          if (!stopping_) queue_.push({"model-change", true, false});
+          if (!stopping_) queue_.push({Reason::model_change, true});
         });
     try {
       watcher_->start();
@@ -154,7 +146,7 @@ class Loop {
     interval_.expires_after(std::chrono::seconds(config_.reconcile.interval_seconds));
     interval_.async_wait([this](boost::system::error_code ec) {
       if (ec || stopping_) return;
-      queue_.push({"interval", false, false});
+      queue_.push({Reason::interval, false});
       arm_interval();
     });
   }
@@ -166,7 +158,7 @@ class Loop {
     watchdog_.async_wait([this](boost::system::error_code ec) {
       if (ec || stopping_) return;
       // A stuck worker stops the pings: systemd then restarts the service.
-      if (!worker_.stuck(steady_clock::now())) notifier_.watchdog();
+      if (!worker_.stuck()) notifier_.watchdog();
       arm_watchdog();
     });
   }
@@ -199,7 +191,7 @@ class Loop {
     } catch (const std::exception& e) {
       spdlog::error("configuration not reloaded, the previous one stays in force: {}", e.what());
     }
-    queue_.push({"sighup", true, true});
+    queue_.push({Reason::sighup, true});
     notifier_.ready();
   }
 
@@ -241,10 +233,11 @@ class Loop {
 
   const ServiceOptions& options_;
   config::Config config_;
-  StateStore state_;
+  state::StateStore state_;
   metrics::Metrics metrics_;
   Notifier notifier_;
   TriggerQueue queue_;
+  std::unique_ptr<Backend> backend_;
   Worker worker_;
   net::io_context io_;
   net::signal_set signals_;

@@ -4,19 +4,15 @@
 
 #include <malloc.h>
 
-#include <map>
-#include <pqxx/nontransaction>
-
-#include "apply/alembic_stamp.hpp"
-#include "apply/bootstrap.hpp"
+#include "db/connection.hpp"
 #include "engine/settings.hpp"
-#include "model/load.hpp"
 #include "model/source.hpp"
 
 namespace schemad::service {
 
 namespace {
 
+using state::Activity;
 using std::chrono::steady_clock;
 
 std::int64_t ticks(steady_clock::time_point t) {
@@ -31,22 +27,17 @@ steady_clock::duration busy_limit(const config::Config& c) {
          std::chrono::milliseconds(4 * static_cast<long long>(c.reconcile.statement_timeout_ms));
 }
 
-std::string outcome_of(const engine::Report& report) {
-  if (!report.error.empty() || report.remaining.stamp.error()) return "error";
-  return report.satisfied() ? "ok" : "pending";
-}
-
 }  // namespace
 
-Worker::Worker(config::Config config, StateStore& state, metrics::Metrics& metrics,
-               Notifier& notifier, util::Clock& clock)
-    : state_(state),
+Worker::Worker(config::Config config, Backend& backend, state::StateStore& state,
+               metrics::Metrics& metrics, const Notifier& notifier, util::Clock& clock)
+    : backend_(backend),
+      state_(state),
       metrics_(metrics),
       notifier_(notifier),
       clock_(clock),
       config_(std::move(config)),
-      retry_backoff_(std::chrono::milliseconds(1000), std::chrono::milliseconds(30000)),
-      next_health_(clock.now() + std::chrono::seconds(config_.reconcile.health_check_seconds)) {
+      schedule_(clock.now(), std::chrono::seconds(config_.reconcile.health_check_seconds)) {
   snapshot_.version = SCHEMAD_VERSION;
   snapshot_.model_path = model::display_name(config_.model);
   snapshot_.target = db::target_of(config_);
@@ -59,19 +50,18 @@ void Worker::set_config(const config::Config& config) {
 }
 
 void Worker::cancel() {
-  std::lock_guard<std::mutex> lock(conn_mutex_);
-  if (conn_ && conn_->is_open()) {
-    try {
-      conn_->cancel_query();
-    } catch (const std::exception& e) {
-      spdlog::warn("could not cancel the running statement: {}", e.what());
-    }
+  std::lock_guard<std::mutex> lock(session_mutex_);
+  if (!session_) return;
+  try {
+    session_->cancel();
+  } catch (const std::exception& e) {
+    spdlog::warn("could not cancel the running statement: {}", e.what());
   }
 }
 
-bool Worker::stuck(steady_clock::time_point now) const {
-  const std::int64_t since = busy_since_ns_.load();
-  return since != 0 && ticks(now) - since > busy_limit_ns_.load();
+bool Worker::stuck() const {
+  const std::int64_t since = busy_since_.load();
+  return since != 0 && ticks(clock_.now()) - since > busy_limit_.load();
 }
 
 void Worker::run(TriggerQueue& queue) {
@@ -79,49 +69,156 @@ void Worker::run(TriggerQueue& queue) {
     std::optional<Trigger> trigger = queue.wait_until(next_wake());
     if (queue.stopped()) break;
     snapshot_.rerun_queued = false;
-    if (trigger) {
-      reconcile(*trigger);
-    } else if (retry_at_ && clock_.now() >= *retry_at_) {
-      reconcile({"retry", false, false});
-    } else if (clock_.now() >= next_health_) {
-      check_health();
-    }
+    handle(trigger);
     if (queue.queued()) {
       snapshot_.rerun_queued = true;
       publish();
     }
   }
-  snapshot_.activity = "stopping";
+  snapshot_.activity = Activity::stopping;
   publish();
-  std::lock_guard<std::mutex> lock(conn_mutex_);
-  conn_.reset();  // closing the session releases anything it held
+  std::lock_guard<std::mutex> lock(session_mutex_);
+  session_.reset();  // closing the session releases anything it held
 }
 
-steady_clock::time_point Worker::next_wake() const {
-  return retry_at_ ? std::min(*retry_at_, next_health_) : next_health_;
+void Worker::handle(const std::optional<Trigger>& trigger) {
+  const auto now = clock_.now();
+  if (trigger) {
+    converge(*trigger);
+  } else if (schedule_.retry_due(now)) {
+    converge({Reason::retry, false});
+  } else if (schedule_.health_due(now)) {
+    check_health();
+  }
 }
 
-bool Worker::reload(const Trigger& trigger) {
-  {
-    std::lock_guard<std::mutex> lock(config_mutex_);
-    if (config_changed_) {
-      if (pending_config_.database_url != config_.database_url ||
-          pending_config_.password_file != config_.password_file) {
-        std::lock_guard<std::mutex> conn_lock(conn_mutex_);
-        conn_.reset();  // the next reconcile connects to the new target
-      }
-      config_ = pending_config_;
-      config_changed_ = false;
-      snapshot_.target = db::target_of(config_);
-      snapshot_.model_path = model::display_name(config_.model);
+void Worker::converge(const Trigger& trigger) {
+  const auto start = clock_.now();
+  const state::WallTime started = clock_.wall_now();
+  busy_limit_ = std::chrono::duration_cast<steady_clock::duration>(busy_limit(config_)).count();
+  busy_since_ = ticks(start);
+  snapshot_.activity = Activity::reconciling;
+  snapshot_.current_trigger = to_string(trigger.reason);
+  publish();
+  const engine::Report report = attempt(trigger);
+  finish(trigger, report, start, started);
+  busy_since_ = 0;
+  // A full inspection of a large catalog briefly needs tens of MiB; give
+  // them back to the system rather than idling on them.
+  ::malloc_trim(0);
+}
+
+// The reconcile itself: the configuration and model in force, a session,
+// then the engine. A report with an error when any of them is missing.
+engine::Report Worker::attempt(const Trigger& trigger) {
+  engine::Report report;
+  if (!reload(trigger.reload_model)) {
+    report.errors.push_back(db::make_error(db::ErrorKind::other, snapshot_.model_error));
+    return report;
+  }
+  if (!ensure_session()) {
+    report.errors.push_back(db::make_error(db::ErrorKind::connection_lost, "database unavailable"));
+    return report;
+  }
+  report = session_->converge(*model_, settings_for(trigger), clock_);
+  if (!session_->open()) {
+    database_down(report.error_text());
+  } else {
+    database_answered();
+  }
+  return report;
+}
+
+engine::Settings Worker::settings_for(const Trigger& trigger) {
+  engine::Settings settings = engine::settings_from(config_, revisions_);
+  const Policy policy = trigger.policy();
+  settings.trigger = to_string(trigger.reason);
+  settings.retry_conflicts = policy.retry_conflicts;
+  settings.cache = &cache_;
+  settings.reuse = policy.reuse_observation;
+  settings.on_wait = [this](const apply::LockWait& wait) { waiting(wait); };
+  return settings;
+}
+
+void Worker::finish(const Trigger& trigger, const engine::Report& report,
+                    steady_clock::time_point start, state::WallTime started) {
+  const double seconds = std::chrono::duration<double>(clock_.now() - start).count();
+  Summary summary = summarize(report, to_string(trigger.reason), started, seconds);
+  log_outcome(trigger, report, summary);
+  metrics_.record_reconcile(
+      state::to_string(summary.last.outcome), seconds, summary.applied_by_kind,
+      static_cast<int>(summary.last.pending_changes.size()), summary.drift_by_kind);
+  if (report.lock_wait.count() > 0) metrics_.observe_lock_wait(report.lock_wait.count());
+  snapshot_.satisfied = summary.satisfied;
+  if (summary.satisfied) {
+    snapshot_.last_success = clock_.wall_now();
+    metrics_.set_last_success(*snapshot_.last_success);
+  }
+  if (summary.last.outcome != state::Outcome::error) {
+    schedule_.succeeded();
+    snapshot_.next_retry.reset();
+    snapshot_.activity = Activity::idle;
+  } else if (snapshot_.activity != Activity::backoff) {
+    // Not the database's absence but a failure all the same: try again later.
+    set_retry(schedule_.failed(clock_.now()));
+  }
+  snapshot_.current_trigger.clear();
+  snapshot_.waiting.reset();
+  snapshot_.last = std::move(summary.last);
+  schedule_.checked(clock_.now());
+  publish();
+  notifier_.status(status_line(snapshot_));
+}
+
+// Logs: what was applied, drift when it changed, errors, and one line.
+void Worker::log_outcome(const Trigger& trigger, const engine::Report& report,
+                         const Summary& summary) {
+  for (const auto& step : report.steps) {
+    if (step.ok()) {
+      spdlog::info("applied: {}", step.step.description);
+    } else if (step.error) {
+      spdlog::error("failed: {}: {}", step.step.description, step.error->message);
     }
   }
-  if (!trigger.reload_model && model_) return true;
-  // The model and the Alembic versions folder are read together, and kept
-  // together: a bad one leaves the last good pair in force.
+  std::string drift_text;
+  for (const auto& [kind, message] : summary.last.drift) drift_text += message + "\n";
+  if (drift_text != drift_seen_) {
+    for (const auto& [kind, message] : summary.last.drift) spdlog::warn("drift: {}", message);
+    drift_seen_ = drift_text;
+  }
+  const char* reason = to_string(trigger.reason);
+  if (!report.errors.empty())
+    spdlog::error("reconcile ({}) failed: {}", reason, summary.last.error);
+  spdlog::info("reconcile ({}): {} in {:.3f} s, {} applied, {} pending, {} drift", reason,
+               state::to_string(summary.last.outcome), summary.last.duration_seconds,
+               summary.last.steps_applied.size(), summary.last.pending_changes.size(),
+               summary.last.drift.size());
+}
+
+void Worker::take_pending_config() {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  if (!config_changed_) return;
+  if (pending_config_.database_url != config_.database_url ||
+      pending_config_.password_file != config_.password_file) {
+    std::lock_guard<std::mutex> session_lock(session_mutex_);
+    session_.reset();  // the next reconcile connects to the new target
+  }
+  config_ = pending_config_;
+  config_changed_ = false;
+  schedule_.set_health_interval(std::chrono::seconds(config_.reconcile.health_check_seconds));
+  snapshot_.target = db::target_of(config_);
+  snapshot_.model_path = model::display_name(config_.model);
+}
+
+// The configuration and model in force. The model and the Alembic versions
+// folder are read together, and kept together: a bad one leaves the last
+// good pair in force. False when there is no usable model at all.
+bool Worker::reload(bool reload_model) {
+  take_pending_config();
+  if (!reload_model && model_) return true;
   try {
-    schema::Database loaded = model::load_configured(config_.model);
-    apply::RevisionSource revisions = engine::load_revisions(config_);
+    schema::Database loaded = backend_.load_model(config_);
+    apply::RevisionSource revisions = backend_.load_revisions(config_);
     std::string revision = apply::baseline_revision(loaded, revisions);
     if (model_ && model_->fingerprint != loaded.fingerprint) {
       spdlog::info("model {} changed (fingerprint {})", snapshot_.model_path,
@@ -136,31 +233,22 @@ bool Worker::reload(const Trigger& trigger) {
     snapshot_.revision = revision;
     snapshot_.model_error.clear();
   } catch (const std::exception& e) {
-    // model::ModelError, or alembic::AlembicError from the versions folder.
     ++snapshot_.model_reload_errors;
     metrics_.count_model_reload_error();
     snapshot_.model_error = e.what();
-    if (model_) {
-      spdlog::error("model not reloaded, the last good one stays in force: {}", e.what());
-    } else {
-      spdlog::error("no usable model: {}", e.what());
-    }
+    spdlog::error(
+        model_ ? "model not reloaded, the last good one stays in force: {}" : "no usable model: {}",
+        e.what());
   }
   return model_.has_value();
 }
 
-bool Worker::ensure_connection() {
-  if (conn_ && conn_->is_open()) return true;
+bool Worker::ensure_session() {
+  if (session_ && session_->open()) return true;
   try {
-    std::vector<std::string> warnings;
-    auto options = db::options_from(config_, warnings);
-    for (const auto& w : warnings) spdlog::warn("{}", w);
-    if (config_.create_database && apply::ensure_database(options)) {
-      spdlog::info("created database {}", apply::target_database(options));
-    }
-    auto conn = db::connect(options);
-    std::lock_guard<std::mutex> lock(conn_mutex_);
-    conn_ = std::move(conn);
+    auto session = backend_.connect(config_);
+    std::lock_guard<std::mutex> lock(session_mutex_);
+    session_ = std::move(session);
     return true;
   } catch (const std::exception& e) {
     database_down(e.what());
@@ -175,172 +263,56 @@ void Worker::database_down(const std::string& error) {
     spdlog::debug("database still unavailable: {}", error);
   }
   {
-    std::lock_guard<std::mutex> lock(conn_mutex_);
-    conn_.reset();
+    std::lock_guard<std::mutex> lock(session_mutex_);
+    session_.reset();
   }
   snapshot_.database_up = false;
   metrics_.set_database_up(false);
-  retry_at_ = clock_.now() + retry_backoff_.next();
+  set_retry(schedule_.failed(clock_.now()));
+}
+
+void Worker::database_answered() {
+  snapshot_.database_up = true;
+  snapshot_.database_seen = clock_.wall_now();
+  metrics_.set_database_up(true);
+}
+
+void Worker::set_retry(steady_clock::time_point at) {
   snapshot_.next_retry =
-      std::chrono::system_clock::now() +
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(*retry_at_ - clock_.now());
-  snapshot_.activity = "backoff";
+      clock_.wall_now() + std::chrono::duration_cast<state::WallTime::duration>(at - clock_.now());
+  snapshot_.activity = Activity::backoff;
 }
 
 void Worker::check_health() {
-  next_health_ = clock_.now() + std::chrono::seconds(config_.reconcile.health_check_seconds);
-  if (!conn_) {
+  schedule_.checked(clock_.now());
+  if (!session_) {
     // Never connected, or dropped: the retry schedule covers it.
-    if (!retry_at_) retry_at_ = clock_.now();
+    schedule_.retry_soon(clock_.now());
     return;
   }
   try {
-    pqxx::nontransaction tx(*conn_);
-    tx.exec("SELECT 1");
-    snapshot_.database_seen = std::chrono::system_clock::now();
-    if (!snapshot_.database_up) metrics_.set_database_up(true);
-    snapshot_.database_up = true;
+    session_->ping();
+    database_answered();
   } catch (const std::exception& e) {
     database_down(e.what());
   }
   publish();
 }
 
-void Worker::reconcile(const Trigger& trigger) {
-  const auto start = clock_.now();
-  busy_limit_ns_ = std::chrono::duration_cast<steady_clock::duration>(busy_limit(config_)).count();
-  busy_since_ns_ = ticks(start);
-  snapshot_.activity = "reconciling";
-  snapshot_.current_trigger = trigger.reason;
+void Worker::waiting(const apply::LockWait& wait) {
+  state::LockWaitState state;
+  state.step = wait.step;
+  state.table = wait.table;
+  state.attempt = wait.attempt;
+  state.since = snapshot_.waiting && snapshot_.waiting->step == wait.step ? snapshot_.waiting->since
+                                                                          : clock_.wall_now();
+  for (const auto& b : wait.blockers) {
+    state.blockers.push_back(b.describe());
+    state.blocker_pids.push_back(b.pid);
+  }
+  snapshot_.waiting = std::move(state);
+  snapshot_.activity = Activity::waiting_for_lock;
   publish();
-
-  ReconcileSummary summary;
-  summary.started = std::chrono::system_clock::now();
-  summary.trigger = trigger.reason;
-  engine::Report report;
-  const bool have_model = reload(trigger);
-  if (!have_model) {
-    report.error = snapshot_.model_error;
-  } else if (!ensure_connection()) {
-    report.error = "database unavailable";
-  } else {
-    engine::Settings settings = engine::settings_from(config_, revisions_);
-    settings.trigger = trigger.reason;
-    // What the data blocked is tried again when someone asks, not on the timer.
-    settings.retry_conflicts = trigger.reason != "interval" && trigger.reason != "retry";
-    // The timer, with nothing changed, reuses the last inspection (two
-    // statements); every other trigger looks at everything again.
-    settings.cache = &cache_;
-    settings.reuse = trigger.reason == "interval";
-    settings.on_wait = [this](const apply::LockWait& wait) {
-      LockWaitState state;
-      state.step = wait.step;
-      state.table = wait.table;
-      state.attempt = wait.attempt;
-      state.since = snapshot_.waiting && snapshot_.waiting->step == wait.step
-                        ? snapshot_.waiting->since
-                        : std::chrono::system_clock::now();
-      for (const auto& b : wait.blockers) {
-        state.blockers.push_back(b.describe());
-        state.blocker_pids.push_back(b.pid);
-      }
-      snapshot_.waiting = std::move(state);
-      snapshot_.activity = "waiting-for-lock";
-      publish();
-    };
-    report = engine::converge(*conn_, *model_, engine::Mode::apply, settings, clock_);
-    if (!conn_->is_open()) {
-      database_down(report.error);
-    } else {
-      snapshot_.database_up = true;
-      snapshot_.database_seen = std::chrono::system_clock::now();
-      metrics_.set_database_up(true);
-    }
-  }
-
-  summary.duration_seconds = std::chrono::duration<double>(clock_.now() - start).count();
-  summary.outcome = have_model ? outcome_of(report) : "error";
-  summary.error = report.error;
-  summary.stamp = report.remaining.stamp.message();
-  // Several heads: the schema may be healed, but check exits 1, and so the
-  // service reports an error rather than mere pending changes.
-  if (summary.error.empty() && report.remaining.stamp.error()) summary.error = summary.stamp;
-  std::map<std::string, int> applied_by_kind, drift_by_kind;
-  for (const auto& step : report.steps) {
-    if (!step.ok) continue;
-    summary.steps_applied.push_back(step.step.description);
-    ++applied_by_kind[step.step.kind];
-  }
-  for (const auto& change : report.remaining.diff.changes) {
-    summary.pending_changes.push_back(change.description());
-  }
-  if (report.remaining.stamp.pending()) summary.pending_changes.push_back(summary.stamp);
-  std::string drift_text;
-  for (const auto& d : report.remaining.diff.drift) {
-    summary.drift.emplace_back(diff::to_string(d.kind), d.message());
-    ++drift_by_kind[diff::to_string(d.kind)];
-    drift_text += d.message() + "\n";
-  }
-
-  // Logs: what was applied, drift when it changed, errors.
-  for (const auto& step : report.steps) {
-    if (step.ok) {
-      spdlog::info("applied: {}", step.step.description);
-    } else {
-      spdlog::error("failed: {}: {}", step.step.description, step.error);
-    }
-  }
-  if (drift_text != drift_seen_) {
-    for (const auto& [kind, message] : summary.drift) spdlog::warn("drift: {}", message);
-    drift_seen_ = drift_text;
-  }
-  if (!report.error.empty())
-    spdlog::error("reconcile ({}) failed: {}", trigger.reason, report.error);
-  spdlog::info("reconcile ({}): {} in {:.3f} s, {} applied, {} pending, {} drift", trigger.reason,
-               summary.outcome, summary.duration_seconds, summary.steps_applied.size(),
-               summary.pending_changes.size(), summary.drift.size());
-
-  metrics_.record_reconcile(summary.outcome, summary.duration_seconds, applied_by_kind,
-                            static_cast<int>(summary.pending_changes.size()), drift_by_kind);
-  if (report.lock_wait.count() > 0) metrics_.observe_lock_wait(report.lock_wait.count());
-
-  snapshot_.satisfied = have_model && report.satisfied();
-  if (snapshot_.satisfied) {
-    snapshot_.last_success = std::chrono::system_clock::now();
-    metrics_.set_last_success(*snapshot_.last_success);
-  }
-  if (summary.outcome == "error" && snapshot_.activity != "backoff") {
-    // Not the database's absence but a failure all the same: try again later.
-    retry_at_ = clock_.now() + retry_backoff_.next();
-    snapshot_.activity = "backoff";
-  } else if (summary.outcome != "error") {
-    retry_at_.reset();
-    retry_backoff_.reset();
-    snapshot_.next_retry.reset();
-    snapshot_.activity = "idle";
-  }
-  if (retry_at_) {
-    snapshot_.next_retry =
-        std::chrono::system_clock::now() +
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(*retry_at_ - clock_.now());
-  }
-  snapshot_.current_trigger.clear();
-  snapshot_.waiting.reset();
-  snapshot_.last = std::move(summary);
-  next_health_ = clock_.now() + std::chrono::seconds(config_.reconcile.health_check_seconds);
-  busy_since_ns_ = 0;
-  publish();
-  // A full inspection of a large catalog briefly needs tens of MiB; give
-  // them back to the system rather than idling on them.
-  ::malloc_trim(0);
-  notifier_.status(
-      snapshot_.satisfied
-          ? "in sync with " + snapshot_.model_path + " (" +
-                std::to_string(snapshot_.last->drift.size()) + " drift items)"
-          : snapshot_.last->outcome + ": " +
-                (snapshot_.last->error.empty()
-                     ? std::to_string(snapshot_.last->pending_changes.size()) + " changes pending"
-                     : snapshot_.last->error.substr(0, 200)));
 }
 
 void Worker::publish() {

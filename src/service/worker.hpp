@@ -4,43 +4,57 @@
 // It waits for triggers, runs one reconcile at a time, checks between runs
 // that the database still answers, retries with backoff while it does not,
 // and publishes every change of state as a new snapshot.
+//
+// Its parts: the model and the database through a Backend (backend.hpp),
+// when to wake up on its own (schedule.hpp), what a finished reconcile
+// amounts to (summary.hpp). Time comes only from the injected Clock.
+//
+// Threads: run() is the worker thread's body. Shared with the event loop,
+// and so thread-safe: set_config() (the next configuration, under
+// config_mutex_), cancel() (the session pointer, under session_mutex_),
+// stuck() (two atomics), the published snapshot (state::StateStore) and the
+// metrics (metrics::Metrics). Everything else belongs to the worker thread.
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <pqxx/connection>
 #include <string>
 
-#include "apply/alembic_stamp.hpp"
 #include "config/config.hpp"
-#include "engine/engine.hpp"
+#include "engine/cache.hpp"
 #include "metrics/metrics.hpp"
-#include "schema/schema.hpp"
+#include "service/backend.hpp"
 #include "service/notify.hpp"
+#include "service/schedule.hpp"
+#include "service/summary.hpp"
 #include "service/triggers.hpp"
 #include "state/snapshot.hpp"
 #include "util/clock.hpp"
 
 namespace schemad::service {
 
-using state::LockWaitState;
-using state::ReconcileSummary;
-using state::Snapshot;
-using state::StateStore;
-
 class Worker {
  public:
   // All references must outlive the worker.
-  Worker(config::Config config, StateStore& state, metrics::Metrics& metrics, Notifier& notifier,
-         util::Clock& clock);
+  Worker(config::Config config, Backend& backend, state::StateStore& state,
+         metrics::Metrics& metrics, const Notifier& notifier, util::Clock& clock);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // The thread body: returns once `queue` is stopped and the reconcile in
-  // progress, if any, has ended.
+  // The thread body: handles wake-ups until `queue` is stopped and the
+  // reconcile in progress, if any, has ended. Waits on the queue in real
+  // time, so it needs the real clock.
   void run(TriggerQueue& queue);
+
+  // One wake-up: a reconcile for `trigger`, else the retry or the health
+  // check that is due (nothing when none is). run() calls it; unit tests
+  // call it directly, with a fake clock.
+  void handle(const std::optional<Trigger>& trigger);
+
+  // When the worker next has something to do without a trigger.
+  std::chrono::steady_clock::time_point next_wake() const { return schedule_.next_wake(); }
 
   // Thread-safe: the configuration the next reconcile uses (after SIGHUP).
   void set_config(const config::Config& config);
@@ -50,21 +64,30 @@ class Worker {
   void cancel();
 
   // Thread-safe: a reconcile has been running for longer than any healthy
-  // one can (lock waits and retries included).
-  bool stuck(std::chrono::steady_clock::time_point now) const;
+  // one can (lock waits and retries included), by the worker's clock.
+  bool stuck() const;
 
  private:
-  void reconcile(const Trigger& trigger);
-  void check_health();
-  bool reload(const Trigger& trigger);
-  bool ensure_connection();
+  void converge(const Trigger& trigger);
+  engine::Report attempt(const Trigger& trigger);
+  engine::Settings settings_for(const Trigger& trigger);
+  void finish(const Trigger& trigger, const engine::Report& report,
+              std::chrono::steady_clock::time_point start, state::WallTime started);
+  void log_outcome(const Trigger& trigger, const engine::Report& report, const Summary& summary);
+  void take_pending_config();
+  bool reload(bool reload_model);
+  bool ensure_session();
   void database_down(const std::string& error);
+  void database_answered();
+  void check_health();
+  void waiting(const apply::LockWait& wait);
+  void set_retry(std::chrono::steady_clock::time_point at);
   void publish();
-  std::chrono::steady_clock::time_point next_wake() const;
 
-  StateStore& state_;
+  Backend& backend_;
+  state::StateStore& state_;
   metrics::Metrics& metrics_;
-  Notifier& notifier_;
+  const Notifier& notifier_;
   util::Clock& clock_;
 
   mutable std::mutex config_mutex_;
@@ -73,20 +96,18 @@ class Worker {
 
   // Worker thread only.
   config::Config config_;
-  Snapshot snapshot_;
+  state::Snapshot snapshot_;
   std::optional<schema::Database> model_;
-  apply::RevisionSource revisions_;  // read with the model
+  apply::RevisionSource revisions_;  // read with the model, kept with it
   engine::ObservationCache cache_;
-  std::unique_ptr<pqxx::connection> conn_;
-  util::Backoff retry_backoff_;
-  std::optional<std::chrono::steady_clock::time_point> retry_at_;
-  std::chrono::steady_clock::time_point next_health_;
+  Schedule schedule_;
   std::string drift_seen_;  // the last drift reported, to log changes only
 
-  // Shared with other threads.
-  std::atomic<std::int64_t> busy_since_ns_{0};  // 0: idle
-  std::atomic<std::int64_t> busy_limit_ns_{0};
-  std::mutex conn_mutex_;  // guards conn_ pointer for cancel()
+  std::mutex session_mutex_;  // guards the session_ pointer, for cancel()
+  std::unique_ptr<Session> session_;
+
+  std::atomic<std::int64_t> busy_since_{0};  // clock_ ticks; 0: idle
+  std::atomic<std::int64_t> busy_limit_{0};
 };
 
 }  // namespace schemad::service

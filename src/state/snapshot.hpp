@@ -1,8 +1,9 @@
 #pragma once
 
-// The state the daemon publishes: one immutable snapshot, replaced after
-// every change, read by HTTP handlers, metrics and logs. Nothing else is
-// shared between the reconcile worker and the event loop.
+// The state the daemon publishes: one immutable snapshot, written by the
+// reconcile worker after every change of state and read by the HTTP
+// handlers (/status, /readyz). It is the only state they share; what else
+// crosses threads is listed in service/worker.hpp.
 
 #include <chrono>
 #include <memory>
@@ -15,13 +16,56 @@ namespace schemad::state {
 
 using WallTime = std::chrono::system_clock::time_point;
 
+// How a reconcile ended.
+enum class Outcome {
+  ok,       // the database satisfies the model
+  pending,  // something could not be created
+  error,    // the reconcile failed: database, lock, model, several Alembic heads
+};
+
+// Every outcome, for the metrics to export from the start.
+inline constexpr Outcome kAllOutcomes[] = {Outcome::ok, Outcome::pending, Outcome::error};
+
+// "ok", "pending", "error": /status and the metrics' label.
+inline const char* to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::ok:
+      return "ok";
+    case Outcome::pending:
+      return "pending";
+    case Outcome::error:
+      return "error";
+  }
+  return "error";
+}
+
+// What the worker is doing now.
+enum class Activity { starting, reconciling, waiting_for_lock, idle, backoff, stopping };
+
+// "starting", "reconciling", "waiting-for-lock", "idle", "backoff", "stopping".
+inline const char* to_string(Activity activity) {
+  switch (activity) {
+    case Activity::starting:
+      return "starting";
+    case Activity::reconciling:
+      return "reconciling";
+    case Activity::waiting_for_lock:
+      return "waiting-for-lock";
+    case Activity::idle:
+      return "idle";
+    case Activity::backoff:
+      return "backoff";
+    case Activity::stopping:
+      return "stopping";
+  }
+  return "idle";
+}
+
 // What the last finished reconcile did.
 struct ReconcileSummary {
   WallTime started;
   double duration_seconds = 0;
-  // "ok" (the database satisfies the model), "pending" (something could not
-  // be created), "error" (the reconcile failed: database, lock, model value).
-  std::string outcome;
+  Outcome outcome = Outcome::ok;
   std::string trigger;  // "startup", "sighup", "model-change", "interval", "http", "retry"
   std::vector<std::string> steps_applied;    // descriptions
   std::vector<std::string> pending_changes;  // descriptions of what is still missing
@@ -59,13 +103,11 @@ struct Snapshot {
   std::optional<ReconcileSummary> last;
   std::optional<WallTime> last_success;
 
-  // What is happening now: "starting", "reconciling", "waiting-for-lock",
-  // "idle", "backoff", "stopping".
-  std::string activity = "starting";
-  std::string current_trigger;           // while reconciling
-  bool rerun_queued = false;             // a trigger arrived during the run
-  std::optional<WallTime> next_retry;    // in backoff: when the next attempt is
-  std::optional<LockWaitState> waiting;  // activity "waiting-for-lock": who is in the way
+  Activity activity = Activity::starting;  // what is happening now
+  std::string current_trigger;             // while reconciling
+  bool rerun_queued = false;               // a trigger arrived during the run
+  std::optional<WallTime> next_retry;      // in backoff: when the next attempt is
+  std::optional<LockWaitState> waiting;    // activity "waiting-for-lock": who is in the way
 };
 
 struct Readiness {

@@ -10,6 +10,9 @@ namespace {
 class SystemClock final : public Clock {
  public:
   std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
+  std::chrono::system_clock::time_point wall_now() override {
+    return std::chrono::system_clock::now();
+  }
   void sleep_for(std::chrono::milliseconds duration) override {
     std::this_thread::sleep_for(duration);
   }

@@ -1,7 +1,7 @@
 #pragma once
 
-// Time as a dependency: code that waits or backs off takes a Clock, so tests
-// drive it without real waits.
+// Time as a dependency: code that waits, backs off or stamps times takes a
+// Clock, so tests drive it without real waits.
 
 #include <chrono>
 #include <random>
@@ -11,7 +11,10 @@ namespace schemad::util {
 class Clock {
  public:
   virtual ~Clock() = default;
+  // Monotonic time, for durations and deadlines.
   virtual std::chrono::steady_clock::time_point now() = 0;
+  // Wall time, for timestamps people read (/status, schemad_history).
+  virtual std::chrono::system_clock::time_point wall_now() = 0;
   virtual void sleep_for(std::chrono::milliseconds duration) = 0;
 };
 

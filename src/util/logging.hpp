@@ -1,5 +1,8 @@
 #pragma once
 
+// The process's logging: spdlog's default logger on standard error, as text
+// or one JSON object a line.
+
 #include <string>
 
 namespace schemad::util {

@@ -1,5 +1,8 @@
 #pragma once
 
+// SHA-256 (OpenSSL's), whole or in pieces: the model's fingerprint, the
+// advisory lock's key and the constant-time token comparison hash with it.
+
 #include <array>
 #include <cstdint>
 #include <string>

@@ -66,7 +66,7 @@ TEST_CASE("a reconcile that changes something writes one history row with its st
           "[pg][history]") {
   TempDatabase db;
   auto report = run(db, items("r1"));
-  REQUIRE(report.error.empty());
+  REQUIRE(report.errors.empty());
   CHECK(report.recorded);
   auto rows = history(db);
   REQUIRE(rows.size() == 1);
@@ -100,7 +100,7 @@ TEST_CASE("after online steps, the stamp and the history row come in a final tra
   TempDatabase db;
   db.exec("CREATE TABLE items (id integer PRIMARY KEY, sku text)");
   auto report = run(db, items("r1", R"j(, "indexes": [{"name": "ix_sku", "columns": ["sku"]}])j"));
-  REQUIRE(report.error.empty());
+  REQUIRE(report.errors.empty());
   REQUIRE(report.satisfied());
   CHECK(report.stamped);
   CHECK(stamp(db) == "r1");
@@ -126,7 +126,7 @@ TEST_CASE("duplicates block a unique index: drift with the reason, the rest appl
                     "uniques": [{"name": "uq_sku", "columns": ["sku"]}])j");
   auto report = run(db, model);
   // The rows, not schemad, are at fault: no error, the rest was built.
-  CHECK(report.error.empty());
+  CHECK(report.errors.empty());
   CHECK(report.satisfied());
   CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_sku'::regclass") == "t");
   // Half-built unique indexes would go on checking new rows: none is left.
@@ -175,10 +175,40 @@ TEST_CASE("duplicates block a unique index: drift with the reason, the rest appl
   // Once the rows are fixed, an explicit apply builds them and stamps.
   db.exec("UPDATE items SET sku = 'b' WHERE id = 2");
   auto fixed = run(db, model);
-  CHECK(fixed.error.empty());
+  CHECK(fixed.errors.empty());
   CHECK(fixed.remaining.diff.drift.empty());
   CHECK(fixed.stamped);
   CHECK(db.scalar("SELECT version_num FROM alembic_version") == "r1");
+}
+
+TEST_CASE("a change the data blocked is known by its key, however its description reads",
+          "[pg][history]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY, sku text); "
+      "INSERT INTO items VALUES (1, 'a'), (2, 'a')");
+  const std::string model =
+      items("r1", R"j(, "indexes": [{"name": "ux_sku", "columns": ["sku"], "unique": true}])j");
+  REQUIRE(run(db, model).errors.empty());
+  const auto blocked = [&] {
+    auto checked = run(db, model, {}, engine::Mode::check);
+    return checked.found.diff.changes.empty() && checked.found.diff.drift.size() == 1 &&
+           checked.found.diff.drift[0].kind == diff::DriftKind::data_conflict;
+  };
+  REQUIRE(blocked());
+  const auto rewrite = [&](const std::string& step) {
+    db.exec("UPDATE schemad_history SET steps = (SELECT jsonb_agg(" + step +
+            ") FROM jsonb_array_elements(steps) s)");
+  };
+  // A later schemad words its descriptions otherwise: the key still finds it.
+  rewrite(R"(s || '{"change": "build unique index ux_sku", "description": "x"}')");
+  CHECK(blocked());
+  // A row written before steps had keys: found by the description it names.
+  rewrite(R"(s - 'key' || '{"change": "create index ux_sku on public.items"}')");
+  CHECK(blocked());
+  // Neither key nor a known description: nothing says it was blocked.
+  rewrite(R"(s - 'key' || '{"change": "build unique index ux_sku"}')");
+  CHECK_FALSE(blocked());
 }
 
 TEST_CASE("rows violating a new foreign key leave it NOT VALID with a sample, and the rest goes on",
@@ -196,7 +226,7 @@ TEST_CASE("rows violating a new foreign key leave it NOT VALID with a sample, an
      "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}],
      "foreign_keys": [{"name": "fk_items_parent", "columns": ["parent_id"],
                        "references": {"table": "parents", "columns": ["id"]}}]}]})j");
-  CHECK(report.error.empty());
+  CHECK(report.errors.empty());
   CHECK(db.scalar("SELECT convalidated FROM pg_constraint WHERE conname = 'fk_items_parent'") ==
         "f");
   CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_items_sku'::regclass") ==
@@ -228,7 +258,7 @@ TEST_CASE("a failed transaction after an enum value was added leaves a failed ro
   auto report = run(db, R"j({"version": 1, "enums": [{"name": "mood", "values": ["sad", "happy"]}],
       "tables": [{"name": "t", "columns": [{"name": "id", "type": "integer", "primary_key": true}],
                   "checks": [{"name": "ck_t", "expression": "no_such_column > 0"}]}]})j");
-  CHECK_FALSE(report.error.empty());
+  CHECK_FALSE(report.errors.empty());
   CHECK(db.scalar("SELECT count(*) FROM pg_enum WHERE enumlabel = 'happy'") == "1");
   CHECK(db.scalar("SELECT to_regclass('t') IS NULL") == "t");
   auto rows = history(db);
@@ -245,7 +275,7 @@ TEST_CASE("several heads in alembic_version: the schema is healed, the rows left
       "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY); "
       "INSERT INTO alembic_version VALUES ('a1'), ('b2')");
   auto report = run(db, items("r1"));
-  CHECK(report.error.empty());
+  CHECK(report.errors.empty());
   CHECK(report.remaining.diff.satisfied());
   CHECK(report.remaining.stamp.error());
   CHECK_FALSE(report.satisfied());
@@ -325,8 +355,8 @@ TEST_CASE("a step blocked by another session's lock names it, retries, and compl
     waits.push_back(wait);
     if (waits.size() == 3) blocker->commit();  // the application moves on
   });
-  INFO(report.error);
-  CHECK(report.error.empty());
+  INFO(report.error_text());
+  CHECK(report.errors.empty());
   CHECK(report.satisfied());
   REQUIRE(waits.size() >= 3);
   const auto& wait = waits.front();
@@ -369,8 +399,8 @@ TEST_CASE("a concurrent build that timed out waiting is retried without its left
           open->commit();
         }
       });
-  INFO(report.error);
-  CHECK(report.error.empty());
+  INFO(report.error_text());
+  CHECK(report.errors.empty());
   CHECK(report.satisfied());
   REQUIRE(waits.size() >= 2);
   CHECK(waits.front().step == "create index ix_sku on public.items");
@@ -407,8 +437,8 @@ TEST_CASE("a table that stays locked does not hold up the changes that do not to
   engine::Settings settings;
   settings.lock_retry = std::chrono::seconds(1);
   auto report = engine::converge(*conn, model, engine::Mode::apply, settings, util::system_clock());
-  CHECK_THAT(report.error, Catch::Contains("add column public.items.sku"));
-  CHECK_THAT(report.error, Catch::Contains("lock timeout"));
+  CHECK_THAT(report.error_text(), Catch::Contains("add column public.items.sku"));
+  CHECK_THAT(report.error_text(), Catch::Contains("lock timeout"));
   CHECK_FALSE(report.satisfied());
   // What does not touch items went ahead.
   CHECK(db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'other'::regclass AND "
@@ -426,6 +456,6 @@ TEST_CASE("a table that stays locked does not hold up the changes that do not to
 
   open.commit();
   auto after = engine::converge(*conn, model, engine::Mode::apply, settings, util::system_clock());
-  CHECK(after.error.empty());
+  CHECK(after.errors.empty());
   CHECK(after.satisfied());
 }

@@ -25,11 +25,23 @@ engine::Report run(const TempDatabase& db, const std::string& model_json,
 
 engine::Report apply_ok(const TempDatabase& db, const std::string& model_json) {
   auto report = run(db, model_json);
-  INFO("error: " << report.error);
-  for (const auto& s : report.steps) INFO(s.step.sql << " -> " << (s.ok ? "ok" : s.error));
-  REQUIRE(report.error.empty());
+  INFO("error: " << report.error_text());
+  for (const auto& s : report.steps) INFO(s.step.sql << " -> " << (s.ok() ? "ok" : s.why()));
+  REQUIRE(report.errors.empty());
   REQUIRE(report.satisfied());
   return report;
+}
+
+std::vector<std::string> drift_messages(const engine::Observation& o) {
+  std::vector<std::string> out;
+  for (const auto& d : o.diff.drift) out.push_back(diff::to_string(d.kind) + " " + d.message());
+  return out;
+}
+
+std::vector<std::string> change_keys(const engine::Observation& o) {
+  std::vector<std::string> out;
+  for (const auto& c : o.diff.changes) out.push_back(c.key());
+  return out;
 }
 
 bool has_drift(const engine::Report& r, diff::DriftKind kind, const std::string& object) {
@@ -209,10 +221,10 @@ TEST_CASE("aliases and PostgreSQL's own spelling of defaults are not drift", "[p
       {"name": "j", "type": "double precision", "default": 2})j",
                               "", R"j("enums": [{"name": "status", "values": ["on", "off"]}], )j"),
                     engine::Mode::check);
-  INFO(report.error);
+  INFO(report.error_text());
   for (const auto& d : report.found.diff.drift) INFO(d.message());
   for (const auto& c : report.found.diff.changes) INFO(c.description());
-  CHECK(report.error.empty());
+  CHECK(report.errors.empty());
   CHECK(report.found.diff.changes.empty());
   CHECK(report.found.diff.drift.empty());
 }
@@ -223,22 +235,79 @@ TEST_CASE("an unknown extension type is an error naming its path, and nothing ch
   auto report = run(db, R"j({"version": 1, "extensions": ["pgcrypto"], "tables": [
       {"name": "docs", "columns": [{"name": "id", "type": "integer", "primary_key": true},
                                    {"name": "v", "type": "vectr(3)"}]}]})j");
-  CHECK_FALSE(report.error.empty());
-  CHECK(report.error.find("tables[0].columns[1].type") != std::string::npos);
+  CHECK_FALSE(report.errors.empty());
+  CHECK(report.error_text().find("tables[0].columns[1].type") != std::string::npos);
   CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'docs'") == "0");
   CHECK(db.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'") == "0");
 }
 
 TEST_CASE("a failing step rolls the whole transaction back", "[pg][reconcile]") {
   TempDatabase db;
-  auto report = run(db, R"j({"version": 1, "tables": [
+  const std::string model = R"j({"version": 1, "tables": [
       {"name": "good", "columns": [{"name": "id", "type": "integer", "primary_key": true}]},
       {"name": "bad", "columns": [{"name": "id", "type": "integer", "primary_key": true}],
-       "checks": [{"name": "ck_bad", "expression": "no_such_column > 0"}]}]})j");
-  CHECK_FALSE(report.error.empty());
+       "checks": [{"name": "ck_bad", "expression": "no_such_column > 0"}]}]})j";
+  auto report = run(db, model);
+  CHECK_FALSE(report.errors.empty());
   CHECK_FALSE(report.satisfied());
   CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname IN ('good', 'bad')") == "0");
   CHECK(db.scalar("SELECT to_regclass('alembic_version') IS NULL") == "t");
+  // Nothing changed, and the run knows it without looking a third time.
+  CHECK(report.observations == 2);
+  CHECK(change_keys(report.remaining) == change_keys(report.found));
+  CHECK(report.pending.steps.size() == report.plan.steps.size());
+  auto check = run(db, model, engine::Mode::check);
+  CHECK(change_keys(report.remaining) == change_keys(check.found));
+}
+
+TEST_CASE("a healing run that succeeds observes twice and knows exactly what remains",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec("CREATE TABLE items (id integer PRIMARY KEY, note text); INSERT INTO items VALUES (1)");
+  // New tables, a column that must stay nullable (a volatile default), an
+  // online index and a validated foreign key, a comment, extra columns.
+  const std::string model = R"j({"version": 1, "revision": "r1", "tables": [
+      {"name": "items", "comment": "things",
+       "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                   {"name": "token", "type": "double precision", "nullable": false,
+                    "default": {"sql": "random()"}},
+                   {"name": "sku", "type": "text", "default": "x", "nullable": false}],
+       "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}]},
+      {"name": "orders", "columns": [{"name": "id", "type": "bigint", "identity": "always",
+                                      "primary_key": true},
+                                     {"name": "item_id", "type": "integer"}],
+       "foreign_keys": [{"columns": ["item_id"],
+                         "references": {"table": "items", "columns": ["id"]}}]}]})j";
+  auto report = apply_ok(db, model);
+  CHECK(report.observations == 2);
+  CHECK(report.stamped);
+  CHECK(report.pending.steps.empty());
+  auto check = run(db, model, engine::Mode::check);
+  CHECK(check.observations == 1);
+  CHECK(check.found.satisfied());
+  CHECK(drift_messages(report.remaining) == drift_messages(check.found));
+  CHECK(report.remaining.stamp.action == check.found.stamp.action);
+  CHECK(has_drift(report, diff::DriftKind::column_nullability, "public.items.token"));
+  CHECK(has_drift(report, diff::DriftKind::extra_column, "public.items.note"));
+
+  // Nothing to do: one observation, no lock.
+  auto again = apply_ok(db, model);
+  CHECK(again.observations == 1);
+  CHECK(again.lock_wait.count() == 0);
+}
+
+TEST_CASE("an online step that fails makes the run look at the catalog a third time",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY, sku text); "
+      "INSERT INTO items VALUES (1, 'a'), (2, 'a')");
+  auto report = run(db, one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                                      {"name": "sku", "type": "text"})j",
+                                  R"j(, "uniques": [{"name": "uq_sku", "columns": ["sku"]}])j"));
+  CHECK(report.errors.empty());
+  CHECK(report.observations == 3);
+  CHECK(has_drift(report, diff::DriftKind::data_conflict, "add unique uq_sku on public.items"));
 }
 
 TEST_CASE("a no-op apply sends a constant, small number of statements", "[pg][reconcile]") {

@@ -6,6 +6,7 @@
 
 #include "catalog/version.hpp"
 #include "db/connection.hpp"
+#include "engine/cache.hpp"
 #include "engine/engine.hpp"
 #include "model/load.hpp"
 #include "support/pg.hpp"

@@ -199,12 +199,13 @@ TEST_CASE("a history row creates its table and records the steps as JSON", "[sta
   CHECK_FALSE(entry.host.empty());
   plan::Step step;
   step.phase = plan::Phase::transaction;
-  step.kind = "create_table";
+  step.kind = schemad::diff::ChangeKind::create_table;
+  step.key = "table \"public\".\"t\"";
   step.description = "create table public.t";
   step.sql = "CREATE TABLE \"public\".\"t\" ()";
   entry.steps = apply::history_steps(std::vector<plan::Step>{step});
   entry.stamped = true;
-  entry.outcome = "applied";
+  entry.outcome = apply::Outcome::applied;
   auto sql = apply::history_sql(entry, "meta");
   REQUIRE(sql.size() == 3);
   CHECK(sql[0] == "CREATE SCHEMA IF NOT EXISTS \"meta\"");

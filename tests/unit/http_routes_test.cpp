@@ -27,7 +27,7 @@ struct Daemon {
     e.snapshot = [this] { return snapshot; };
     e.metrics_text = [this] { return metrics; };
     e.live = [this] { return live; };
-    e.request_reconcile = [this](const std::string& trigger) { triggers.push_back(trigger); };
+    e.request_reconcile = [this] { triggers.push_back("http"); };
     e.admin_token = std::move(token);
     e.readiness_window = window;
     e.now = [] { return kNow; };
@@ -37,7 +37,7 @@ struct Daemon {
   void publish_ready(seconds seen_ago) {
     state::Snapshot s;
     s.last = state::ReconcileSummary{};
-    s.last->outcome = "ok";
+    s.last->outcome = schemad::state::Outcome::ok;
     s.satisfied = true;
     s.database_up = true;
     s.database_seen = kNow - seen_ago;
@@ -147,7 +147,7 @@ TEST_CASE("status is the snapshot as JSON", "[http]") {
   auto s = std::make_shared<state::Snapshot>(*d.snapshot);
   s->version = "9.9.9";
   s->model_path = "model.json";
-  s->activity = "idle";
+  s->activity = schemad::state::Activity::idle;
   d.snapshot = s;
   auto r = d.router()(request(verb::get, "/status"));
   CHECK(r.result() == status::ok);
@@ -282,6 +282,6 @@ TEST_CASE("the router refuses missing callbacks", "[http]") {
   CHECK_NOTHROW(http::make_router(e));
   e.admin_token = "t";
   CHECK_THROWS_AS(http::make_router(e), std::invalid_argument);  // no request_reconcile
-  e.request_reconcile = [](const std::string&) {};
+  e.request_reconcile = [] {};
   CHECK_NOTHROW(http::make_router(e));
 }

@@ -60,7 +60,7 @@ TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
   state::ReconcileSummary r;
   r.started = kNow - seconds(10);
   r.duration_seconds = 0.25;
-  r.outcome = "ok";
+  r.outcome = schemad::state::Outcome::ok;
   r.trigger = "sighup";
   r.steps_applied = {"create table public.users"};
   r.pending_changes = {"index public.users_email_idx"};
@@ -68,7 +68,7 @@ TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
   r.stamp = "stamped schemad_abc";
   s.last = r;
   s.last_success = kNow - seconds(10);
-  s.activity = "reconciling";
+  s.activity = schemad::state::Activity::reconciling;
   s.current_trigger = "http";
   s.rerun_queued = true;
   s.next_retry = kNow + seconds(30);

@@ -19,7 +19,7 @@ Strings add_column_sql(const schema::Column& wanted) {
   Strings out;
   for (const auto& step : plan.steps) {
     CHECK(step.phase == plan::Phase::transaction);
-    CHECK(step.kind == "column");
+    CHECK(step.kind == diff::ChangeKind::add_column);
     out.push_back(step.sql);
   }
   return out;

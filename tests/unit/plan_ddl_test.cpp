@@ -39,7 +39,7 @@ TEST_CASE("orders foreign keys after every table so cycles work", "[plan][ddl]")
               "ALTER TABLE \"public\".\"b\" ADD CONSTRAINT \"fk_b_a\" FOREIGN KEY (\"a_id\") "
               "REFERENCES \"public\".\"a\" (\"id\")"});
   for (const auto& step : plan.steps) CHECK(step.phase == plan::Phase::transaction);
-  CHECK(plan.steps[2].kind == "constraint");
+  CHECK(plan.steps[2].kind == diff::ChangeKind::add_constraint);
   CHECK(plan.steps[2].description == "add foreign key (b_id) on public.a");
 }
 
@@ -153,6 +153,19 @@ TEST_CASE("a check's default name uses the one column it refers to", "[plan][nam
   CHECK(plan::check_column("a < b") == "");
   CHECK(plan::check_column("now() > '2020-01-01'") == "");
   CHECK(plan::check_column("status IN ('a', 'b')") == "status");
+}
+
+TEST_CASE("a check's column is never read in strings, dollar quotes or comments", "[plan][names]") {
+  CHECK(plan::check_column("note <> E'it\\'s x'") == "note");
+  CHECK(plan::check_column("body <> $$a b$$") == "body");
+  CHECK(plan::check_column("body <> $tag$ a $$ b $tag$") == "body");
+  CHECK(plan::check_column("qty > 0 -- not price") == "qty");
+  CHECK(plan::check_column("qty /* not price */ > 0") == "qty");
+  CHECK(plan::check_column("qty > $1") == "qty");
+  CHECK(plan::check_column("t.qty > 0") == "qty");
+  CHECK(plan::check_column("\"f\"(qty) > 0") == "qty");
+  CHECK(plan::check_column("qty::\"Money\" > 0") == "qty");
+  CHECK(plan::check_column("qty > 'unterminated") == "qty");
 }
 
 TEST_CASE("the name allocator adds a number on a clash, like PostgreSQL", "[plan][names]") {

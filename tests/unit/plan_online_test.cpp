@@ -149,7 +149,7 @@ TEST_CASE("steps carry the kind, description and path of their change", "[plan][
   result.changes.push_back(change);
   plan::Plan plan = plan::render(result);
   REQUIRE(plan.steps.size() == 2);
-  CHECK(plan.steps[0].kind == "constraint");
+  CHECK(plan.steps[0].kind == diff::ChangeKind::add_constraint);
   CHECK(plan.steps[0].description == "add check ck_a on public.t");
   CHECK(plan.steps[0].path == "tables[0].checks[0]");
   CHECK(plan.steps[0].phase == plan::Phase::transaction);

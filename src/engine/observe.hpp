@@ -1,0 +1,67 @@
+#pragma once
+
+// Observing: the catalog of the model's schemas inspected (catalog/), the
+// model's text normalised by the server where schemad cannot predict it
+// (probe.hpp), the two compared (diff/), the alembic_version stamp decided
+// (apply/alembic_stamp.hpp), and the changes that the data blocks set aside
+// as drift. Reads only; every statement is counted in Observation::queries.
+
+#include <map>
+#include <pqxx/connection_base>
+#include <string>
+#include <vector>
+
+#include "alembic/graph.hpp"
+#include "apply/alembic_stamp.hpp"
+#include "apply/executor.hpp"
+#include "diff/diff.hpp"
+#include "schema/schema.hpp"
+
+namespace schemad::engine {
+
+// What one comparison of the model with the database found.
+struct Observation {
+  diff::Result diff;
+  apply::StampDecision stamp;
+  int queries = 0;  // statements the observation sent
+
+  // Nothing missing and the stamp current.
+  bool satisfied() const { return diff.satisfied() && !stamp.pending(); }
+};
+
+// The revision to record and where: the baseline revision, the schema of
+// alembic_version and schemad_history, and the versions folder's graph
+// (null without one).
+struct Baseline {
+  std::string revision;
+  std::string schema = "public";
+  const alembic::RevisionGraph* graph = nullptr;
+};
+
+// A change the rows prevent: its description (the drift's object) and why
+// ("could not create unique index ... (Key (sku)=(a) is duplicated.)").
+struct Conflict {
+  std::string description;
+  std::string reason;
+};
+using Conflicts = std::map<std::string, Conflict>;  // by Change::key()
+
+// Compares `model` with the database. `consult_history`: the changes whose
+// last attempt schemad_history records as blocked by the data are set
+// aside, not pending (so that the timer does not scan a big table for
+// nothing). `met`: conflicts met in this very run, set aside too. Throws
+// ProbeError for a model value the server refuses, pqxx errors otherwise.
+// Precondition: no transaction open on `conn`.
+Observation observe(pqxx::connection_base& conn, const schema::Database& model,
+                    const Baseline& baseline, bool consult_history, const Conflicts& met = {});
+
+// Pure: moves the pending changes that `blocked` names into data_conflict
+// drift (holding the stamp back: the database lacks what they declare), and
+// adds drift for the conflicts in `met` whose change is not pending (a
+// constraint left NOT VALID: its own drift says so, this says why).
+void set_aside(Observation& observation, const Conflicts& blocked, const Conflicts& met);
+
+// The data conflicts among a run's step results.
+Conflicts conflicts_of(const std::vector<apply::StepResult>& steps);
+
+}  // namespace schemad::engine
