@@ -62,7 +62,8 @@ unit=$prefix/lib/systemd/system/schemad.service
 check "cmake --install $build --prefix <tmp> (SCHEMAD_SYSTEMD_UNITDIR relative)" \
   cmake --install "$build" --prefix "$prefix"
 for file in bin/schemad lib/systemd/system/schemad.service share/doc/schemad/schemad.example.json \
-            share/doc/schemad/model.example.json share/doc/schemad/schemad.env share/doc/schemad/README.md; do
+            share/doc/schemad/model.example.json share/doc/schemad/schemad.env share/doc/schemad/README.md \
+            share/doc/schemad/docs/model-format.md share/doc/schemad/docs/configuration.md; do
   if [ -e "$prefix/$file" ]; then ok "installs $file"; else fail "installs $file"; fi
 done
 check "the installed unit is systemd/schemad.service with the prefix's paths" \
