@@ -126,18 +126,20 @@ bool same_actions(const Constraint& a, const Constraint& b) {
   return a.on_delete == b.on_delete && a.on_update == b.on_update;
 }
 
-void compare_foreign_key(const TableDiff& t, const Constraint& want) {
-  const Constraint* have = nullptr;
-  if (!want.name.empty()) {
-    have = find_constraint(t.have, want.name);
-  } else {
-    for (const auto& c : t.have.constraints) {
-      if (c.kind == ConstraintKind::foreign_key && same_target(c, want)) {
-        have = &c;
-        break;
-      }
-    }
+// The database's constraint for `want`: the one of its name, or for an
+// unnamed one, the first of its kind that `same` says is equal.
+template <typename Same>
+const Constraint* find_match(const schema::Table& have, const Constraint& want, Same same) {
+  if (!want.name.empty()) return find_constraint(have, want.name);
+  for (const auto& c : have.constraints) {
+    if (c.kind == want.kind && same(c)) return &c;
   }
+  return nullptr;
+}
+
+void compare_foreign_key(const TableDiff& t, const Constraint& want) {
+  const Constraint* have =
+      find_match(t.have, want, [&](const Constraint& c) { return same_target(c, want); });
   if (have == nullptr) {
     add_constraint(t, want, "");
   } else if (have->kind != ConstraintKind::foreign_key || !same_target(*have, want) ||
@@ -156,17 +158,8 @@ bool same_check(const Constraint& want, const Constraint& have) {
 }
 
 void compare_check(const TableDiff& t, const Constraint& want) {
-  const Constraint* have = nullptr;
-  if (!want.name.empty()) {
-    have = find_constraint(t.have, want.name);
-  } else {
-    for (const auto& c : t.have.constraints) {
-      if (c.kind == ConstraintKind::check && same_check(want, c)) {
-        have = &c;
-        break;
-      }
-    }
-  }
+  const Constraint* have =
+      find_match(t.have, want, [&](const Constraint& c) { return same_check(want, c); });
   if (have == nullptr) {
     add_constraint(t, want, "");
     return;
