@@ -93,10 +93,11 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
 
 void set_aside(Observation& o, const Conflicts& blocked, const Conflicts& met) {
   auto& changes = o.diff.changes;
-  for (const auto& [key, conflict] : met) {
+  for (const auto& entry : met) {
+    const std::string& key = entry.first;
     const bool pending = std::any_of(changes.begin(), changes.end(),
                                      [&](const diff::Change& c) { return c.key() == key; });
-    if (!pending) o.diff.drift.push_back(conflict_drift(conflict, ""));
+    if (!pending) o.diff.drift.push_back(conflict_drift(entry.second, ""));
   }
   std::size_t held = 0;
   for (auto it = changes.begin(); it != changes.end();) {
