@@ -31,6 +31,19 @@ std::map<std::string, std::string> parse_conninfo(const std::string& conninfo);
 // libpq requires ('...' with \\ and \' escaped).
 std::string render_conninfo(const std::map<std::string, std::string>& options);
 
+// The passwords libpq would read from `conninfo` (a URL's user-info
+// password and its query's password= parameter, or a keyword/value string's
+// password=), split exactly as libpq splits them (fe-connect.c:
+// conninfo_uri_parse_options, conninfo_uri_parse_params, conninfo_parse),
+// each as written and, where that differs, as decoded. libpq quotes tokens
+// in its error messages; a password with an unencoded '@' or a bad '%'
+// escape would otherwise reach the output. Empty ones are left out.
+std::vector<std::string> passwords_in(const std::string& conninfo);
+
+// `message` with every occurrence of every password in `conninfo` replaced
+// by "***". Every message that may quote a database URL goes through it.
+std::string mask_passwords(std::string message, const std::string& conninfo);
+
 // What to show people: postgresql://user@host:port/dbname, from `conninfo`
 // completed with libpq's defaults (PG* environment variables). Never the
 // password.

@@ -41,8 +41,9 @@ std::unique_ptr<pqxx::connection> connect(const ConnectionOptions& options) {
   try {
     return std::make_unique<pqxx::connection>(conninfo);
   } catch (const pqxx::broken_connection& e) {
-    std::string reason = e.what();
-    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+    // libpq's reason may quote the options it was given.
+    const std::string reason =
+        config::mask_passwords(std::string(util::trim_right(e.what())), conninfo);
     throw ConnectError("cannot connect to " + config::describe_target(conninfo) + ": " + reason);
   }
 }
