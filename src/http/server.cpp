@@ -77,6 +77,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return;
     }
     ++shared_->accepted_total;
+    if (shared_->serving >= shared_->options.max_connections) evict_longest_waiting();
     if (shared_->serving < shared_->options.max_connections) {
       std::make_shared<Session>(std::move(socket), shared_, Session::Mode::serve)->start();
     } else {
@@ -87,6 +88,27 @@ class Listener : public std::enable_shared_from_this<Listener> {
       }  // else the socket closes here, unanswered
     }
     do_accept();
+  }
+
+  // At capacity, the session that has waited longest for a request gives
+  // its place to the new connection: connections that send nothing (or
+  // trickle) cannot keep health checks out, and a client that sends its
+  // request at once is always served.
+  void evict_longest_waiting() {
+    std::shared_ptr<Session> victim;
+    std::chrono::steady_clock::time_point since;
+    for (auto& entry : shared_->sessions) {
+      auto session = entry.second.lock();
+      const auto waiting = session ? session->waiting_since() : std::nullopt;
+      if (waiting && (!victim || *waiting < since)) {
+        victim = std::move(session);
+        since = *waiting;
+      }
+    }
+    if (victim) {
+      spdlog::debug("http: at {} connections, closing the one idle longest", shared_->serving);
+      victim->evict();
+    }
   }
 
   void on_retry(boost::system::error_code ec) {
@@ -168,9 +190,16 @@ void Server::stop() {
 
 ServerStats Server::stats() const {
   const detail::Shared& s = *shared_;
-  return {s.open_connections.load(), s.accepted_total.load(),       s.refused_total.load(),
-          s.requests_total.load(),   s.handler_errors_total.load(), s.bad_requests_total.load(),
-          s.timeouts_total.load()};
+  ServerStats out;
+  out.open_connections = s.open_connections.load();
+  out.accepted_total = s.accepted_total.load();
+  out.refused_total = s.refused_total.load();
+  out.evicted_total = s.evicted_total.load();
+  out.requests_total = s.requests_total.load();
+  out.handler_errors_total = s.handler_errors_total.load();
+  out.bad_requests_total = s.bad_requests_total.load();
+  out.timeouts_total = s.timeouts_total.load();
+  return out;
 }
 
 }  // namespace schemad::http

@@ -12,11 +12,18 @@
 // - headers over header_limit are answered 431, a body over body_limit
 //   (declared or received) 413, any other malformed request 400; each of
 //   these closes the connection;
-// - at most max_connections sessions serve requests at once. A connection
-//   accepted beyond that is answered "503 Service Unavailable" with
-//   `Retry-After: 1` and `Connection: close` at once, without reading its
-//   request, then closed. At most max_connections such refusals are under
-//   way at a time; beyond that a new connection is closed without an answer.
+// - at most max_connections sessions serve requests at once. When a
+//   connection arrives at capacity, the session that has waited longest for
+//   a request that has not arrived whole (a client that sent nothing, or
+//   trickles, or a keep-alive connection between requests) is closed to make
+//   room: idle or slow clients, however many, cannot keep a health check
+//   out, and a client that sends its request at once is served. Only when
+//   every session is busy with a request is the new connection answered
+//   "503 Service Unavailable" with `Retry-After: 1` and `Connection: close`
+//   at once, without reading its request, then closed. At most
+//   max_connections such refusals are under way at a time; beyond that a new
+//   connection is closed without an answer.
+// - empty lines before a request line are ignored (RFC 9112 2.2).
 //
 // Whenever the server closes a connection after answering (an error above,
 // `Connection: close`, HTTP/1.0 without keep-alive), it half-closes, then
@@ -68,6 +75,7 @@ struct ServerStats {
   std::size_t open_connections = 0;        // sessions serving requests now
   std::uint64_t accepted_total = 0;        // connections accepted, refused ones included
   std::uint64_t refused_total = 0;         // connections over max_connections
+  std::uint64_t evicted_total = 0;         // waiting sessions closed to make room
   std::uint64_t requests_total = 0;        // requests passed to the handler
   std::uint64_t handler_errors_total = 0;  // handler exceptions (answered 500)
   std::uint64_t bad_requests_total = 0;    // answered 400, 413 or 431

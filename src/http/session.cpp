@@ -49,7 +49,7 @@ Session::Session(net::ip::tcp::socket socket, std::shared_ptr<Shared> shared, Mo
 
 Session::~Session() {
   shared_->sessions.erase(this);
-  if (mode_ == Mode::serve) {
+  if (mode_ == Mode::serve && !evicted_) {
     --shared_->serving;
     --shared_->open_connections;
   } else {
@@ -71,6 +71,21 @@ void Session::close() {
   stream_.close();
 }
 
+std::optional<std::chrono::steady_clock::time_point> Session::waiting_since() const {
+  if (mode_ != Mode::serve || evicted_) return std::nullopt;
+  return waiting_since_;
+}
+
+bool Session::evict() {
+  if (!waiting_since()) return false;
+  evicted_ = true;
+  --shared_->serving;
+  --shared_->open_connections;
+  ++shared_->evicted_total;
+  close();
+  return true;
+}
+
 void Session::do_read() {
   if (shared_->stopped) return close();
   // A fresh parser per request: the limits apply to each request.
@@ -80,11 +95,35 @@ void Session::do_read() {
   // One deadline for the whole request, not per read: a slow trickle of
   // bytes does not extend it.
   stream_.expires_after(shared_->options.read_timeout);
+  waiting_since_ = std::chrono::steady_clock::now();
+  skip_empty_lines();
+}
+
+// RFC 9112 2.2: a server SHOULD ignore empty lines received before a
+// request-line. They are consumed here, then Beast's parser reads the
+// request from its first byte.
+void Session::skip_empty_lines() {
+  const auto* bytes = static_cast<const char*>(buffer_.data().data());
+  std::size_t empty = 0;
+  while (empty < buffer_.size() && (bytes[empty] == '\r' || bytes[empty] == '\n')) ++empty;
+  buffer_.consume(empty);
+  if (buffer_.size() == 0) {
+    return stream_.async_read_some(
+        buffer_.prepare(1024),
+        beast::bind_front_handler(&Session::on_read_some, shared_from_this()));
+  }
   beast_http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&Session::on_read, shared_from_this()));
 }
 
+void Session::on_read_some(beast::error_code ec, std::size_t bytes) {
+  if (ec) return on_read(ec, 0);
+  buffer_.commit(bytes);
+  skip_empty_lines();
+}
+
 void Session::on_read(beast::error_code ec, std::size_t) {
+  waiting_since_.reset();
   if (!ec) return handle(parser_->release());
   if (ec == beast::error::timeout) {
     ++shared_->timeouts_total;

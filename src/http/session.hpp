@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -28,13 +29,14 @@ struct Shared {
   const ServerOptions options;
   const Handler handler;
   bool stopped = false;
-  std::size_t serving = 0;   // sessions counted against max_connections
+  std::size_t serving = 0;   // sessions counted against max_connections (evicted ones not)
   std::size_t refusing = 0;  // sessions answering 503
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
 
   std::atomic<std::size_t> open_connections{0};
   std::atomic<std::uint64_t> accepted_total{0};
   std::atomic<std::uint64_t> refused_total{0};
+  std::atomic<std::uint64_t> evicted_total{0};
   std::atomic<std::uint64_t> requests_total{0};
   std::atomic<std::uint64_t> handler_errors_total{0};
   std::atomic<std::uint64_t> bad_requests_total{0};
@@ -56,8 +58,20 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes the socket; pending operations complete as cancelled.
   void close();
 
+  // Since when the session waits for a request that has not arrived whole
+  // (a new connection, or a keep-alive one between requests); nullopt while
+  // it handles or answers one, and for refusing or evicted sessions.
+  std::optional<std::chrono::steady_clock::time_point> waiting_since() const;
+
+  // Gives up its place to a newer connection (server at capacity): no
+  // longer counted against max_connections, then closed. Only a session
+  // waiting for a request is evicted; returns false otherwise.
+  bool evict();
+
  private:
   void do_read();
+  void skip_empty_lines();
+  void on_read_some(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void handle(Request request);
   void do_write(Response response, bool close_after);
@@ -75,6 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Response response_;  // alive while it is written
   std::array<char, 4096> drain_buffer_{};
   std::size_t drained_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;
+  bool evicted_ = false;
 };
 
 }  // namespace schemad::http::detail

@@ -1,17 +1,21 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "http/listen_address.hpp"
 #include "http/routes.hpp"
@@ -546,14 +550,20 @@ TEST_CASE("a client that does not read its response is cut off at the write time
   CHECK(s.wait_for([](const http::ServerStats& st) { return st.open_connections == 0; }));
 }
 
-TEST_CASE("connections over the cap are answered 503 until one closes", "[http]") {
+TEST_CASE("connections over the cap are answered 503 while every session is busy", "[http]") {
   auto options = fast_options();
   options.max_connections = 2;
   options.read_timeout = 5s;
+  options.write_timeout = 5s;
   RunningServer s(options);
+  // Two sessions busy writing 32 MiB answers that nobody reads.
   Client a(s.endpoint);
   Client b(s.endpoint);
-  REQUIRE(s.wait_for([](const http::ServerStats& st) { return st.open_connections == 2; }));
+  http::Request huge{verb::get, "/huge", 11};
+  huge.set(field::host, "x");
+  REQUIRE_FALSE(a.write(huge));
+  REQUIRE_FALSE(b.write(huge));
+  REQUIRE(s.wait_for([](const http::ServerStats& st) { return st.requests_total == 2; }));
 
   Client refused(s.endpoint);
   http::Request request{verb::get, "/third", 11};
@@ -567,16 +577,100 @@ TEST_CASE("connections over the cap are answered 503 until one closes", "[http]"
   CHECK(body_json(r)["error"] == "too many connections");
   CHECK(refused.closed_within(1500ms));
   CHECK(s.server.stats().refused_total == 1);
-  CHECK(s.server.stats().requests_total == 0);
-
-  // The two held connections are still served.
-  CHECK(b.get("/b").body() == "GET /b 0");
+  CHECK(s.server.stats().evicted_total == 0);
+  CHECK(s.server.stats().requests_total == 2);
 
   a.close();
   REQUIRE(s.wait_for([](const http::ServerStats& st) { return st.open_connections == 1; }));
   Client d(s.endpoint);
   CHECK(d.get("/d").body() == "GET /d 0");
   CHECK(s.server.stats().refused_total == 1);
+}
+
+TEST_CASE("at the cap, the connection waiting longest for a request makes room", "[http]") {
+  auto options = fast_options();
+  options.max_connections = 2;
+  options.read_timeout = 5s;
+  RunningServer s(options);
+  Client first(s.endpoint);
+  REQUIRE(s.wait_for([](const http::ServerStats& st) { return st.open_connections == 1; }));
+  Client second(s.endpoint);
+  CHECK(second.get("/keep-alive").body() == "GET /keep-alive 0");  // now waits for its next
+  REQUIRE(s.wait_for([](const http::ServerStats& st) { return st.open_connections == 2; }));
+
+  Client third(s.endpoint);
+  CHECK(third.get("/third").body() == "GET /third 0");
+  CHECK(first.closed_within(1500ms));  // it had waited longest
+  CHECK(s.server.stats().evicted_total == 1);
+  CHECK(s.server.stats().refused_total == 0);
+  CHECK(third.get("/again").body() == "GET /again 0");
+}
+
+TEST_CASE("500 idle connections and a reconnecting slow client never starve a health check",
+          "[http]") {
+  auto options = fast_options();  // the default cap of 64
+  options.read_timeout = 10s;
+  RunningServer s(options, [](const http::Request& r) {
+    http::Response response{status::ok, 11};
+    response.body() = r.target() == "/livez" ? "{\"status\":\"ok\"}" : "";
+    return response;
+  });
+  net::io_context io;  // outlives the sockets
+  std::vector<std::unique_ptr<tcp::socket>> idle;
+  for (int i = 0; i < 500; ++i) {
+    auto socket = std::make_unique<tcp::socket>(io);
+    beast::error_code ec;
+    socket->connect(s.endpoint, ec);
+    if (!ec) idle.push_back(std::move(socket));
+  }
+  REQUIRE(idle.size() == 500);
+  std::atomic<bool> done{false};
+  std::thread slow([&] {
+    // Sends a byte of a request line at a time and reconnects when cut off.
+    while (!done) {
+      net::io_context slow_io;
+      tcp::socket socket(slow_io);
+      beast::error_code ec;
+      socket.connect(s.endpoint, ec);
+      for (int i = 0; !ec && !done && i < 200; ++i) {
+        net::write(socket, net::buffer("G", 1), ec);
+        std::this_thread::sleep_for(20ms);
+      }
+    }
+  });
+  int polls = 0, failures = 0;
+  Clock::duration slowest{0};
+  for (; polls < 50; ++polls) {
+    const auto start = Clock::now();
+    try {
+      Client probe(s.endpoint);
+      if (probe.get("/livez").result() != status::ok) ++failures;
+    } catch (...) {
+      ++failures;
+    }
+    slowest = std::max(slowest, Clock::now() - start);
+    std::this_thread::sleep_for(100ms);
+  }
+  done = true;
+  slow.join();
+  INFO("slowest probe: " << std::chrono::duration<double>(slowest).count() << " s");
+  CHECK(failures == 0);
+  CHECK(slowest < 1s);
+  CHECK(s.server.stats().refused_total == 0);
+}
+
+TEST_CASE("empty lines before a request line are ignored", "[http]") {
+  RunningServer s(fast_options());
+  Client c(s.endpoint);
+  REQUIRE_FALSE(c.send("\r\n\r\n\nGET /after-empty-lines HTTP/1.1\r\nHost: x\r\n\r\n"));
+  http::Response r;
+  REQUIRE_FALSE(c.read(r));
+  CHECK(r.result() == status::ok);
+  CHECK(r.body() == "GET /after-empty-lines 0");
+  // And between keep-alive requests.
+  REQUIRE_FALSE(c.send("\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+  REQUIRE_FALSE(c.read(r));
+  CHECK(r.body() == "GET /next 0");
 }
 
 TEST_CASE("stop closes the listener and every connection, and run returns", "[http]") {
