@@ -6,6 +6,8 @@
 #include <set>
 
 #include "util/file.hpp"
+#include "util/strict_json.hpp"
+#include "util/text.hpp"
 
 namespace schemad::config {
 
@@ -61,9 +63,11 @@ class ObjectReader {
   // Call after reading every known key.
   void finish() const {
     for (const auto& item : object_.items()) {
-      if (known_.count(item.key()) == 0 && item.key().rfind("x-", 0) != 0) {
-        fail(at(item.key()), "unknown key \"" + item.key() + "\"");
-      }
+      const std::string& key = item.key();
+      if (known_.count(key) != 0 || key.rfind("x-", 0) == 0) continue;
+      // A key of a megabyte is quoted, not echoed.
+      const std::string quoted = util::quote_for_message(key);
+      fail(at(key.size() <= 64 ? key : quoted), "unknown key " + quoted);
     }
   }
 
@@ -85,17 +89,13 @@ std::string relative_to(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
-json parse_file(const std::string& path) {
-  std::string text;
+// Read as the model is: a key repeated in one object, or nesting deeper
+// than kMaxConfigDepth, is an error at its path, as is a number out of range.
+json parse_json(std::string_view text, const std::string& file) {
   try {
-    text = util::read_file(path, kMaxConfigBytes);
-  } catch (const util::FileError& e) {
-    throw ConfigError(path + ": cannot read the configuration file: " + e.what());
-  }
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(path + ": not valid JSON: " + e.what());
+    return util::parse_strict_json(text, kMaxConfigDepth).root;
+  } catch (const util::JsonError& e) {
+    throw ConfigError(file + ": " + e.what());
   }
 }
 
@@ -135,7 +135,17 @@ void read_log(ObjectReader in, LogConfig& log) {
 }  // namespace
 
 Config load_file(const std::string& path) {
-  const json doc = parse_file(path);
+  std::string text;
+  try {
+    text = util::read_file(path, kMaxConfigBytes);
+  } catch (const util::FileError& e) {
+    throw ConfigError(path + ": cannot read the configuration file: " + e.what());
+  }
+  return parse_text(text, path);
+}
+
+Config parse_text(std::string_view text, const std::string& path) {
+  const json doc = parse_json(text, path);
   Config c;
   c.file = path;
   ObjectReader top(doc, path, "");
@@ -200,8 +210,8 @@ void apply_environment(Config& c, const Getenv& getenv) {
 void validate(const Config& c) {
   auto where = [&](const std::string& key) { return (c.file.empty() ? "" : c.file + ": ") + key; };
   if (c.environment != "production" && c.environment != "development") {
-    throw ConfigError(where("environment") + ": must be \"production\" or \"development\", not \"" +
-                      c.environment + "\"");
+    throw ConfigError(where("environment") + ": must be \"production\" or \"development\", not " +
+                      util::quote_for_message(c.environment));
   }
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
   if (levels.count(c.log.level) == 0) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace schemad::config {
 
@@ -71,16 +72,25 @@ struct Config {
 // Largest configuration file accepted (1 MiB; a real one is a few hundred
 // bytes).
 inline constexpr std::size_t kMaxConfigBytes = 1024u * 1024u;
+// Deepest nesting of objects and arrays accepted (the format needs 2).
+inline constexpr int kMaxConfigDepth = 64;
 
 // Reads a config file over the defaults. Relative paths in it (model,
 // admin_token_file, versions_dir) are taken relative to the file's folder.
-// Unknown keys are errors (keys starting with "x-" excepted); messages name
-// the file and the key path: "schemad.json: reconcile.lock_timeout_ms: must
-// be a non-negative integer". Only a regular file of at most
+// The JSON is read as strictly as the model's: a key repeated in one
+// object, a number out of range or nesting deeper than kMaxConfigDepth is
+// an error. Unknown keys are errors (keys starting with "x-" excepted);
+// messages name the file and the key path: "schemad.json:
+// reconcile.lock_timeout_ms: must be a non-negative integer", and quote at
+// most 64 bytes of a value or key. Only a regular file of at most
 // kMaxConfigBytes is read: a FIFO, a device or a larger file is a
 // ConfigError naming the file ("schemad.json: cannot read the configuration
 // file: not a regular file"), never a wait or an unbounded read.
 Config load_file(const std::string& path);
+
+// The same for text already read; `path` names it in messages and is the
+// base of its relative paths.
+Config parse_text(std::string_view text, const std::string& path);
 
 // Looks up an environment variable; injected so tests need no real environment.
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;

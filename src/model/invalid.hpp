@@ -1,32 +1,18 @@
 #pragma once
 
 // The loader's internal error: a problem at a path of the model. load_text
-// turns it into a ModelError that also names the file.
+// turns it into a ModelError that also names the file. The same type as the
+// strict JSON parser's (util/strict_json.hpp), so that a syntax error and a
+// bad value read alike.
 
-#include <stdexcept>
-#include <string>
+#include "util/strict_json.hpp"
 
 namespace schemad::model {
 
-class Invalid : public std::runtime_error {
- public:
-  // `path` is the dotted JSON path ("tables[3].columns[2].type"), empty for
-  // a problem of the whole document.
-  Invalid(std::string path, std::string problem)
-      : std::runtime_error(path.empty() ? problem : path + ": " + problem),
-        path_(std::move(path)),
-        problem_(std::move(problem)) {}
+using Invalid = util::JsonError;
+using util::child_path;
 
-  const std::string& path() const { return path_; }
-  const std::string& problem() const { return problem_; }
-
- private:
-  std::string path_;
-  std::string problem_;
-};
-
-// Paths: "tables" + "name" -> "tables.name"; "tables" + 3 -> "tables[3]".
-std::string child_path(const std::string& parent, const std::string& key);
-std::string child_path(const std::string& parent, std::size_t index);
+// The model document, as parse_strict_json reads it.
+using Document = util::JsonDocument;
 
 }  // namespace schemad::model

@@ -3,7 +3,6 @@
 #include "model/fingerprint.hpp"
 #include "model/invalid.hpp"
 #include "model/read_model.hpp"
-#include "model/strict_json.hpp"
 #include "util/file.hpp"
 
 namespace schemad::model {
@@ -45,7 +44,7 @@ schema::Database load_file(const std::string& path) {
 schema::Database load_text(std::string_view json, const std::string& file) {
   if (json.size() > kMaxModelBytes) throw ModelError(file, "", too_large(json.size()));
   try {
-    schema::Database db = read_model(parse_strict(json));
+    schema::Database db = read_model(util::parse_strict_json(json, kMaxModelDepth));
     db.fingerprint = fingerprint(db);
     return db;
   } catch (const Invalid& error) {

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "model/invalid.hpp"
-#include "model/strict_json.hpp"
 
 namespace schemad::model {
 

@@ -2,7 +2,7 @@
 
 // The whole model document -> schema::Database (fingerprint not yet set).
 
-#include "model/strict_json.hpp"
+#include "model/invalid.hpp"
 #include "schema/schema.hpp"
 
 namespace schemad::model {

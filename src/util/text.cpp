@@ -38,4 +38,13 @@ std::string_view trim(std::string_view text, std::string_view chars) {
   return trim_left(trim_right(text, chars), chars);
 }
 
+std::string quote_for_message(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return "\"" + std::string(text) + "\"";
+  std::size_t cut = max_bytes;
+  // Back up to the start of a UTF-8 sequence (continuation bytes are 10xxxxxx).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return "\"" + std::string(text.substr(0, cut)) + "\u2026\" (" + std::to_string(text.size()) +
+         " bytes)";
+}
+
 }  // namespace schemad::util

@@ -28,4 +28,10 @@ std::string_view trim_right(std::string_view text, std::string_view chars = kWhi
 std::string_view trim_left(std::string_view text, std::string_view chars = kWhitespace);
 std::string_view trim(std::string_view text, std::string_view chars = kWhitespace);
 
+// `text` in double quotes for a message, at most `max_bytes` of it (never
+// cutting a UTF-8 character): "abc" as it is, a longer text as
+// "abcdef…" (1048576 bytes). Errors quote what they were given, and a
+// megabyte of it helps nobody.
+std::string quote_for_message(std::string_view text, std::size_t max_bytes = 64);
+
 }  // namespace schemad::util

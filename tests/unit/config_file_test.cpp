@@ -142,3 +142,46 @@ TEST_CASE("a configuration file over 1 MiB is refused", "[config]") {
                                                  ": cannot read the configuration file: 1048577 "
                                                  "bytes, more than the limit of 1048576");
 }
+
+TEST_CASE("a number out of range in the configuration names the file, not nlohmann", "[config]") {
+  auto path = test::write_temp_file("config-special/huge-number.json", R"j({"x-a": 1e400})j");
+  CHECK_THROWS_AS(config::load_file(path), config::ConfigError);
+  CHECK_THROWS_WITH(config::load_file(path), Catch::StartsWith(path + ": invalid JSON: "));
+  CHECK_THROWS_WITH(config::load_file(path), !Catch::Contains("json.exception"));
+}
+
+TEST_CASE("a key repeated in the configuration is refused at its path, like the model's",
+          "[config]") {
+  auto path = test::write_temp_file("config-special/twice.json",
+                                    R"j({"http": {"listen": ":1", "listen": ":2"}})j");
+  CHECK_THROWS_WITH(config::load_file(path), path + ": http.listen: duplicate key \"listen\"");
+  path = test::write_temp_file("config-special/deep.json",
+                               std::string(100, '[') + std::string(100, ']'));
+  CHECK_THROWS_WITH(config::load_file(path), Catch::Contains("nested deeper than 64 levels"));
+}
+
+TEST_CASE("a long value or key in the configuration is quoted by its first bytes only",
+          "[config]") {
+  const std::string long_text(1 << 19, 'x');  // half the file limit
+  auto path = test::write_temp_file("config-special/long-value.json",
+                                    R"j({"environment": ")j" + long_text + R"j("})j");
+  std::string message;
+  try {
+    config::load_file(path);
+  } catch (const config::ConfigError& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains("environment: must be \"production\" or \"development\", "
+                                      "not \"xxxx"));
+  CHECK_THAT(message, Catch::EndsWith("\" (524288 bytes)"));
+  CHECK(message.size() < 300);
+  path = test::write_temp_file("config-special/long-key.json",
+                               R"j({"http": {")j" + long_text + R"j(": 1}})j");
+  try {
+    config::load_file(path);
+  } catch (const config::ConfigError& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains(": unknown key \"xxxx"));
+  CHECK(message.size() < 400);
+}

@@ -1,13 +1,10 @@
-#include "model/strict_json.hpp"
+#include "util/strict_json.hpp"
 
 #include <optional>
 #include <set>
 #include <vector>
 
-#include "model/invalid.hpp"
-#include "model/load.hpp"
-
-namespace schemad::model {
+namespace schemad::util {
 
 namespace {
 
@@ -17,7 +14,7 @@ using json = nlohmann::json;
 // open container its path and (objects) the keys seen so far.
 class StrictBuilder : public nlohmann::json_sax<json> {
  public:
-  explicit StrictBuilder(Document& doc) : doc_(doc) {}
+  StrictBuilder(JsonDocument& doc, int max_depth) : doc_(doc), max_depth_(max_depth) {}
 
   bool null() override { return add(json(nullptr)); }
   bool boolean(bool value) override { return add(json(value)); }
@@ -66,7 +63,7 @@ class StrictBuilder : public nlohmann::json_sax<json> {
   }
 
   // The first problem found; parsing stops there.
-  const Invalid* error() const { return error_ ? &*error_ : nullptr; }
+  const JsonError* error() const { return error_ ? &*error_ : nullptr; }
 
  private:
   struct Frame {
@@ -108,8 +105,8 @@ class StrictBuilder : public nlohmann::json_sax<json> {
 
   bool open(json&& container) {
     std::string path = value_path();
-    if (frames_.size() >= static_cast<std::size_t>(kMaxModelDepth)) {
-      return fail(path, "nested deeper than " + std::to_string(kMaxModelDepth) + " levels");
+    if (frames_.size() >= static_cast<std::size_t>(max_depth_)) {
+      return fail(path, "nested deeper than " + std::to_string(max_depth_) + " levels");
     }
     // The parent container is not modified again until this one closes, so
     // the pointer stays valid.
@@ -128,21 +125,22 @@ class StrictBuilder : public nlohmann::json_sax<json> {
     return false;
   }
 
-  Document& doc_;
+  JsonDocument& doc_;
+  int max_depth_;
   std::vector<Frame> frames_;
-  std::optional<Invalid> error_;
+  std::optional<JsonError> error_;
 };
 
 }  // namespace
 
-Document parse_strict(std::string_view text) {
-  Document doc;
-  StrictBuilder builder(doc);
+JsonDocument parse_strict_json(std::string_view text, int max_depth) {
+  JsonDocument doc;
+  StrictBuilder builder(doc, max_depth);
   bool ok = json::sax_parse(text, &builder, json::input_format_t::json, /*strict=*/true,
                             /*ignore_comments=*/false);
-  if (const Invalid* error = builder.error()) throw *error;
-  if (!ok) throw Invalid("", "invalid JSON");
+  if (const JsonError* error = builder.error()) throw *error;
+  if (!ok) throw JsonError("", "invalid JSON");
   return doc;
 }
 
-}  // namespace schemad::model
+}  // namespace schemad::util
