@@ -21,6 +21,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "model/load.hpp"
+#include "util/file.hpp"
 #include "util/sha256.hpp"
 
 namespace schemad::service {
@@ -41,26 +43,14 @@ constexpr std::chrono::milliseconds kMinRewatchPeriod{1000};
 // The content's SHA-256; nullopt when the file cannot be read.
 using Fingerprint = std::optional<std::array<std::uint8_t, 32>>;
 
+// Read as the loader reads it (util/file.hpp): a FIFO put in the model's
+// place must not block the event loop, nor a link to a device fill memory.
 Fingerprint read_fingerprint(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  std::string content;
-  bool ok = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
-  char chunk[65536];
-  while (ok) {
-    ssize_t n = ::read(fd, chunk, sizeof(chunk));
-    if (n > 0) {
-      content.append(chunk, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno != EINTR) {
-      ok = false;
-    }
+  try {
+    return util::sha256(util::read_file(path, model::kMaxModelBytes));
+  } catch (const util::FileError&) {
+    return std::nullopt;  // the reload that follows says why
   }
-  ::close(fd);
-  if (!ok) return std::nullopt;
-  return util::sha256(content);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -415,4 +416,18 @@ TEST_CASE("start() twice or after stop() is a logic error", "[model_watcher]") {
   ModelWatcher stopped(io, (dir.path() / "model.json").string(), kDebounce, [] {});
   stopped.stop();
   CHECK_THROWS_AS(stopped.start(), std::logic_error);
+}
+
+TEST_CASE("a FIFO in the model's place does not block the event loop", "[model_watcher]") {
+  // The watcher hashes the model's content; opening a FIFO without a writer
+  // blocked until one came, and with it the daemon's event loop. ctest's
+  // timeout catches a relapse.
+  TempDir dir;
+  fs::path model = dir.path() / "model.json";
+  REQUIRE(::mkfifo(model.c_str(), 0600) == 0);
+  Harness h(model);
+  const auto start = Clock::now();
+  h.watcher.start();
+  CHECK(h.quiet_calls() == 0);
+  CHECK(Clock::now() - start < kPatience);
 }
