@@ -1,0 +1,3 @@
+revision = "abc"
+down_revision = ("a", "b")
+"""doc
