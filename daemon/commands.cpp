@@ -63,6 +63,7 @@ int run_plan(const Context& ctx, const std::string& format) {
   if (report.found.stamp.left_alone()) {
     std::cout << "-- note: " << report.found.stamp.message() << "\n";
   }
+  for (const auto& b : report.found.blocked) std::cout << "-- blocked: " << b.message() << "\n";
   for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.message() << "\n";
   return stamp_exit(report);
 }
@@ -87,8 +88,15 @@ int run_apply(const Context& ctx, bool create_database) {
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   if (int code = stamp_exit(report); code != kOk) return code;
   if (!report.satisfied()) {
-    for (const auto& change : report.remaining.diff.changes) {
+    const auto& remaining = report.remaining;
+    for (const auto& change : remaining.diff.changes) {
       spdlog::error("still missing: {}", change.description());
+    }
+    for (const auto& b : remaining.blocked) spdlog::error("blocked: {}", b.message());
+    if (!remaining.blocked.empty()) {
+      throw CommandError("the database does not satisfy the model after apply: " +
+                         std::to_string(remaining.blocked.size()) +
+                         " changes are blocked by the data; fix the rows, then apply again");
     }
     throw CommandError("the database does not satisfy the model after apply");
   }
@@ -111,13 +119,18 @@ int run_check(const Context& ctx, bool strict, const std::string& format) {
       std::cout << "pending: " << change.description() << "\n";
     }
     if (found.stamp.pending()) std::cout << "pending: " << found.stamp.message() << "\n";
+    for (const auto& b : found.blocked) std::cout << "blocked: " << b.message() << "\n";
     for (const auto& d : found.diff.drift) std::cout << "drift: " << d.message() << "\n";
   }
   if (int code = stamp_exit(report); code != kOk) return code;
   if (!found.satisfied()) {
     if (format != "json") {
-      std::cout << found.diff.changes.size() + (found.stamp.pending() ? 1 : 0)
-                << " changes pending\n";
+      std::cout << found.diff.changes.size() + (found.stamp.pending() ? 1 : 0) +
+                       found.blocked.size()
+                << " changes pending";
+      if (!found.blocked.empty())
+        std::cout << " (" << found.blocked.size() << " blocked by the data)";
+      std::cout << "\n";
     }
     return kPending;
   }

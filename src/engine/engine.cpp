@@ -44,8 +44,9 @@ void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, 
   report.plan = plan::render(report.found.diff);
   report.remaining = report.found;
   report.pending = report.plan;
-  // Several heads in alembic_version leave the stamp alone, not the schema.
-  if (mode == Mode::apply && !report.found.satisfied()) {
+  // Several heads in alembic_version leave the stamp alone, not the schema;
+  // changes the data blocks wait for an explicit request.
+  if (mode == Mode::apply && report.found.actionable()) {
     heal(conn, model, settings, clock, report);
   } else if (settings.cache && report.found.satisfied() && !report.found.stamp.error()) {
     *settings.cache = {true, model.fingerprint, report.revision, version, report.found, 0};

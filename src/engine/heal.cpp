@@ -197,7 +197,7 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
       apply::lock_model(conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
   report.lock_wait = lock->waited();
   observe_under_lock(h);
-  if (report.found.satisfied()) return;
+  if (!report.found.actionable()) return;
 
   apply::HistoryEntry entry =
       apply::new_history_entry(settings.trigger, model.fingerprint, report.revision);

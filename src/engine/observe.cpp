@@ -99,18 +99,16 @@ void set_aside(Observation& o, const Conflicts& blocked, const Conflicts& met) {
                                      [&](const diff::Change& c) { return c.key() == key; });
     if (!pending) o.diff.drift.push_back(conflict_drift(entry.second, ""));
   }
-  std::size_t held = 0;
   for (auto it = changes.begin(); it != changes.end();) {
     auto found = blocked.find(it->key());
     if (found == blocked.end()) {
       ++it;
       continue;
     }
-    o.diff.drift.push_back(conflict_drift({it->description(), found->second.reason}, it->path));
+    o.blocked.push_back(conflict_drift({it->description(), found->second.reason}, it->path));
     it = changes.erase(it);
-    ++held;
   }
-  apply::hold_stamp(o.stamp, held);
+  apply::hold_stamp(o.stamp, o.blocked.size());
 }
 
 Conflicts conflicts_of(const std::vector<apply::StepResult>& steps) {

@@ -23,10 +23,16 @@ namespace schemad::engine {
 struct Observation {
   diff::Result diff;
   apply::StampDecision stamp;
+  // Changes the data blocks (rows that violate them), as data_conflict items
+  // naming the change and why: taken out of diff.changes, so that nothing
+  // tries them again on every tick, yet still missing from the database.
+  std::vector<diff::Drift> blocked;
   int queries = 0;  // statements the observation sent
 
-  // Nothing missing and the stamp current.
-  bool satisfied() const { return diff.satisfied() && !stamp.pending(); }
+  // Nothing missing, nothing blocked, and the stamp current.
+  bool satisfied() const { return diff.satisfied() && !stamp.pending() && blocked.empty(); }
+  // Something healing can do now: a pending change, or the stamp.
+  bool actionable() const { return !diff.satisfied() || stamp.pending(); }
 };
 
 // The revision to record and where: the baseline revision, the schema of
@@ -55,10 +61,11 @@ using Conflicts = std::map<std::string, Conflict>;  // by Change::key()
 Observation observe(pqxx::connection_base& conn, const schema::Database& model,
                     const Baseline& baseline, bool consult_history, const Conflicts& met = {});
 
-// Pure: moves the pending changes that `blocked` names into data_conflict
-// drift (holding the stamp back: the database lacks what they declare), and
-// adds drift for the conflicts in `met` whose change is not pending (a
-// constraint left NOT VALID: its own drift says so, this says why).
+// Pure: moves the pending changes that `blocked` names into
+// Observation::blocked (holding the stamp back: the database lacks what they
+// declare), and adds drift for the conflicts in `met` whose change is not
+// pending (a constraint left NOT VALID: its own drift says so, this says
+// why).
 void set_aside(Observation& observation, const Conflicts& blocked, const Conflicts& met);
 
 // The data conflicts among a run's step results.

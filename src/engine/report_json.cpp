@@ -28,6 +28,8 @@ json to_json(const Report& report) {
   for (const auto& step : report.pending.steps) pending.push_back(plan::to_json(step));
   json drift = json::array();
   for (const auto& d : report.remaining.diff.drift) drift.push_back(to_json(d));
+  json blocked = json::array();
+  for (const auto& b : report.remaining.blocked) blocked.push_back(to_json(b));
   json applied = json::array();
   for (const auto& r : report.steps) {
     json item = plan::to_json(r.step);
@@ -45,6 +47,7 @@ json to_json(const Report& report) {
           {"lock_wait_seconds", report.lock_wait.count()},
           {"pending", pending},
           {"drift", drift},
+          {"blocked", blocked},
           {"stamp", to_json(report.remaining.stamp)},
           {"applied", applied}};
 }

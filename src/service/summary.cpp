@@ -30,6 +30,9 @@ Summary summarize(const engine::Report& report, const std::string& trigger, stat
   for (const auto& change : report.remaining.diff.changes) {
     s.last.pending_changes.push_back(change.description());
   }
+  for (const auto& b : report.remaining.blocked) {
+    s.last.pending_changes.push_back("blocked by the data: " + b.message());
+  }
   if (report.remaining.stamp.pending()) s.last.pending_changes.push_back(s.last.stamp);
   for (const auto& d : report.remaining.diff.drift) {
     s.last.drift.emplace_back(diff::to_string(d.kind), d.message());

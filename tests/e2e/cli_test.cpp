@@ -162,3 +162,38 @@ TEST_CASE("the database URL comes from DATABASE_URL, and ALEMBIC_DATABASE_URL wi
   CHECK(r.exit_code == 3);
   CHECK(contains(r.err, "dropped parameter \"prepared_statement_cache_size\""));
 }
+
+TEST_CASE("a change the data blocks is pending: check exits 3 naming the rows, apply exits 1",
+          "[e2e][pg]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY, sku text); "
+      "INSERT INTO items VALUES (1, 'a'), (2, 'a')");
+  auto model = write_temp_file("blocked/model.json", R"j({"version": 1, "revision": "r1",
+    "tables": [{"name": "items", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                                             {"name": "sku", "type": "text"}],
+                "indexes": [{"name": "ux_sku", "columns": ["sku"], "unique": true}]}]})j");
+  const std::vector<std::string> base{"--database-url", db.url(), "--model", model};
+  auto run = [&](const std::string& command) {
+    auto args = base;
+    args.push_back(command);
+    return schemad_cmd(args);
+  };
+  auto applied = run("apply");
+  CHECK(applied.exit_code == 1);
+  CHECK(
+      contains(applied.err, "blocked: create index ux_sku on public.items: the data prevents it"));
+  CHECK(contains(applied.err, "1 changes are blocked by the data; fix the rows, then apply again"));
+  CHECK_FALSE(contains(applied.out, "satisfies the model"));
+  CHECK(db.scalar("SELECT to_regclass('alembic_version') IS NULL") == "t");
+
+  auto checked = run("check");
+  CHECK(checked.exit_code == 3);
+  CHECK(contains(checked.out, "blocked: create index ux_sku on public.items"));
+  CHECK(contains(checked.out, "Key (sku)=(a) is duplicated."));
+  CHECK(contains(checked.out, "1 changes pending (1 blocked by the data)"));
+
+  db.exec("UPDATE items SET sku = 'b' WHERE id = 2");
+  CHECK(run("apply").exit_code == 0);
+  CHECK(run("check").exit_code == 0);
+}

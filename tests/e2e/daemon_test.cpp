@@ -431,7 +431,7 @@ TEST_CASE("while a step waits for a lock, /status names the session in the way",
   CHECK(s["last_reconcile"]["outcome"] == "ok");
 }
 
-TEST_CASE("duplicates blocking a unique index leave the daemon ready with drift",
+TEST_CASE("duplicates blocking a unique index keep the daemon unready, with the reason",
           "[e2e][daemon][pg]") {
   TempDatabase db;
   db.exec(
@@ -444,19 +444,31 @@ TEST_CASE("duplicates blocking a unique index leave the daemon ready with drift"
                  {"name": "ix_first_code", "columns": ["code"]}]},
     {"name": "second", "columns": [{"name": "id", "type": "integer", "primary_key": true}]}]})j");
   Daemon d({"--database-url", db.url(), "--model", model}, {});
-  REQUIRE(d.wait_ready());
+  // The rest is healed, but what the data blocks is still missing: pending,
+  // like any other missing change, and /readyz says so.
+  REQUIRE(d.wait_for("/status", [](const HttpReply& r) {
+    return r.status == 200 && !json::parse(r.body)["last_reconcile"].is_null();
+  }));
   json s = status(d);
-  CHECK(s["last_reconcile"]["outcome"] == "ok");
+  CHECK(s["last_reconcile"]["outcome"] == "pending");
   CHECK(table_exists(db, "second"));
   CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'ix_first_code'") == "1");
   CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'ux_first_code'") == "0");
-  bool reported = false;
-  for (const auto& item : s["last_reconcile"]["drift"]) {
-    reported =
-        reported || (item["kind"] == "data_conflict" &&
-                     item["message"].get<std::string>().find("is duplicated") != std::string::npos);
+  bool named = false;
+  for (const auto& item : s["last_reconcile"]["pending_changes"]) {
+    const auto text = item.get<std::string>();
+    named = named || (text.rfind("blocked by the data: create index ux_first_code", 0) == 0 &&
+                      text.find("is duplicated") != std::string::npos);
   }
-  CHECK(reported);
+  CHECK(named);
   CHECK(s["last_reconcile"]["stamp"].get<std::string>().find("blocked by the data") !=
         std::string::npos);
+  auto ready = d.get("/readyz");
+  CHECK(ready.status == 503);
+  CHECK(json::parse(ready.body)["reason"] == "changes pending");
+
+  // Fixed rows and an explicit request: the index is built, the daemon ready.
+  db.exec("UPDATE first SET code = 'y' WHERE id = 2");
+  d.signal(SIGHUP);
+  CHECK(d.wait_ready());
 }

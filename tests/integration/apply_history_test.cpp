@@ -114,7 +114,7 @@ TEST_CASE("after online steps, the stamp and the history row come in a final tra
   CHECK(rows[0].steps[0]["attempts"] == 1);
 }
 
-TEST_CASE("duplicates block a unique index: drift with the reason, the rest applied, no stamp",
+TEST_CASE("duplicates block a unique index: blocked with the reason, the rest applied, no stamp",
           "[pg][history]") {
   TempDatabase db;
   db.exec(
@@ -125,19 +125,19 @@ TEST_CASE("duplicates block a unique index: drift with the reason, the rest appl
                                     {"name": "ix_sku", "columns": ["sku"]}],
                     "uniques": [{"name": "uq_sku", "columns": ["sku"]}])j");
   auto report = run(db, model);
-  // The rows, not schemad, are at fault: no error, the rest was built.
+  // The rows, not schemad, are at fault: no error, the rest was built; but
+  // the database lacks what the model declares.
   CHECK(report.errors.empty());
-  CHECK(report.satisfied());
+  CHECK_FALSE(report.satisfied());
   CHECK(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_sku'::regclass") == "t");
   // Half-built unique indexes would go on checking new rows: none is left.
   CHECK(db.scalar("SELECT count(*) FROM pg_class WHERE relname IN ('ux_sku', 'uq_sku')") == "0");
-  int conflicts = 0;
-  for (const auto& d : report.remaining.diff.drift) {
-    if (d.kind != diff::DriftKind::data_conflict) continue;
-    ++conflicts;
-    CHECK_THAT(d.message(), Catch::Contains("Key (sku)=(a) is duplicated."));
+  REQUIRE(report.remaining.blocked.size() == 2);
+  for (const auto& b : report.remaining.blocked) {
+    CHECK(b.kind == diff::DriftKind::data_conflict);
+    CHECK_THAT(b.message(), Catch::Contains("Key (sku)=(a) is duplicated."));
   }
-  CHECK(conflicts == 2);
+  CHECK(report.remaining.diff.changes.empty());
   // The database lacks what the model declares: the revision waits.
   CHECK(report.remaining.stamp.action == apply::StampDecision::Action::hold);
   CHECK(db.scalar("SELECT to_regclass('alembic_version') IS NULL") == "t");
@@ -165,11 +165,15 @@ TEST_CASE("duplicates block a unique index: drift with the reason, the rest appl
   timer.retry_conflicts = false;
   auto again = run(db, model, timer);
   CHECK(again.steps.empty());
-  CHECK(again.satisfied());
+  CHECK_FALSE(again.satisfied());
+  CHECK(again.remaining.blocked.size() == 2);
+  CHECK(again.lock_wait.count() == 0);  // nothing to do: not even the lock
   CHECK(history(db).size() == 1);
   // Nor does check, which agrees with the daemon.
   auto checked = run(db, model, {}, engine::Mode::check);
   CHECK(checked.found.diff.changes.empty());
+  CHECK(checked.found.blocked.size() == 2);
+  CHECK_FALSE(checked.found.satisfied());
   CHECK(checked.found.stamp.action == apply::StampDecision::Action::hold);
 
   // Once the rows are fixed, an explicit apply builds them and stamps.
@@ -192,8 +196,8 @@ TEST_CASE("a change the data blocked is known by its key, however its descriptio
   REQUIRE(run(db, model).errors.empty());
   const auto blocked = [&] {
     auto checked = run(db, model, {}, engine::Mode::check);
-    return checked.found.diff.changes.empty() && checked.found.diff.drift.size() == 1 &&
-           checked.found.diff.drift[0].kind == diff::DriftKind::data_conflict;
+    return checked.found.diff.changes.empty() && checked.found.blocked.size() == 1 &&
+           checked.found.diff.drift.empty();
   };
   REQUIRE(blocked());
   const auto rewrite = [&](const std::string& step) {
