@@ -17,6 +17,60 @@ std::string ident_list(const std::vector<std::string>& names) {
   return out + ")";
 }
 
+bool is_op(const sql::Token& token, const char* text) {
+  return token.kind == sql::Token::Kind::op && token.text == text;
+}
+
+// The end of a function call "f(...)" or "schema.f(...)" starting at
+// solid[0], or 0.
+std::size_t call_end(const std::vector<sql::Token>& solid) {
+  auto is_name = [&](std::size_t k) {
+    return k < solid.size() && (solid[k].kind == sql::Token::Kind::word ||
+                                solid[k].kind == sql::Token::Kind::quoted_identifier);
+  };
+  std::size_t i = 0;
+  if (!is_name(i++)) return 0;
+  if (i < solid.size() && is_op(solid[i], ".")) {
+    if (!is_name(++i)) return 0;
+    ++i;
+  }
+  if (i >= solid.size() || !is_op(solid[i], "(")) return 0;
+  int depth = 0;
+  for (; i < solid.size(); ++i) {
+    if (is_op(solid[i], "(")) ++depth;
+    if (is_op(solid[i], ")") && --depth == 0) return i + 1;
+  }
+  return 0;
+}
+
+// Whether `expr` can follow DEFAULT in a column definition as it is: one
+// token (a number, a string, a word) or a function call ("f(...)",
+// "schema.f(...)"), then casts ("'{}'::text[]"). Anything else goes in
+// parentheses: the definition's DEFAULT takes a restricted expression (no
+// AT TIME ZONE, no IS NULL, no COLLATE).
+bool is_simple_default(const std::string& expr) {
+  std::vector<sql::Token> solid;
+  for (auto& token : sql::lex(expr)) {
+    if (token.unterminated) return false;
+    if (token.kind != sql::Token::Kind::space) solid.push_back(std::move(token));
+  }
+  if (solid.empty()) return false;
+  std::size_t i = solid.size() > 1 ? call_end(solid) : 1;
+  if (i == 0 && solid[0].kind != sql::Token::Kind::op) i = 1;  // a token, then casts
+  if (i == 0 || i >= solid.size()) return i != 0;
+  if (!is_op(solid[i], "::")) return false;
+  // Only a type's tokens after "::": names, dots, modifiers, brackets.
+  for (; i < solid.size(); ++i) {
+    const auto& t = solid[i];
+    const bool type_token =
+        t.kind == sql::Token::Kind::word || t.kind == sql::Token::Kind::quoted_identifier ||
+        t.kind == sql::Token::Kind::number || is_op(t, "::") || is_op(t, ".") || is_op(t, "(") ||
+        is_op(t, ")") || is_op(t, ",") || is_op(t, "[") || is_op(t, "]");
+    if (!type_token) return false;
+  }
+  return true;
+}
+
 // An operator class may be schema-qualified ("public.gin_trgm_ops").
 std::string opclass_sql(const std::string& opclass) {
   auto dot = opclass.find('.');
@@ -63,7 +117,9 @@ std::string column_sql(const schema::Column& column) {
   if (!column.nullable) out += " NOT NULL";
   // serial's sequence supplies the default; identity columns have none.
   if (!column.def.empty() && !column.serial && column.identity == schema::Identity::none) {
-    out += " DEFAULT " + schema::default_sql(column.def, column.type);
+    const std::string def = schema::default_sql(column.def, column.type);
+    const bool as_is = column.def.kind != schema::Default::Kind::sql || is_simple_default(def);
+    out += " DEFAULT " + (as_is ? def : "(" + def + ")");
   }
   return out;
 }

@@ -49,6 +49,27 @@ TEST_CASE("adds a NOT NULL column with a constant default in one step", "[plan][
                 "DEFAULT now()"});
 }
 
+TEST_CASE("a default a column definition cannot take bare goes in parentheses", "[plan][columns]") {
+  auto sql_of = [](const std::string& expr) {
+    return add_column_sql(
+        with_default(column("at", "timestamp without time zone", false), sql_default(expr, false)));
+  };
+  const std::string head =
+      "ALTER TABLE \"public\".\"t\" ADD COLUMN \"at\" timestamp without time zone NOT NULL "
+      "DEFAULT ";
+  CHECK(sql_of("now() AT TIME ZONE 'utc'") == Strings{head + "(now() AT TIME ZONE 'utc')"});
+  CHECK(sql_of("now() - interval '1 day'") == Strings{head + "(now() - interval '1 day')"});
+  CHECK(sql_of("f(1) + g(2)") == Strings{head + "(f(1) + g(2))"});
+  CHECK(sql_of("f('(')") == Strings{head + "f('(')"});
+  CHECK(sql_of("pg_catalog.now()") == Strings{head + "pg_catalog.now()"});
+  CHECK(sql_of("\"my fn\"(1, (2))") == Strings{head + "\"my fn\"(1, (2))"});
+  CHECK(sql_of("42") == Strings{head + "42"});
+  CHECK(sql_of("'{}'::text[]") == Strings{head + "'{}'::text[]"});
+  CHECK(sql_of("'1'::numeric(10, 2)") == Strings{head + "'1'::numeric(10, 2)"});
+  CHECK(sql_of("'a'::text || 'b'") == Strings{head + "('a'::text || 'b')"});
+  CHECK(sql_of("-1") == Strings{head + "(-1)"});
+}
+
 TEST_CASE("adds a NOT NULL column with a volatile default nullable, then sets the default",
           "[plan][columns]") {
   Strings expected{"ALTER TABLE \"public\".\"t\" ADD COLUMN \"token\" uuid",
