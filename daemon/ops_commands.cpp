@@ -55,7 +55,7 @@ int run_reset(const Context& ctx, const ResetOptions& options) {
     }
   }
   std::cout << "reset " << ctx.target() << ": dropped " << model.tables.size() << " tables, "
-            << model.enums.size() << " enums, alembic_version and schemad_history\n";
+            << model.enums.size() << " enums, alembic_version, schemad_history and schemad_memo\n";
   if (options.no_apply) return kOk;
   conn.reset();
   return run_apply(ctx);

@@ -30,7 +30,7 @@ std::vector<std::string> reset_sql(const schema::Database& model,
   for (const auto& type : model.enums) {
     out.push_back("DROP TYPE IF EXISTS " + type.name.sql() + " CASCADE");
   }
-  for (const char* table : {kAlembicVersionTable, kHistoryTable}) {
+  for (const char* table : {kAlembicVersionTable, kHistoryTable, kMemoTable}) {
     out.push_back("DROP TABLE IF EXISTS " + sql::ident(version_schema) + "." + sql::ident(table));
   }
   return out;

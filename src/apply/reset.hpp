@@ -23,7 +23,7 @@ std::vector<std::string> reset_refusals(const ResetRequest& request, const std::
 
 // One transaction's statements: DROP TABLE IF EXISTS … CASCADE for every
 // table of the model, DROP TYPE IF EXISTS … CASCADE for every enum, then
-// alembic_version and schemad_history in `version_schema`.
+// alembic_version, schemad_history and schemad_memo in `version_schema`.
 std::vector<std::string> reset_sql(const schema::Database& model,
                                    const std::string& version_schema);
 

@@ -61,6 +61,8 @@ const char* to_string(ErrorKind kind) {
       return "undefined_object";
     case ErrorKind::duplicate_object:
       return "duplicate_object";
+    case ErrorKind::read_only:
+      return "read_only";
     case ErrorKind::connection_lost:
       return "connection_lost";
     case ErrorKind::in_doubt:
@@ -80,6 +82,7 @@ ErrorKind kind_of_sqlstate(std::string_view s) {
   // undefined_file (an extension's control file), feature_not_supported
   if (s == "58P01" || s == "0A000") return ErrorKind::unavailable;
   if (s == "42704") return ErrorKind::undefined_object;
+  if (s == "25006") return ErrorKind::read_only;  // read_only_sql_transaction
   // duplicate_database, duplicate_object, duplicate_table, duplicate_schema
   if (s == "42P04" || s == "42710" || s == "42P07" || s == "42P06") {
     return ErrorKind::duplicate_object;

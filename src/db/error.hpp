@@ -21,6 +21,7 @@ enum class ErrorKind {
   unavailable,       // the server lacks what it needs (an extension's files, a feature)
   undefined_object,  // a name the server does not know (a type, an extension)
   duplicate_object,  // it exists already (a database another replica created)
+  read_only,         // the session may not write: a hot standby, or a read-only role
   connection_lost,   // the session is gone: reconnect, later
   in_doubt,          // a commit whose outcome is unknown
   other,

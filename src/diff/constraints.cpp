@@ -150,11 +150,12 @@ void compare_foreign_key(const TableDiff& t, const Constraint& want) {
   }
 }
 
-// The probe's normalised text when there is one, else the expression as
-// written, both compared through normalize_expression (a best effort).
+// The model's expression as written (a check copied from
+// pg_get_constraintdef), or as the server printed it (the probe), compared
+// through normalize_expression.
 bool same_check(const Constraint& want, const Constraint& have) {
-  return same_expression(want.normalized.empty() ? want.expression : want.normalized,
-                         have.expression);
+  return same_expression(want.expression, have.expression) ||
+         (!want.normalized.empty() && same_expression(want.normalized, have.expression));
 }
 
 void compare_check(const TableDiff& t, const Constraint& want) {

@@ -23,4 +23,15 @@ std::string parenthesized(const std::string& text);
 // normalize_expression(a) == normalize_expression(b).
 bool same_expression(std::string_view a, std::string_view b);
 
+// A rougher comparison, for when the server's own text for the model's
+// expression is not at hand (a read-only check that no apply has taught
+// yet): equal after dropping every parenthesis, bracket and ARRAY, every
+// cast ("::text", "::public.mood[]", "::character varying(255)[]") and the
+// schema in front of a function's name, reading "IN" as "= ANY" and "NOT
+// IN" as "<> ALL", unquoted words compared without case.
+// "((amount >= (0)::numeric))" and "amount >= 0" are roughly the same;
+// so, wrongly, are "a * (b + c)" and "a * b + c": callers say the result is
+// not verified.
+bool roughly_same_expression(std::string_view a, std::string_view b);
+
 }  // namespace schemad::diff

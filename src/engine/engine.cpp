@@ -1,6 +1,7 @@
 #include "engine/engine.hpp"
 
 #include "apply/advisory_lock.hpp"
+#include "apply/memo.hpp"
 #include "catalog/version.hpp"
 #include "engine/cache.hpp"
 #include "engine/explain.hpp"
@@ -31,6 +32,33 @@ bool reuse_cached(pqxx::connection_base& conn, const schema::Database& model,
   return false;
 }
 
+// Nothing to heal, but the server answered questions no earlier run had
+// recorded (the first run after an upgrade, a new expression in the
+// model): keep the answers, under the lock, so that later runs need not ask.
+void remember(pqxx::connection_base& conn, const schema::Database& model,
+              const apply::Answers& learned, const Settings& settings, util::Clock& clock,
+              Report& report) {
+  auto lock =
+      apply::lock_model(conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
+  apply::Statements memo{
+      "recording the server's answers",
+      apply::memo_sql(learned, apply::server_major(conn), settings.version_table_schema)};
+  if (auto error = apply::execute(conn, memo, execute_options(settings), clock)) {
+    report.errors.push_back(std::move(*error));
+  }
+}
+
+// The heal created what questions asked ahead needed (an extension's
+// function in a default, a new enum in a check): ask them now that it
+// exists, so that the first check after this apply finds the answers.
+void learn_after(pqxx::connection_base& conn, const schema::Database& model,
+                 const Settings& settings, util::Clock& clock, Report& report) {
+  const Observation after =
+      observe(conn, model, baseline_of(settings, report.revision), {true, true, false});
+  ++report.observations;
+  if (!after.learned.empty()) remember(conn, model, after.learned, settings, clock, report);
+}
+
 void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
                     const Settings& settings, util::Clock& clock, Report& report) {
   std::string version;
@@ -38,8 +66,9 @@ void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, 
   // Look first, without the lock: an apply with nothing to do never waits
   // for, nor holds up, another replica. check never retries what the data
   // blocks: it reports what the history says.
-  const bool from_history = mode == Mode::check || !settings.retry_conflicts;
-  report.found = observe(conn, model, baseline_of(settings, report.revision), from_history);
+  const ObserveOptions look{mode == Mode::check || !settings.retry_conflicts, mode == Mode::apply,
+                            false};
+  report.found = observe(conn, model, baseline_of(settings, report.revision), look);
   ++report.observations;
   report.plan = plan::render(report.found.diff);
   report.remaining = report.found;
@@ -48,6 +77,10 @@ void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, 
   // changes the data blocks wait for an explicit request.
   if (mode == Mode::apply && report.found.actionable()) {
     heal(conn, model, settings, clock, report);
+    if (report.found.learn_after && report.errors.empty())
+      learn_after(conn, model, settings, clock, report);
+  } else if (mode == Mode::apply && !report.found.learned.empty()) {
+    remember(conn, model, report.found.learned, settings, clock, report);
   } else if (settings.cache && report.found.satisfied() && !report.found.stamp.error()) {
     *settings.cache = {true, model.fingerprint, report.revision, version, report.found, 0};
   }

@@ -29,6 +29,12 @@ db::Error explain_extension(const apply::StepResult& failed) {
 }  // namespace
 
 void explain_model(const schema::Database& model, db::Error& error) {
+  if (error.kind == ErrorKind::read_only) {
+    error.advice =
+        "the session may not write (a hot standby, or default_transaction_read_only for the "
+        "role): apply needs the primary and a role that may write; check and plan only read";
+    return;
+  }
   if (error.kind != ErrorKind::undefined_object || error.object.empty()) return;
   for (const auto& table : model.tables) {
     for (const auto& column : table.columns) {

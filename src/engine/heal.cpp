@@ -6,6 +6,7 @@
 
 #include "apply/advisory_lock.hpp"
 #include "apply/history.hpp"
+#include "apply/memo.hpp"
 #include "engine/explain.hpp"
 
 namespace schemad::engine {
@@ -25,8 +26,27 @@ struct Healing {
   util::Clock& clock;
   Report& report;
   Baseline baseline;
-  bool from_history;  // set aside the changes the history says the data blocked
+  ObserveOptions look;  // may write, and learns ahead: healing writes anyway
 };
+
+void append(std::vector<std::string>& to, std::vector<std::string> more) {
+  for (auto& s : more) to.push_back(std::move(s));
+}
+
+// The server's answers the observation under the lock asked for, kept in
+// schemad_memo with the rest of the bookkeeping (the table is created with
+// the first bookkeeping, so that a later no-op reads it with the stamp).
+std::vector<std::string> memo_statements(const Healing& h) {
+  return apply::memo_sql(h.report.found.learned, apply::server_major(h.conn), h.baseline.schema);
+}
+
+// Only the memo: nothing to heal, but the server answered something new.
+void record_answers(Healing& h) {
+  const apply::Statements memo{"recording the server's answers", memo_statements(h)};
+  if (auto error = apply::execute(h.conn, memo, execute_options(h.settings), h.clock)) {
+    h.report.errors.push_back(std::move(*error));
+  }
+}
 
 bool has_online_steps(const plan::Plan& plan) {
   return std::any_of(plan.steps.begin(), plan.steps.end(),
@@ -40,7 +60,7 @@ bool all_ok(const std::vector<StepResult>& steps) {
 // 2. Another replica may have done the work while this one waited.
 void observe_under_lock(Healing& h) {
   Report& r = h.report;
-  r.found = observe(h.conn, h.model, h.baseline, h.from_history);
+  r.found = observe(h.conn, h.model, h.baseline, h.look);
   ++r.observations;
   r.plan = plan::render(r.found.diff);
   r.remaining = r.found;
@@ -58,6 +78,7 @@ apply::Statements bookkeeping_in_transaction(const Healing& h, apply::HistoryEnt
   for (auto& statement : apply::history_sql(entry, h.baseline.schema)) {
     tail.sql.push_back(std::move(statement));
   }
+  append(tail.sql, memo_statements(h));
   return tail;
 }
 
@@ -141,7 +162,7 @@ void settle(Healing& h, const ExecuteResult& run, bool split) {
     r.remaining = std::move(*derived);
     if (r.stamped) r.remaining.stamp = recorded(r.remaining.stamp);
   } else {
-    r.remaining = observe(h.conn, h.model, h.baseline, h.from_history, conflicts_of(run.steps));
+    r.remaining = observe(h.conn, h.model, h.baseline, h.look, conflicts_of(run.steps));
     ++r.observations;
   }
   r.pending = plan::render(r.remaining.diff);
@@ -169,6 +190,7 @@ void record(Healing& h, const ExecuteResult& run, apply::HistoryEntry entry) {
   for (auto& statement : apply::history_sql(entry, h.baseline.schema)) {
     book.sql.push_back(std::move(statement));
   }
+  append(book.sql, memo_statements(h));
   if (auto error = apply::execute(h.conn, book, execute_options(h.settings), h.clock)) {
     r.errors.push_back(std::move(*error));
     return;
@@ -192,12 +214,16 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
             clock,
             report,
             baseline_of(settings, report.revision),
-            !settings.retry_conflicts};
+            {!settings.retry_conflicts, true, true}};
   auto lock =
       apply::lock_model(conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
   report.lock_wait = lock->waited();
   observe_under_lock(h);
-  if (!report.found.actionable()) return;
+  if (!report.found.actionable()) {
+    // Another replica healed meanwhile; the answers are still worth keeping.
+    if (!report.found.learned.empty()) record_answers(h);
+    return;
+  }
 
   apply::HistoryEntry entry =
       apply::new_history_entry(settings.trigger, model.fingerprint, report.revision);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <pqxx/pqxx>
+#include <tuple>
 
 #include "apply/bookkeeping.hpp"
 #include "apply/history.hpp"
@@ -12,32 +13,47 @@ namespace schemad::engine {
 
 namespace {
 
-// alembic_version's rows. When its schema is one the model inspects, the
-// inspection already says whether the table exists: one query, or none.
-apply::StampState read_stamp_after(pqxx::connection_base& conn, const schema::Database& model,
-                                   const schema::Database& actual, const std::string& schema,
-                                   int& queries) {
+// What schemad keeps beside the model that a comparison reads.
+struct Bookkept {
+  apply::StampState stamp;
+  apply::Answers memo;
+};
+
+// alembic_version's rows and schemad_memo's answers, in one statement when
+// both tables exist. When their schema is one the model inspects, the
+// inspection already says which do: one query, or none; otherwise a read
+// transaction finds out (BEGIN, to_regclass, rows, COMMIT).
+Bookkept read_bookkeeping(pqxx::connection_base& conn, const schema::Database& model,
+                          const schema::Database& actual, const std::string& schema, int& queries) {
+  const int major = apply::server_major(conn);
+  Bookkept out;
   const auto& schemas = model.schemas;
   if (std::find(schemas.begin(), schemas.end(), schema) == schemas.end()) {
-    pqxx::read_transaction tx(conn, "schemad-stamp");
-    apply::StampState state = apply::read_stamp(tx, schema);
-    queries += state.table_exists ? 4 : 3;  // BEGIN, to_regclass, rows, COMMIT
-    return state;
+    pqxx::read_transaction tx(conn, "schemad-bookkeeping");
+    out.stamp = apply::read_stamp(tx, schema);
+    queries += out.stamp.table_exists ? 4 : 3;
+    const bool memo = apply::memo_exists(tx, schema);
+    if (memo) out.memo = apply::read_memo(tx, schema, major);
+    queries += memo ? 2 : 1;
+    return out;
   }
-  apply::StampState state;
-  state.table_exists = actual.table({schema, apply::kAlembicVersionTable}) != nullptr;
-  if (state.table_exists) {
-    pqxx::nontransaction tx(conn, "schemad-stamp");
-    state.revisions = apply::read_revisions(tx, schema);
-    queries += 1;
+  out.stamp.table_exists = actual.table({schema, apply::kAlembicVersionTable}) != nullptr;
+  const bool memo = actual.table({schema, apply::kMemoTable}) != nullptr;
+  if (!out.stamp.table_exists && !memo) return out;
+  pqxx::nontransaction tx(conn, "schemad-bookkeeping");
+  queries += 1;
+  if (out.stamp.table_exists && memo) {
+    std::tie(out.stamp.revisions, out.memo) = apply::read_revisions_and_memo(tx, schema, major);
+  } else if (memo) {
+    out.memo = apply::read_memo(tx, schema, major);
+  } else {
+    out.stamp.revisions = apply::read_revisions(tx, schema);
   }
-  return state;
+  return out;
 }
 
-apply::StampDecision decide(pqxx::connection_base& conn, const schema::Database& model,
-                            const schema::Database& actual, const Baseline& baseline,
-                            int& queries) {
-  apply::StampState stamp = read_stamp_after(conn, model, actual, baseline.schema, queries);
+apply::StampDecision decide(pqxx::connection_base& conn, apply::StampState stamp,
+                            const Baseline& baseline, int& queries) {
   if (apply::needs_history(stamp, baseline.revision, baseline.graph)) {
     pqxx::read_transaction tx(conn, "schemad-history");
     apply::read_recorded(tx, baseline.schema, baseline.revision, stamp);
@@ -72,19 +88,27 @@ diff::Drift conflict_drift(const Conflict& conflict, const std::string& path) {
 }  // namespace
 
 Observation observe(pqxx::connection_base& conn, const schema::Database& model,
-                    const Baseline& baseline, bool consult_history, const Conflicts& met) {
+                    const Baseline& baseline, const ObserveOptions& options, const Conflicts& met) {
   Observation o;
   catalog::InspectStats inspect_stats;
   schema::Database actual = catalog::inspect(conn, model.schemas, &inspect_stats);
+  o.queries = inspect_stats.queries;
+  Bookkept kept = read_bookkeeping(conn, model, actual, baseline.schema, o.queries);
   schema::Database desired = model;
   ProbeStats probe_stats;
-  probe(conn, desired, actual, &probe_stats);
+  const Asking asking = !options.may_write    ? Asking::never
+                        : options.learn_ahead ? Asking::ahead
+                                              : Asking::when_needed;
+  ProbeResult probed = probe(conn, desired, actual, kept.memo, asking, &probe_stats);
+  o.learned = std::move(probed.learned);
+  o.unverified = std::move(probed.unverified);
+  o.learn_after = probed.ahead_refused;
+  o.queries += probe_stats.queries;
   o.diff = diff::compare(desired, actual, {apply::bookkeeping_tables()});
-  o.queries = inspect_stats.queries + probe_stats.queries;
-  o.stamp = decide(conn, model, actual, baseline, o.queries);
+  o.stamp = decide(conn, std::move(kept.stamp), baseline, o.queries);
   if (o.diff.changes.empty() && met.empty()) return o;
   Conflicts blocked = met;
-  if (consult_history && !o.diff.changes.empty()) {
+  if (options.consult_history && !o.diff.changes.empty()) {
     blocked.merge(blocked_by_history(conn, o.diff.changes, baseline.schema, o.queries));
   }
   set_aside(o, blocked, met);

@@ -14,6 +14,7 @@
 #include "alembic/graph.hpp"
 #include "apply/alembic_stamp.hpp"
 #include "apply/executor.hpp"
+#include "apply/memo.hpp"
 #include "diff/diff.hpp"
 #include "schema/schema.hpp"
 
@@ -27,6 +28,14 @@ struct Observation {
   // naming the change and why: taken out of diff.changes, so that nothing
   // tries them again on every tick, yet still missing from the database.
   std::vector<diff::Drift> blocked;
+  // The server's answers this observation asked for (schemad_memo keeps
+  // them), and the model paths it compared without one (a run that may not
+  // write, before any apply recorded the answers).
+  apply::Answers learned;
+  std::vector<std::string> unverified;
+  // Questions about what the run is to create could not be asked before it
+  // exists (it needs an extension or a type created with it).
+  bool learn_after = false;
   int queries = 0;  // statements the observation sent
 
   // Nothing missing, nothing blocked, and the stamp current.
@@ -52,14 +61,27 @@ struct Conflict {
 };
 using Conflicts = std::map<std::string, Conflict>;  // by Change::key()
 
-// Compares `model` with the database. `consult_history`: the changes whose
-// last attempt schemad_history records as blocked by the data are set
-// aside, not pending (so that the timer does not scan a big table for
-// nothing). `met`: conflicts met in this very run, set aside too. Throws
-// ProbeError for a model value the server refuses, pqxx errors otherwise.
-// Precondition: no transaction open on `conn`.
+struct ObserveOptions {
+  // The changes whose last attempt schemad_history records as blocked by
+  // the data are set aside, not pending (so that the timer does not scan a
+  // big table for nothing).
+  bool consult_history = false;
+  // The run writes anyway (apply, the daemon): what schemad_memo does not
+  // answer may be asked of the server, which takes scratch DDL. Without it,
+  // an observation sends no DDL and writes nothing.
+  bool may_write = false;
+  // With may_write, before creating objects (under the lock): also learn
+  // how the server will print what is created (questions.hpp).
+  bool learn_ahead = false;
+};
+
+// Compares `model` with the database. `met`: conflicts met in this very
+// run, set aside too. Throws ProbeError for a model value the server
+// refuses, pqxx errors otherwise. Precondition: no transaction open on
+// `conn`.
 Observation observe(pqxx::connection_base& conn, const schema::Database& model,
-                    const Baseline& baseline, bool consult_history, const Conflicts& met = {});
+                    const Baseline& baseline, const ObserveOptions& options,
+                    const Conflicts& met = {});
 
 // Pure: moves the pending changes that `blocked` names into
 // Observation::blocked (holding the stamp back: the database lacks what they

@@ -4,83 +4,69 @@
 #include <functional>
 #include <pqxx/pqxx>
 #include <pqxx/transaction>
+#include <set>
 #include <vector>
 
-#include "diff/expressions.hpp"
-#include "plan/ddl.hpp"
+#include "engine/questions.hpp"
 #include "util/sql_text.hpp"
 
 namespace schemad::engine {
 
 namespace {
 
-using schema::Column;
-using schema::Constraint;
-using schema::ConstraintKind;
 using schema::Database;
-using schema::Default;
-using schema::Table;
-
-// Names of the scratch columns and constraints: the prefix, then the item's index.
-constexpr const char* kItemPrefix = "schemad_q";
-// Names of the scratch tables: the prefix, then "_" and the item's name.
-constexpr const char* kProbeTable = "schemad_probe";
-
-// One question for the server. `ddl(table)` creates what the question needs
-// inside temporary table `table` (which it creates itself); `read` is the
-// query part that yields (key, answer) rows for it; `answer` stores the
-// answer into the model.
-struct Item {
-  enum class Kind { default_text, volatility, check, type, index } kind;
-  std::string path;     // model path, for errors
-  std::string column;   // scratch column or constraint name: kItemPrefix + index
-  std::string type;     // SQL type text
-  std::string expr;     // default or check expression
-  std::string columns;  // check, index: the column list of the scratch table
-  std::function<void(const std::string&)> answer;
-};
 
 std::string temp(const std::string& table) {
   return "pg_temp." + sql::ident(table);
 }
 
-// The statements that set up `items` in temporary tables named from
-// `prefix`: defaults and types share one table; volatility questions need a
-// table each (a rewrite for one would erase the others' missing values);
-// checks need a table with their table's columns.
-std::string setup_sql(const std::vector<Item*>& items, const std::string& prefix) {
-  std::string columns, out;
-  for (const Item* item : items) {
-    switch (item->kind) {
-      case Item::Kind::default_text:
-        columns += (columns.empty() ? "" : ", ") + sql::ident(item->column) + " " + item->type +
-                   " DEFAULT " + item->expr;
+// The statements that set up `questions` in temporary tables named from
+// `prefix`: defaults and types share tables of at most kColumnsPerTable
+// columns (PostgreSQL allows 1,600); volatility questions need a table each
+// (a rewrite for one would erase the others' missing values); checks and
+// indexes need a table with their table's columns.
+constexpr std::size_t kColumnsPerTable = 1000;
+
+// `shared` names this batch's shared tables, apart from another batch's in
+// the same transaction.
+std::string setup_sql(const std::vector<const Question*>& questions, const std::string& prefix,
+                      const std::string& shared_tag = "") {
+  std::vector<std::string> shared;  // column definitions for the shared tables
+  std::string out;
+  for (const Question* q : questions) {
+    const std::string t = temp(prefix + "_" + q->column);
+    switch (q->kind) {
+      case Question::Kind::default_text:
+        // Parenthesised: a column definition's DEFAULT is a restricted
+        // expression (no AT TIME ZONE without them).
+        shared.push_back(sql::ident(q->column) + " " + q->type + " DEFAULT (" + q->expr + ")");
         break;
-      case Item::Kind::type:
-        columns += (columns.empty() ? "" : ", ") + sql::ident(item->column) + " " + item->type;
+      case Question::Kind::type:
+        shared.push_back(sql::ident(q->column) + " " + q->type);
         break;
-      case Item::Kind::volatility: {
-        std::string t = temp(prefix + "_" + item->column);
+      case Question::Kind::volatility:
         out += "CREATE TEMP TABLE " + t + " (x integer);\nINSERT INTO " + t + " VALUES (1);\n" +
-               "ALTER TABLE " + t + " ADD COLUMN " + sql::ident(item->column) + " " + item->type +
-               " DEFAULT " + item->expr + ";\n";
+               "ALTER TABLE " + t + " ADD COLUMN " + sql::ident(q->column) + " " + q->type +
+               " DEFAULT (" + q->expr + ");\n";
         break;
-      }
-      case Item::Kind::check: {
-        std::string t = temp(prefix + "_" + item->column);
-        out += "CREATE TEMP TABLE " + t + " (" + item->columns + ");\nALTER TABLE " + t +
-               " ADD CONSTRAINT " + sql::ident(item->column) + " CHECK (" + item->expr + ");\n";
+      case Question::Kind::check:
+        out += "CREATE TEMP TABLE " + t + " (" + q->columns + ");\nALTER TABLE " + t +
+               " ADD CONSTRAINT " + sql::ident(q->column) + " CHECK (" + q->expr + ");\n";
         break;
-      }
-      case Item::Kind::index: {
-        // expr holds the CREATE INDEX statement for table "pg_temp"."<prefix>_<column>".
-        std::string t = temp(prefix + "_" + item->column);
-        out += "CREATE TEMP TABLE " + t + " (" + item->columns + ");\n" + item->expr + ";\n";
+      case Question::Kind::index:  // expr: the CREATE INDEX on "pg_temp"."<prefix>_<column>"
+        out += "CREATE TEMP TABLE " + t + " (" + q->columns + ");\n" + q->expr + ";\n";
         break;
-      }
     }
   }
-  if (!columns.empty()) out = "CREATE TEMP TABLE " + temp(prefix) + " (" + columns + ");\n" + out;
+  for (std::size_t first = 0; first < shared.size(); first += kColumnsPerTable) {
+    std::string columns;
+    for (std::size_t i = first; i < shared.size() && i < first + kColumnsPerTable; ++i) {
+      columns += (columns.empty() ? "" : ", ") + shared[i];
+    }
+    out = "CREATE TEMP TABLE " +
+          temp(prefix + "__" + shared_tag + std::to_string(first / kColumnsPerTable)) + " (" +
+          columns + ");\n" + out;
+  }
   return out;
 }
 
@@ -124,218 +110,44 @@ std::string answers_sql(const std::string& prefix) {
          like;
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    auto at = text.find(separator, start);
-    parts.push_back(text.substr(start, at == std::string::npos ? at : at - start));
-    if (at == std::string::npos) return parts;
-    start = at + 1;
-  }
-}
-
-// "CHECK ((tokens >= 0))" -> "((tokens >= 0))", as the inspector keeps it.
-std::string check_expression(const std::string& definition) {
-  std::string text = definition;
-  if (text.rfind("CHECK ", 0) == 0) text = text.substr(6);
-  const std::string not_valid = " NOT VALID";
-  if (text.size() > not_valid.size() &&
-      text.compare(text.size() - not_valid.size(), not_valid.size(), not_valid) == 0) {
-    text.resize(text.size() - not_valid.size());
-  }
-  return text;
-}
-
-// The type as format_type prints it with search_path = pg_catalog, split
-// into the canonical schema::Type parts.
-schema::Type canonical_type(const std::string& packed) {
-  const std::vector<std::string> parts = split(packed, '\x1f');
-  schema::Type type;
-  if (parts.size() != 4) return type;
-  const std::string& nspname = parts[0];
-  const std::string& typname = parts[1];
-  const std::string& formatted = parts[2];
-  type.array = parts[3] == "true";
-  if (nspname == "pg_catalog") {
-    type.name = formatted;
-    return type;
-  }
-  type.schema = nspname;
-  type.name = typname;
-  // format_type prints "schema.name(modifier)": keep what follows the name.
-  auto open = formatted.rfind('(');
-  if (open != std::string::npos && formatted.back() == ')') type.modifier = formatted.substr(open);
-  return type;
-}
-
-class Collector {
- public:
-  Collector(Database& desired, const Database& actual) : desired_(desired), actual_(actual) {}
-
-  std::vector<Item> collect() {
-    const bool extensions_installed =
-        std::all_of(desired_.extensions.begin(), desired_.extensions.end(), [&](auto& e) {
-          return std::find(actual_.extensions.begin(), actual_.extensions.end(), e) !=
-                 actual_.extensions.end();
-        });
-    for (Table& table : desired_.tables) {
-      const Table* live = actual_.table(table.name);
-      for (Column& column : table.columns) {
-        if (!column.type.resolved && extensions_installed) add_type(column);
-        if (live == nullptr) continue;
-        const Column* existing = live->column(column.name);
-        if (existing != nullptr) {
-          add_default(column, *existing);
-        } else {
-          add_volatility(column);
-        }
-      }
-      if (live == nullptr) continue;
-      for (Constraint& constraint : table.constraints) {
-        if (constraint.kind == ConstraintKind::check) add_check(table, *live, constraint);
-      }
-      for (schema::Index& index : table.indexes) add_index(table, *live, index);
-    }
-    return std::move(items_);
-  }
-
- private:
-  std::string next_name() { return kItemPrefix + std::to_string(items_.size()); }
-
-  void add_type(Column& column) {
-    items_.push_back(
-        {Item::Kind::type, column.path + ".type", next_name(), column.type.sql(), "", "",
-         [&column](const std::string& answer) { column.type = canonical_type(answer); }});
-  }
-
-  void add_default(Column& column, const Column& existing) {
-    if (column.def.empty() || column.serial || column.identity != schema::Identity::none) return;
-    if (column.def.stored == existing.def.stored) return;
-    items_.push_back({Item::Kind::default_text, column.path + ".default", next_name(),
-                      existing.type.sql(), schema::default_sql(column.def, column.type), "",
-                      [&column](const std::string& answer) { column.def.stored = answer; }});
-  }
-
-  void add_volatility(Column& column) {
-    // Nullable columns too: a volatile default would rewrite the table
-    // either way, so the planner adds those in two steps.
-    if (column.def.kind != Default::Kind::sql || column.def.is_volatile) return;
-    if (!type_exists(column.type)) return;  // created in this run: nothing to ask yet
-    items_.push_back(
-        {Item::Kind::volatility, column.path + ".default", next_name(), column.type.sql(),
-         column.def.value, "",
-         [&column](const std::string& answer) { column.def.is_volatile = answer != "true"; }});
-  }
-
-  // The model's columns, typed as they are in the database, or as the model
-  // says for columns still to be added: the scratch table a check or an index
-  // is tried on. Empty when a column's type does not exist yet (an enum
-  // created in this run): then the diff falls back to its own comparison.
-  std::string scratch_columns(const Table& table, const Table& live) const {
-    std::string columns;
-    for (const Column& column : table.columns) {
-      const Column* existing = live.column(column.name);
-      if (existing == nullptr && !type_exists(column.type)) return "";
-      columns += (columns.empty() ? "" : ", ") + sql::ident(column.name) + " " +
-                 (existing != nullptr ? existing->type : column.type).sql();
-    }
-    return columns;
-  }
-
-  void add_check(const Table& table, const Table& live, Constraint& check) {
-    if (check.expression.empty()) return;
-    // Nothing to ask when the server printed exactly what schemad expects.
-    for (const Constraint& existing : live.constraints) {
-      if (!check.name.empty() && existing.name == check.name &&
-          existing.expression == "(" + diff::parenthesized(check.expression) + ")") {
-        return;
-      }
-    }
-    std::string columns = scratch_columns(table, live);
-    if (columns.empty()) return;
-    items_.push_back(
-        {Item::Kind::check, check.path + ".expression", next_name(), "", check.expression, columns,
-         [&check](const std::string& answer) { check.normalized = check_expression(answer); }});
-  }
-
-  void add_index(const Table& table, const Table& live, schema::Index& index) {
-    const bool has_expression = std::any_of(index.keys.begin(), index.keys.end(),
-                                            [](auto& k) { return !k.expression.empty(); });
-    if (!has_expression && index.where.empty()) return;
-    for (const schema::Index& existing : live.indexes) {
-      if (!index.name.empty() && existing.name == index.name && existing.where == index.where &&
-          existing.keys == index.keys) {
-        return;
-      }
-    }
-    std::string columns = scratch_columns(table, live);
-    if (columns.empty()) return;
-    const std::string name = next_name();
-    schema::Index scratch = index;
-    scratch.name = name;
-    const std::string create = plan::create_index_sql(
-        {"pg_temp", std::string(kProbeTable) + "_" + name}, scratch, name, false);
-    items_.push_back({Item::Kind::index, index.path, name, "", create, columns,
-                      [&index](const std::string& answer) {
-                        const auto parts = split(answer, '\x1f');
-                        index.where = parts.empty() ? "" : parts[0];
-                        const auto expressions =
-                            parts.size() > 1 ? split(parts[1], '\x1e') : std::vector<std::string>{};
-                        for (std::size_t k = 0; k < index.keys.size() && k < expressions.size();
-                             ++k) {
-                          if (!index.keys[k].expression.empty()) {
-                            index.keys[k].expression = expressions[k];
-                          }
-                        }
-                      }});
-  }
-
-  bool type_exists(const schema::Type& type) const {
-    if (type.builtin()) return true;
-    if (!type.resolved) return false;
-    return actual_.find_enum({type.schema, type.name}) != nullptr;
-  }
-
-  Database& desired_;
-  const Database& actual_;
-  std::vector<Item> items_;
-};
-
-void deliver(const pqxx::result& rows, std::vector<Item>& items) {
+// Hands each answer to its question, and keeps it to be remembered.
+void deliver(const pqxx::result& rows, std::vector<Question>& questions, apply::Answers& learned) {
   for (const auto& row : rows) {
     const std::string name = row[0].c_str();
     const std::string kind = row[1].c_str();
-    const std::string prefix = kItemPrefix;
+    const std::string prefix = kQuestionPrefix;
     if (row[2].is_null() || name.size() <= prefix.size() || name.rfind(prefix, 0) != 0 ||
         name.find_first_not_of("0123456789", prefix.size()) != std::string::npos) {
       continue;  // a column of the model's, copied into a check's scratch table
     }
     std::size_t index = std::stoul(name.substr(prefix.size()));
-    if (index >= items.size()) continue;
-    Item& item = items[index];
-    const bool wanted = (kind == "d" && item.kind == Item::Kind::default_text) ||
-                        (kind == "v" && item.kind == Item::Kind::volatility) ||
-                        (kind == "c" && item.kind == Item::Kind::check) ||
-                        (kind == "t" && item.kind == Item::Kind::type) ||
-                        (kind == "i" && item.kind == Item::Kind::index);
-    if (wanted) item.answer(row[2].c_str());
+    if (index >= questions.size()) continue;
+    Question& q = questions[index];
+    const bool wanted = (kind == "d" && q.kind == Question::Kind::default_text) ||
+                        (kind == "v" && q.kind == Question::Kind::volatility) ||
+                        (kind == "c" && q.kind == Question::Kind::check) ||
+                        (kind == "t" && q.kind == Question::Kind::type) ||
+                        (kind == "i" && q.kind == Question::Kind::index);
+    if (!wanted) continue;
+    q.answer(row[2].c_str());
+    learned[q.key] = row[2].c_str();
   }
 }
 
-// After the batch failed: try each item alone to name the one the server
-// refuses.
-[[noreturn]] void find_culprit(pqxx::connection_base& conn, std::vector<Item>& items,
+// After the batch failed: try each question alone to name the one the
+// server refuses.
+[[noreturn]] void find_culprit(pqxx::connection_base& conn,
+                               const std::vector<const Question*>& asked,
                                const db::Error& batch_error) {
   pqxx::work tx(conn, "schemad-probe-culprit");
-  for (std::size_t i = 0; i < items.size(); ++i) {
+  for (const Question* q : asked) {
     try {
       pqxx::subtransaction sub(tx, "item");
-      sub.exec(setup_sql({&items[i]}, kProbeTable));
+      sub.exec(setup_sql({q}, kProbeTable));
       sub.abort();
     } catch (const pqxx::sql_error& e) {
       db::Error error = db::translate(e);
-      error.path = items[i].path;
+      error.path = q->path;
       throw ProbeError(std::move(error));
     }
   }
@@ -344,27 +156,112 @@ void deliver(const pqxx::result& rows, std::vector<Item>& items) {
   throw ProbeError(std::move(error));
 }
 
+// Sets up the questions asked ahead of creating their objects, which may
+// need what the same run creates first (an extension's function, an enum):
+// when the server refuses them, they are learned once the objects exist.
+// Inside a savepoint when other questions share the transaction.
+bool try_ahead(pqxx::dbtransaction& tx, const std::vector<const Question*>& ahead, bool alone,
+               int& queries) {
+  const std::string sql = setup_sql(ahead, kProbeTable, "ahead");
+  if (alone) {
+    ++queries;
+    try {
+      tx.exec(sql);
+      return true;
+    } catch (const pqxx::sql_error&) {
+      return false;
+    }
+  }
+  queries += 3;  // SAVEPOINT, setup, RELEASE (or ROLLBACK TO)
+  try {
+    pqxx::subtransaction sub(tx, "ahead");
+    sub.exec(sql);
+    sub.commit();
+    return true;
+  } catch (const pqxx::sql_error&) {
+    return false;
+  }
+}
+
+// Puts `asked` to the server in one transaction that is rolled back. False
+// when the session may not write (a hot standby, a read-only role): nothing
+// could be asked.
+bool ask_server(pqxx::connection_base& conn, std::vector<Question>& questions,
+                const std::vector<const Question*>& asked, ProbeResult& result, ProbeStats* stats) {
+  std::vector<const Question*> needed;
+  std::vector<const Question*> ahead;
+  for (const Question* q : asked) (q->ahead ? ahead : needed).push_back(q);
+  int queries = 2;  // BEGIN, ROLLBACK
+  pqxx::work tx(conn, "schemad-probe");
+  if (!needed.empty()) {
+    ++queries;
+    try {
+      tx.exec(setup_sql(needed, kProbeTable));
+    } catch (const pqxx::sql_error& e) {
+      tx.abort();
+      db::Error error = db::translate(e);
+      if (error.kind == db::ErrorKind::read_only) return false;
+      find_culprit(conn, needed, error);
+    }
+  }
+  const bool answered_ahead = !ahead.empty() && try_ahead(tx, ahead, needed.empty(), queries);
+  result.ahead_refused = !ahead.empty() && !answered_ahead;
+  if (!needed.empty() || answered_ahead) {
+    ++queries;
+    deliver(tx.exec("SET LOCAL search_path = pg_catalog;\n" + answers_sql(kProbeTable)), questions,
+            result.learned);
+  }
+  tx.abort();
+  if (stats != nullptr) stats->queries = queries;
+  return true;
+}
+
+// Without the server's answers: the rough comparison, noted.
+void make_do(const std::vector<const Question*>& unanswered,
+             const std::vector<const Question*>& repeated, ProbeResult& result) {
+  for (const Question* q : unanswered) q->make_do();
+  for (const Question* q : repeated) q->make_do();
+  for (const auto* list : {&unanswered, &repeated}) {
+    for (const Question* q : *list) {
+      if (!q->ahead) result.unverified.push_back(q->path);  // ahead: nothing exists yet
+    }
+  }
+}
+
 }  // namespace
 
-void probe(pqxx::connection_base& conn, Database& desired, const Database& actual,
-           ProbeStats* stats) {
-  std::vector<Item> items = Collector(desired, actual).collect();
-  if (stats != nullptr) stats->items = static_cast<int>(items.size());
-  if (items.empty()) return;
-
-  std::vector<Item*> all;
-  for (Item& item : items) all.push_back(&item);
-  const std::string prefix = kProbeTable;
-  pqxx::work tx(conn, "schemad-probe");
-  try {
-    tx.exec(setup_sql(all, prefix) + "SET LOCAL search_path = pg_catalog");
-  } catch (const pqxx::sql_error& e) {
-    tx.abort();
-    find_culprit(conn, items, db::translate(e));
+ProbeResult probe(pqxx::connection_base& conn, Database& desired, const Database& actual,
+                  const apply::Answers& memo, Asking asking, ProbeStats* stats) {
+  std::vector<Question> questions = collect_questions(desired, actual, asking == Asking::ahead);
+  if (stats != nullptr) stats->items = static_cast<int>(questions.size());
+  ProbeResult result;
+  std::vector<const Question*> unanswered;  // each key once
+  std::vector<const Question*> repeated;    // the same key again
+  std::set<std::string> keys;
+  // A question needed now is asked rather than the same one asked ahead,
+  // whose refusal would leave it unanswered.
+  for (const bool ahead : {false, true}) {
+    for (Question& q : questions) {
+      if (q.ahead != ahead) continue;
+      if (auto known = memo.find(q.key); known != memo.end()) {
+        q.answer(known->second);
+        if (stats != nullptr) ++stats->remembered;
+      } else {
+        (keys.insert(q.key).second ? unanswered : repeated).push_back(&q);
+      }
+    }
   }
-  deliver(tx.exec(answers_sql(prefix)), items);
-  tx.abort();
-  if (stats != nullptr) stats->queries = 4;  // BEGIN, setup, answers, ROLLBACK
+  if (unanswered.empty()) return result;
+  if (asking == Asking::never || !ask_server(conn, questions, unanswered, result, stats)) {
+    make_do(unanswered, repeated, result);
+    return result;
+  }
+  for (const Question* q : repeated) {
+    if (auto answer = result.learned.find(q->key); answer != result.learned.end()) {
+      q->answer(answer->second);
+    }
+  }
+  return result;
 }
 
 }  // namespace schemad::engine

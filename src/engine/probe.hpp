@@ -1,17 +1,20 @@
 #pragma once
 
 // The probe: PostgreSQL's own judgement on model text that schemad cannot
-// canonicalise alone. The model loader predicts how the server will print a
-// default or a check; where that prediction disagrees with the catalog, the
-// server decides, by creating the object on a scratch temporary table and
-// reading it back. The same trick answers whether a default is volatile
-// (would adding a NOT NULL column with it rewrite the table?) and resolves
-// types that extensions provide.
+// canonicalise alone (questions.hpp lists what it asks). The answers come
+// from schemad_memo (apply/memo.hpp) where an earlier run recorded them;
+// what the memo lacks is asked of the server by creating the objects on
+// scratch temporary tables, in a transaction that is rolled back, only when
+// the run may write (apply, the daemon). A run that may not (check, plan)
+// sends no DDL: it compares what is left by the rough normalisation and
+// says which model objects it could not verify exactly.
 
 #include <pqxx/connection_base>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "apply/memo.hpp"
 #include "db/error.hpp"
 #include "schema/schema.hpp"
 
@@ -32,8 +35,24 @@ class ProbeError : public std::runtime_error {
 };
 
 struct ProbeStats {
-  int queries = 0;  // statements sent (0 when there was nothing to ask)
-  int items = 0;    // defaults, volatilities, checks and types asked about
+  int queries = 0;     // statements sent (0 when nothing was asked of the server)
+  int items = 0;       // questions raised
+  int remembered = 0;  // of them, answered by the memo
+};
+
+// Whether the server may be asked what the memo does not answer.
+enum class Asking {
+  never,        // a run that may not write (check, plan): the rough comparison
+  when_needed,  // what this comparison needs
+  ahead,        // that, and how it will print what is about to be created
+};
+
+struct ProbeResult {
+  apply::Answers learned;               // the server's answers now: for the memo
+  std::vector<std::string> unverified;  // model paths compared by the rough normalisation
+  // The server refused questions asked ahead: what they ask about needs
+  // what the run creates first. Ask again once it exists.
+  bool ahead_refused = false;
 };
 
 // Updates `desired` in place where the server's text is needed to compare it
@@ -45,13 +64,14 @@ struct ProbeStats {
 //    existing tables (PostgreSQL keeps a "missing value" instead of
 //    rewriting exactly when the default is not volatile);
 //  - Constraint::normalized of check constraints on existing tables;
+//  - index predicates and expressions on existing tables;
 //  - Type of columns naming an extension's type (resolved = false), once
 //    every extension of the model is installed.
-// Nothing is asked when there is nothing to ask. Everything runs in one
-// transaction that is rolled back; it needs the TEMP privilege. Throws
-// ProbeError for a model value the server refuses, pqxx errors otherwise.
-// Precondition: no transaction open on `conn`.
-void probe(pqxx::connection_base& conn, schema::Database& desired, const schema::Database& actual,
-           ProbeStats* stats = nullptr);
+// Answers come from `memo`, else from the server (as `asking` allows; the
+// same question is asked once), else from the rough comparison. Throws ProbeError for a model value
+// the server refuses, pqxx errors otherwise. Precondition: no transaction open on `conn`.
+ProbeResult probe(pqxx::connection_base& conn, schema::Database& desired,
+                  const schema::Database& actual, const apply::Answers& memo, Asking asking,
+                  ProbeStats* stats = nullptr);
 
 }  // namespace schemad::engine

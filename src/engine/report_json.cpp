@@ -48,6 +48,7 @@ json to_json(const Report& report) {
           {"pending", pending},
           {"drift", drift},
           {"blocked", blocked},
+          {"unverified", report.remaining.unverified},
           {"stamp", to_json(report.remaining.stamp)},
           {"applied", applied}};
 }

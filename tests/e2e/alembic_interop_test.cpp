@@ -120,13 +120,14 @@ RunResult alembic(const std::vector<std::string>& args, const TempDatabase& db) 
 // Everything Alembic or schemad could create in the schemas the models use
 // (relations, columns with types and defaults, constraints, indexes, enum
 // labels) as PostgreSQL prints it, one line each. schemad's own
-// schemad_history is bookkeeping and left out.
+// schemad_history and schemad_memo are bookkeeping and left out.
 std::string catalog_text(const TempDatabase& db) {
   return db.scalar(R"j(
     WITH rel AS (
       SELECT c.oid, c.relname, c.relkind, n.nspname
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname IN ('public', 'billing') AND c.relname NOT LIKE 'schemad\_history%')
+      WHERE n.nspname IN ('public', 'billing') AND c.relname NOT LIKE 'schemad\_history%'
+        AND c.relname NOT LIKE 'schemad\_memo%')
     SELECT string_agg(line, E'\n' ORDER BY line) FROM (
       SELECT format('relation %s.%s %s', nspname, relname, relkind) AS line FROM rel
       UNION ALL

@@ -84,6 +84,7 @@ TEST_CASE("creates a missing schema, extension, enum and table", "[pg][reconcile
       {"name": "digest", "type": "bytea", "default": {"sql": "digest('x', 'sha256')"}}]}]})j",
                    engine::Mode::check);
   CHECK(again.found.satisfied());
+  INFO(Catch::Detail::stringify(drift_messages(again.found)));
   CHECK(again.found.diff.drift.empty());
 }
 
@@ -316,7 +317,10 @@ TEST_CASE("a no-op apply sends a constant, small number of statements", "[pg][re
   TempDatabase db;
   apply_ok(db, schemad::test::kThreeTableModel);
   db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  db.exec("SELECT pg_stat_statements_reset()");
+  // This database's entries only: the suite runs tests in parallel.
+  db.exec(
+      "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = "
+      "current_database()), 0)");
   auto report = apply_ok(db, schemad::test::kThreeTableModel);
   CHECK(report.steps.empty());
   const std::string sent = db.scalar(

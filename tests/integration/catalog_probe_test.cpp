@@ -27,7 +27,7 @@ Probed probe(const TempDatabase& db, const std::string& model_json) {
   options.conninfo = db.url();
   auto conn = db::connect(options);
   p.actual = catalog::inspect(*conn, p.desired.schemas);
-  engine::probe(*conn, p.desired, p.actual, &p.stats);
+  engine::probe(*conn, p.desired, p.actual, {}, engine::Asking::when_needed, &p.stats);
   return p;
 }
 

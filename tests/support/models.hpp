@@ -32,4 +32,46 @@ inline constexpr const char* kThreeTableModel = R"j({
   ]
 })j";
 
+// What real applications write, and PostgreSQL prints otherwise: checks
+// with literals and casts, volatile defaults from extensions
+// (uuid_generate_v4(), gen_random_bytes()), AT TIME ZONE, an extension's
+// type (citext), partial and expression indexes, unnamed checks.
+inline constexpr const char* kRealisticModel = R"j({
+  "version": 1,
+  "revision": "rev_realistic",
+  "extensions": ["pgcrypto", "uuid-ossp", "citext"],
+  "enums": [{"name": "run_state", "values": ["queued", "running", "done"]}],
+  "tables": [
+    {"name": "accounts", "columns": [
+      {"name": "id", "type": "uuid", "primary_key": true, "default": {"sql": "uuid_generate_v4()"}},
+      {"name": "email", "type": "citext", "nullable": false},
+      {"name": "api_key", "type": "text", "nullable": false,
+       "default": {"sql": "encode(gen_random_bytes(24), 'hex')"}},
+      {"name": "balance", "type": "numeric(12,2)", "nullable": false, "default": 0},
+      {"name": "status", "type": "varchar(16)", "nullable": false, "default": "active"},
+      {"name": "created_at", "type": "timestamp", "nullable": false,
+       "default": {"sql": "now() AT TIME ZONE 'utc'"}},
+      {"name": "deleted_at", "type": "timestamptz"}],
+     "checks": [{"name": "ck_accounts_balance", "expression": "balance >= 0"},
+                {"expression": "status IN ('active', 'suspended')"},
+                {"expression": "length(api_key) = 48"}],
+     "indexes": [{"name": "ix_accounts_email", "columns": [{"expression": "lower(email::text)"}],
+                  "unique": true, "where": "deleted_at IS NULL"},
+                 {"name": "ix_accounts_live", "columns": ["created_at"], "where": "deleted_at IS NULL"}]},
+    {"name": "runs", "columns": [
+      {"name": "id", "type": "uuid", "primary_key": true, "default": {"sql": "gen_random_uuid()"}},
+      {"name": "account_id", "type": "uuid", "nullable": false},
+      {"name": "state", "type": "run_state", "nullable": false, "default": "queued"},
+      {"name": "tokens", "type": "integer", "nullable": false, "default": 0},
+      {"name": "cost", "type": "numeric(10,4)"},
+      {"name": "started_at", "type": "timestamptz", "default": {"sql": "now()"}}],
+     "checks": [{"name": "ck_runs_tokens", "expression": "tokens >= 0 AND tokens < 1000000"},
+                {"expression": "cost IS NULL OR cost >= 0.0"}],
+     "foreign_keys": [{"columns": ["account_id"],
+                       "references": {"table": "accounts", "columns": ["id"]}, "on_delete": "cascade"}],
+     "indexes": [{"name": "ix_runs_open", "columns": ["account_id", "started_at"],
+                  "where": "state <> 'done'"}]}
+  ]
+})j";
+
 }  // namespace schemad::test

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "support/daemon.hpp"
 
@@ -79,12 +81,16 @@ void as_postgres(const std::string& command) {
 
 }  // namespace
 
-PrivateServer::PrivateServer() {
+void PrivateServer::make_dir() {
   std::string tmpl =
       (std::filesystem::temp_directory_path() / "schemad-private-pg.XXXXXX").string();
   REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
   dir_ = tmpl;
   std::filesystem::permissions(dir_, std::filesystem::perms::all);
+}
+
+PrivateServer::PrivateServer() {
+  make_dir();
   as_postgres(pg_bin() + "/initdb -D " + dir_ + "/data -U postgres -A trust -E UTF8 " +
               "--locale=C.UTF-8 >/dev/null 2>&1");
   port_ = free_port();
@@ -96,6 +102,39 @@ PrivateServer::~PrivateServer() {
       pg_bin() + "/pg_ctl -D " + dir_ + "/data -m immediate stop >/dev/null 2>&1";
   std::system((::getuid() == 0 ? "runuser -u postgres -- " + stop_cmd : stop_cmd).c_str());
   std::filesystem::remove_all(dir_);
+}
+
+PrivateServer::PrivateServer(StandbyOf standby) {
+  make_dir();
+  // initdb's pg_hba.conf lets local replication connections in (trust), and
+  // wal_level = replica is the default.
+  as_postgres(pg_bin() + "/pg_basebackup -h 127.0.0.1 -p " + std::to_string(standby.primary.port_) +
+              " -U postgres -D " + dir_ + "/data -R -X stream -c fast >" + dir_ +
+              "/basebackup.log 2>&1");
+  port_ = free_port();
+  start();
+  pqxx::connection conn(url());
+  pqxx::nontransaction tx(conn);
+  REQUIRE(tx.exec1("SELECT pg_is_in_recovery()")[0].as<bool>());
+}
+
+void PrivateServer::wait_for_replay(const PrivateServer& primary) const {
+  std::string lsn;
+  {
+    pqxx::connection conn(primary.url());
+    pqxx::nontransaction tx(conn);
+    lsn = tx.exec1("SELECT pg_current_wal_lsn()::text")[0].c_str();
+  }
+  pqxx::connection conn(url());
+  for (int i = 0; i < 300; ++i) {
+    pqxx::nontransaction tx(conn);
+    if (tx.exec1("SELECT pg_last_wal_replay_lsn() >= " + tx.quote(lsn) + "::pg_lsn")[0]
+            .as<bool>()) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  FAIL("the standby on port " << port_ << " did not replay " << lsn << " within 30 s");
 }
 
 void PrivateServer::start() {

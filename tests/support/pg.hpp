@@ -38,7 +38,13 @@ class TempDatabase {
 // it runs as the `postgres` OS user, like tests/pg/with-postgres.sh.
 class PrivateServer {
  public:
-  PrivateServer();   // initdb and start
+  PrivateServer();  // initdb and start
+  // A hot standby of `primary`, streaming from it: pg_basebackup -R into a
+  // directory of its own, started on another port. Read-only.
+  struct StandbyOf {
+    const PrivateServer& primary;
+  };
+  explicit PrivateServer(StandbyOf standby);
   ~PrivateServer();  // stop and remove
   PrivateServer(const PrivateServer&) = delete;
   PrivateServer& operator=(const PrivateServer&) = delete;
@@ -47,8 +53,12 @@ class PrivateServer {
   void start();
   // postgresql://postgres@127.0.0.1:PORT/postgres
   std::string url() const;
+  // Waits (at most 30 s, then fails the test) until this standby has
+  // replayed everything its primary had written when called.
+  void wait_for_replay(const PrivateServer& primary) const;
 
  private:
+  void make_dir();
   std::string dir_;
   int port_ = 0;
 };

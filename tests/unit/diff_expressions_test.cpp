@@ -67,3 +67,27 @@ TEST_CASE("normalising keeps the spaces of a quote that is never closed", "[diff
   CHECK(normalize_expression(once) == once);
   CHECK(normalize_expression("a = 'x  ") == "a = 'x  ");
 }
+
+TEST_CASE("the rough comparison reads the server's print of the model's text",
+          "[diff][expressions]") {
+  // Casts, parentheses and the schema of a function: what the server adds.
+  CHECK(diff::roughly_same_expression("amount >= 0", "((amount >= (0)::numeric))"));
+  CHECK(diff::roughly_same_expression("encode(gen_random_bytes(24), 'hex')",
+                                      "encode(public.gen_random_bytes(24), 'hex'::text)"));
+  CHECK(diff::roughly_same_expression("uuid_generate_v4()", "\"public\".uuid_generate_v4()"));
+  CHECK(diff::roughly_same_expression("state <> 'done'", "(state <> 'done'::public.run_state)"));
+  CHECK(diff::roughly_same_expression("x = 'a'", "(x)::text = 'a'::character varying(16)[]"));
+  // IN lists as the server prints them.
+  CHECK(diff::roughly_same_expression("status IN ('active', 'suspended')",
+                                      "((status)::text = ANY ((ARRAY['active'::character varying, "
+                                      "'suspended'::character varying])::text[]))"));
+  CHECK(diff::roughly_same_expression("status NOT IN ('a', 'b')",
+                                      "((status)::text <> ALL (ARRAY['a'::text, 'b'::text]))"));
+  // What it still tells apart.
+  CHECK_FALSE(diff::roughly_same_expression("amount >= 0", "amount > 0"));
+  CHECK_FALSE(diff::roughly_same_expression("status IN ('a', 'b')", "status IN ('a', 'c')"));
+  CHECK_FALSE(diff::roughly_same_expression("app.f(x)", "f(y)"));
+  CHECK_FALSE(diff::roughly_same_expression("'x' = t.a", "'x' = t.b"));
+  // A column qualified by its table is not a function's schema.
+  CHECK_FALSE(diff::roughly_same_expression("t.a = 1", "a = 1"));
+}

@@ -54,9 +54,10 @@ TEST_CASE("reset drops the model's tables and enums and schemad's bookkeeping", 
                                          {"name": "m", "type": "mood"}]}]})j",
                                 "m.json");
   auto sql = apply::reset_sql(model, "meta");
-  REQUIRE(sql.size() == 4);
+  REQUIRE(sql.size() == 5);
   CHECK(sql[0] == "DROP TABLE IF EXISTS \"app\".\"t\" CASCADE");
   CHECK(sql[1] == "DROP TYPE IF EXISTS \"app\".\"mood\" CASCADE");
   CHECK(sql[2] == "DROP TABLE IF EXISTS \"meta\".\"alembic_version\"");
   CHECK(sql[3] == "DROP TABLE IF EXISTS \"meta\".\"schemad_history\"");
+  CHECK(sql[4] == "DROP TABLE IF EXISTS \"meta\".\"schemad_memo\"");
 }

@@ -53,7 +53,8 @@ metadata are excluded through the include_name hook below, as an Alembic
 project's env.py would exclude them; otherwise autogenerate would report
 them as tables to drop:
   alembic_version  -- Alembic's own revision table (schemad stamps it);
-  schemad_history  -- schemad's audit of what it applied, in the same schema.
+  schemad_history  -- schemad's audit of what it applied, in the same schema;
+  schemad_memo     -- the server's answers schemad recorded about the model's text.
 """
 import importlib
 import importlib.util
@@ -71,7 +72,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.schema import Constraint, DefaultClause, ForeignKeyConstraint
 from sqlalchemy.types import TypeEngine
 
-BOOKKEEPING_TABLES = frozenset({"alembic_version", "schemad_history"})
+BOOKKEEPING_TABLES = frozenset({"alembic_version", "schemad_history", "schemad_memo"})
 
 
 def load_metadata(module):

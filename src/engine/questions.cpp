@@ -1,0 +1,300 @@
+#include "engine/questions.hpp"
+
+#include <algorithm>
+
+#include "diff/expressions.hpp"
+#include "plan/ddl.hpp"
+#include "util/sql_text.hpp"
+
+namespace schemad::engine {
+
+namespace {
+
+using schema::Column;
+using schema::Constraint;
+using schema::ConstraintKind;
+using schema::Database;
+using schema::Default;
+using schema::Table;
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    auto at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string::npos ? at : at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
+
+// "CHECK ((tokens >= 0))" -> "((tokens >= 0))", as the inspector keeps it.
+std::string check_expression(const std::string& definition) {
+  std::string text = definition;
+  if (text.rfind("CHECK ", 0) == 0) text = text.substr(6);
+  const std::string not_valid = " NOT VALID";
+  if (text.size() > not_valid.size() &&
+      text.compare(text.size() - not_valid.size(), not_valid.size(), not_valid) == 0) {
+    text.resize(text.size() - not_valid.size());
+  }
+  return text;
+}
+
+// The type as format_type prints it with search_path = pg_catalog, split
+// into the canonical schema::Type parts.
+schema::Type canonical_type(const std::string& packed) {
+  const std::vector<std::string> parts = split(packed, '\x1f');
+  schema::Type type;
+  if (parts.size() != 4) return type;
+  const std::string& nspname = parts[0];
+  const std::string& typname = parts[1];
+  const std::string& formatted = parts[2];
+  type.array = parts[3] == "true";
+  if (nspname == "pg_catalog") {
+    type.name = formatted;
+    return type;
+  }
+  type.schema = nspname;
+  type.name = typname;
+  // format_type prints "schema.name(modifier)": keep what follows the name.
+  auto open = formatted.rfind('(');
+  if (open != std::string::npos && formatted.back() == ')') type.modifier = formatted.substr(open);
+  return type;
+}
+
+// An index's where and expressions from the server's answer ("where\x1f
+// expr\x1eexpr...") or from an existing index.
+void take_index_text(schema::Index& index, const std::string& where,
+                     const std::vector<std::string>& expressions) {
+  index.where = where;
+  for (std::size_t k = 0; k < index.keys.size() && k < expressions.size(); ++k) {
+    if (!index.keys[k].expression.empty()) index.keys[k].expression = expressions[k];
+  }
+}
+
+bool roughly_same_keys(const schema::Index& want, const schema::Index& have) {
+  if (want.keys.size() != have.keys.size()) return false;
+  for (std::size_t k = 0; k < want.keys.size(); ++k) {
+    const auto& a = want.keys[k];
+    const auto& b = have.keys[k];
+    if (a.expression.empty() != b.expression.empty() || a.column != b.column) return false;
+    if (!a.expression.empty() && !diff::roughly_same_expression(a.expression, b.expression)) {
+      return false;
+    }
+  }
+  return diff::roughly_same_expression(want.where, have.where);
+}
+
+class Collector {
+ public:
+  Collector(Database& desired, const Database& actual, bool for_what_is_created)
+      : desired_(desired), actual_(actual), ahead_(for_what_is_created) {}
+
+  std::vector<Question> collect() {
+    const bool extensions_installed =
+        std::all_of(desired_.extensions.begin(), desired_.extensions.end(), [&](auto& e) {
+          return std::find(actual_.extensions.begin(), actual_.extensions.end(), e) !=
+                 actual_.extensions.end();
+        });
+    for (Table& table : desired_.tables) {
+      const Table* live = actual_.table(table.name);
+      for (Column& column : table.columns) {
+        if (!column.type.resolved && extensions_installed) add_type(column);
+        const Column* existing = live == nullptr ? nullptr : live->column(column.name);
+        if (existing != nullptr) {
+          add_default(column, *existing);
+        } else {
+          if (live != nullptr) add_volatility(column);
+          if (ahead_) learn_default(column);
+        }
+      }
+      if (live == nullptr) {
+        if (ahead_) learn_table(table);
+        continue;
+      }
+      for (Constraint& constraint : table.constraints) {
+        if (constraint.kind == ConstraintKind::check) add_check(table, *live, constraint);
+      }
+      for (schema::Index& index : table.indexes) add_index(table, *live, index);
+    }
+    return std::move(questions_);
+  }
+
+ private:
+  std::string next_name() const { return kQuestionPrefix + std::to_string(questions_.size()); }
+
+  void add(Question q) { questions_.push_back(std::move(q)); }
+
+  void add_type(Column& column) {
+    const std::string type = column.type.sql();
+    add({Question::Kind::type, "type\x1f" + type, column.path + ".type", next_name(), type, "", "",
+         [&column](const std::string& answer) { column.type = canonical_type(answer); },
+         [] {}});  // unresolved types compare by name (diff/columns.cpp)
+  }
+
+  void add_default(Column& column, const Column& existing) {
+    if (column.def.empty() || column.serial || column.identity != schema::Identity::none) return;
+    if (column.def.stored == existing.def.stored) return;
+    const std::string type = existing.type.sql();
+    const std::string written = schema::default_sql(column.def, column.type);
+    add({Question::Kind::default_text, "default\x1f" + type + "\x1f" + written,
+         column.path + ".default", next_name(), type, written, "",
+         [&column](const std::string& answer) { column.def.stored = answer; },
+         [&column, written, stored = existing.def.stored] {
+           if (diff::roughly_same_expression(written, stored)) column.def.stored = stored;
+         }});
+  }
+
+  void add_volatility(Column& column) {
+    // Nullable columns too: a volatile default would rewrite the table
+    // either way, so the planner adds those in two steps.
+    if (column.def.kind != Default::Kind::sql || column.def.is_volatile) return;
+    if (!type_exists(column.type)) return;  // created in this run: nothing to ask yet
+    const std::string type = column.type.sql();
+    add({Question::Kind::volatility, "volatile\x1f" + type + "\x1f" + column.def.value,
+         column.path + ".default", next_name(), type, column.def.value, "",
+         [&column](const std::string& answer) { column.def.is_volatile = answer != "true"; },
+         [] {}});  // unknown volatility is planned as volatile: added in two steps
+  }
+
+  // Ahead of creating a column: how the server will print its default, so
+  // that the comparison after the apply finds it in the memo.
+  void learn_default(const Column& column) {
+    if (column.def.empty() || column.serial || column.identity != schema::Identity::none) return;
+    if (!type_exists(column.type)) return;
+    const std::string type = column.type.sql();
+    const std::string written = schema::default_sql(column.def, column.type);
+    add({Question::Kind::default_text, "default\x1f" + type + "\x1f" + written,
+         column.path + ".default", next_name(), type, written, "", [](const std::string&) {}, [] {},
+         true});
+  }
+
+  // Ahead of creating a table: its checks and its indexes' expressions.
+  void learn_table(const Table& table) {
+    const std::string columns = scratch_columns(table, nullptr);
+    if (columns.empty()) return;
+    for (const Constraint& c : table.constraints) {
+      if (c.kind != ConstraintKind::check || c.expression.empty()) continue;
+      add({Question::Kind::check, "check\x1f" + columns + "\x1f" + c.expression,
+           c.path + ".expression", next_name(), "", c.expression, columns,
+           [](const std::string&) {}, [] {}, true});
+    }
+    for (const schema::Index& index : table.indexes) {
+      if (!has_text(index)) continue;
+      const std::string name = next_name();
+      add({Question::Kind::index, "index\x1f" + columns + "\x1f" + scratch_index_sql(index, "key"),
+           index.path, name, "", scratch_index_sql(index, name), columns, [](const std::string&) {},
+           [] {}, true});
+    }
+  }
+
+  static bool has_text(const schema::Index& index) {
+    return !index.where.empty() || std::any_of(index.keys.begin(), index.keys.end(),
+                                               [](auto& k) { return !k.expression.empty(); });
+  }
+
+  // The model's columns, typed as they are in the database (`live`, when the
+  // table exists), or as the model says for columns still to be added: the
+  // scratch table a check or an index is tried on. Empty when a column's
+  // type does not exist yet (an enum created in this run): then the diff
+  // falls back to its own comparison.
+  std::string scratch_columns(const Table& table, const Table* live) const {
+    std::string columns;
+    for (const Column& column : table.columns) {
+      const Column* existing = live == nullptr ? nullptr : live->column(column.name);
+      if (existing == nullptr && !type_exists(column.type)) return "";
+      columns += (columns.empty() ? "" : ", ") + sql::ident(column.name) + " " +
+                 (existing != nullptr ? existing->type : column.type).sql();
+    }
+    return columns;
+  }
+
+  void add_check(const Table& table, const Table& live, Constraint& check) {
+    if (check.expression.empty()) return;
+    // Nothing to ask when the server printed exactly what the model says,
+    // as written or in parentheses (a check copied from pg_get_constraintdef).
+    const std::string printed = "(" + diff::parenthesized(check.expression) + ")";
+    for (const Constraint& existing : live.constraints) {
+      const bool candidate =
+          check.name.empty() ? existing.kind == ConstraintKind::check : existing.name == check.name;
+      if (candidate && existing.expression == printed) {
+        check.normalized = existing.expression;
+        return;
+      }
+    }
+    std::string columns = scratch_columns(table, &live);
+    if (columns.empty()) return;
+    add({Question::Kind::check, "check\x1f" + columns + "\x1f" + check.expression,
+         check.path + ".expression", next_name(), "", check.expression, columns,
+         [&check](const std::string& answer) { check.normalized = check_expression(answer); },
+         [&check, &live] {
+           for (const Constraint& existing : live.constraints) {
+             const bool candidate = check.name.empty() ? existing.kind == ConstraintKind::check
+                                                       : existing.name == check.name;
+             if (candidate &&
+                 diff::roughly_same_expression(check.expression, existing.expression)) {
+               check.normalized = existing.expression;
+               return;
+             }
+           }
+         }});
+  }
+
+  void add_index(const Table& table, const Table& live, schema::Index& index) {
+    if (!has_text(index)) return;
+    for (const schema::Index& existing : live.indexes) {
+      if (!index.name.empty() && existing.name == index.name && existing.where == index.where &&
+          existing.keys == index.keys) {
+        return;
+      }
+    }
+    std::string columns = scratch_columns(table, &live);
+    if (columns.empty()) return;
+    const std::string name = next_name();
+    add({Question::Kind::index, "index\x1f" + columns + "\x1f" + scratch_index_sql(index, "key"),
+         index.path, name, "", scratch_index_sql(index, name), columns,
+         [&index](const std::string& answer) {
+           const auto parts = split(answer, '\x1f');
+           take_index_text(index, parts.empty() ? "" : parts[0],
+                           parts.size() > 1 ? split(parts[1], '\x1e') : std::vector<std::string>{});
+         },
+         [&index, &live] {
+           if (index.name.empty()) return;  // the diff matches unnamed ones by definition
+           for (const schema::Index& existing : live.indexes) {
+             if (existing.name == index.name && roughly_same_keys(index, existing)) {
+               std::vector<std::string> expressions;
+               for (const auto& key : existing.keys) expressions.push_back(key.expression);
+               take_index_text(index, existing.where, expressions);
+             }
+           }
+         }});
+  }
+
+  // CREATE INDEX of `index` on scratch table "pg_temp"."schemad_probe_<name>".
+  static std::string scratch_index_sql(const schema::Index& index, const std::string& name) {
+    schema::Index scratch = index;
+    scratch.name = name;
+    return plan::create_index_sql({"pg_temp", std::string(kProbeTable) + "_" + name}, scratch, name,
+                                  false);
+  }
+
+  bool type_exists(const schema::Type& type) const {
+    if (type.builtin()) return true;
+    if (!type.resolved) return false;
+    return actual_.find_enum({type.schema, type.name}) != nullptr;
+  }
+
+  Database& desired_;
+  const Database& actual_;
+  bool ahead_;
+  std::vector<Question> questions_;
+};
+
+}  // namespace
+
+std::vector<Question> collect_questions(Database& desired, const Database& actual,
+                                        bool for_what_is_created) {
+  return Collector(desired, actual, for_what_is_created).collect();
+}
+
+}  // namespace schemad::engine
