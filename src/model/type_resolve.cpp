@@ -36,22 +36,43 @@ std::string modifier_text(const TypeText& text) {
   return out + ")";
 }
 
+// An enum of the table's or the default schema named by the whole text as
+// written, with or without "[]": any identifier the format allows ("Order
+// Status", "a.b") names its enum without SQL quoting.
+const schema::Enum* enum_named_by_text(std::string_view text, const TypeScope& scope, bool& array) {
+  array = text.size() > 2 && text.substr(text.size() - 2) == "[]";
+  const std::string name(array ? text.substr(0, text.size() - 2) : text);
+  for (const std::string* schema : {&scope.table_schema, &scope.default_schema}) {
+    for (const schema::Enum& e : *scope.enums) {
+      if (e.name.schema == *schema && e.name.name == name) return &e;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 ColumnType resolve_type(std::string_view text, const TypeScope& scope) {
   std::string quoted = "\"" + std::string(text) + "\"";
   ColumnType out;
   TypeText parsed;
+  std::string unreadable;  // why the text cannot be a type's SQL
   try {
     parsed = parse_type_text(text);
     out.builtin = parse_builtin(parsed);
   } catch (const TypeError& error) {
-    throw TypeError("invalid type " + quoted + ": " + error.what());
+    unreadable = error.what();
   }
   if (out.builtin) {
     out.type = out.builtin->type;
     return out;
   }
+  bool array = false;
+  if ((out.enum_type = enum_named_by_text(text, scope, array))) {
+    out.type = schema::Type{out.enum_type->name.schema, out.enum_type->name.name, "", array, true};
+    return out;
+  }
+  if (!unreadable.empty()) throw TypeError("invalid type " + quoted + ": " + unreadable);
   if (parsed.words.size() > 1) throw TypeError("unknown type " + quoted);
   if (!parsed.tail.empty()) {
     throw TypeError("invalid type " + quoted + ": unexpected \"" + parsed.tail.front() + "\"");

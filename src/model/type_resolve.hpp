@@ -30,6 +30,9 @@ struct ColumnType {
 
 // Resolves `text`:
 //  - built-in types first, as PostgreSQL's grammar would (see types.hpp);
+//  - the whole text as written (or without a final "[]": an array of it)
+//    naming the model's enum in the table's schema, then in the default
+//    schema: any identifier ("Order Status") names its enum unquoted;
 //  - `name` is the model's enum of that name in the table's schema, then in
 //    the default schema; `schema.name` names one in another schema. Names
 //    match as written, then folded to lower case when unquoted;

@@ -309,6 +309,8 @@ model::ColumnType resolve(const std::string& text, bool extensions = false,
       {{"app", "mood"}, {"calm"}, "enums[1]"},
       {{"app", "Status"}, {"on"}, "enums[2]"},
       {{"public", "only_public"}, {"x"}, "enums[3]"},
+      {{"public", "Order Status"}, {"new"}, "enums[4]"},
+      {{"app", "a.b \"c\""}, {"x"}, "enums[5]"},
   };
   return model::resolve_type(text, {&enums, table_schema, "public", extensions});
 }
@@ -337,6 +339,17 @@ TEST_CASE("enum names match as written, then folded when unquoted", "[model][typ
   CHECK_THROWS_WITH(resolve("\"MOOD\""),
                     "unknown type \"\"MOOD\"\" (declare the extension that provides it, or an "
                     "enum)");
+}
+
+TEST_CASE("an enum is named by the whole text as written, whatever its characters",
+          "[model][types]") {
+  CHECK(resolve("Order Status").type == schema::Type{"public", "Order Status", "", false, true});
+  CHECK(resolve("Order Status[]").type == schema::Type{"public", "Order Status", "", true, true});
+  CHECK(resolve("\"Order Status\"").type.name == "Order Status");
+  CHECK(resolve("a.b \"c\"", false, "app").type ==
+        schema::Type{"app", "a.b \"c\"", "", false, true});
+  CHECK(resolve("Order Status", false, "app").type.schema == "public");  // the default schema
+  CHECK_THROWS_WITH(resolve("Order  Status"), "unknown type \"Order  Status\"");
 }
 
 TEST_CASE("built-in types win over enums of the same name", "[model][types]") {
