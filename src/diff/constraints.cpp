@@ -100,10 +100,14 @@ void compare_unique(TableDiff& t, const Constraint& want) {
     }
   }
   if (unique_constraint_on(t.have, want.columns) != nullptr) return;
-  for (const auto& index : t.have.indexes) {
-    if (index_enforces_unique(index, want.columns)) {
-      t.accounted_indexes.emplace(index.name, want.path);
-      return;
+  // A unique index no other model object accounts for, else any.
+  for (const bool taken_too : {false, true}) {
+    for (const auto& index : t.have.indexes) {
+      if (!taken_too && t.accounted_indexes.count(index.name) != 0) continue;
+      if (index_enforces_unique(index, want.columns)) {
+        t.accounted_indexes.emplace(index.name, want.path);
+        return;
+      }
     }
   }
   std::string invalid;  // a named unique rebuilds only its own name (above)

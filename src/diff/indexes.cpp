@@ -68,17 +68,28 @@ void compare_named_index(TableDiff& t, const Index& want) {
   }
 }
 
-// Matched by definition; a valid index wins over an invalid one, which is
-// rebuilt only when nothing else satisfies the model.
+// Matched by definition. Of the valid candidates, one that no other model
+// object accounts for and that backs no constraint wins (a table may have
+// both a unique constraint and a separate unique index on the same
+// columns); an invalid one is rebuilt only when nothing else satisfies the
+// model.
 void compare_unnamed_index(TableDiff& t, const Index& want) {
+  const Index* best = nullptr;
+  auto rank = [&](const Index& i) {
+    return (t.accounted_indexes.count(i.name) != 0 ? 2 : 0) + (i.constraint_backed ? 1 : 0);
+  };
   const Index* invalid = nullptr;
   for (const auto& have : t.have.indexes) {
     if (!same_definition(want, have)) continue;
-    if (have.valid) {
-      t.accounted_indexes.emplace(have.name, want.path);
-      return;
+    if (!have.valid) {
+      if (invalid == nullptr) invalid = &have;
+    } else if (best == nullptr || rank(have) < rank(*best)) {
+      best = &have;
     }
-    if (invalid == nullptr) invalid = &have;
+  }
+  if (best != nullptr) {
+    t.accounted_indexes.emplace(best->name, want.path);
+    return;
   }
   if (satisfied_by_unique_constraint(t, want)) return;
   if (invalid != nullptr) t.accounted_indexes.emplace(invalid->name, want.path);

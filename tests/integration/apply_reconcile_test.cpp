@@ -332,3 +332,47 @@ TEST_CASE("a no-op apply sends a constant, small number of statements", "[pg][re
                        << " counted by schemad");
   CHECK(std::stoi(sent) == 8);
 }
+
+TEST_CASE("an unnamed check copied from pg_get_constraintdef matches, and is not added again",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY, status varchar(16) NOT NULL, "
+      "CHECK (status IN ('a', 'b')))");
+  // As the server prints it, less the CHECK keyword: what a user copies.
+  std::string printed = db.scalar(
+      "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'items'::regclass "
+      "AND contype = 'c'");
+  REQUIRE(printed.rfind("CHECK ", 0) == 0);
+  printed = printed.substr(6);
+  std::string escaped;
+  for (char c : printed) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
+  const std::string model = one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                    {"name": "status", "type": "varchar(16)", "nullable": false})j",
+                                      R"j(, "checks": [{"expression": ")j" + escaped + R"j("}])j");
+  for (const auto mode : {engine::Mode::check, engine::Mode::apply}) {
+    auto report = run(db, model, mode);
+    INFO(Catch::Detail::stringify(change_keys(report.found)));
+    CHECK(report.errors.empty());
+    CHECK(report.found.diff.changes.empty());
+    CHECK(report.found.diff.drift.empty());
+  }
+  CHECK(db.scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'items'::regclass AND "
+                  "contype = 'c'") == "1");
+}
+
+TEST_CASE("an unnamed unique index matches the table's own unique index, not the constraint's",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE items (id integer PRIMARY KEY, sku text UNIQUE); "
+      "CREATE UNIQUE INDEX ux_items_sku ON items (sku)");
+  const std::string model = one_table(R"j({"name": "id", "type": "integer", "primary_key": true},
+                                          {"name": "sku", "type": "text", "unique": true})j",
+                                      R"j(, "indexes": [{"columns": ["sku"], "unique": true}])j");
+  auto report = run(db, model, engine::Mode::check);
+  INFO(Catch::Detail::stringify(drift_messages(report.found)));
+  CHECK(report.errors.empty());
+  CHECK(report.found.diff.changes.empty());  // only the stamp is pending
+  CHECK(report.found.diff.drift.empty());
+}

@@ -177,3 +177,33 @@ TEST_CASE("reports extra indexes, except constraint-backed ones", "[diff][indexe
   CHECK(result.drift[0].message() == "public.documents.ix_legacy: index not in the model");
   CHECK(result.drift[0].actual == "btree (tags)");
 }
+
+TEST_CASE("an unnamed index prefers an index that backs no constraint and is not matched yet",
+          "[diff][indexes]") {
+  // The table has a unique constraint and, beside it, a unique index of its
+  // own on the same column; the model has an unnamed unique and an unnamed
+  // unique index on it. Both are in the model: no drift.
+  schema::Table want = docs();
+  want.constraints.push_back(unique({"owner_id"}, ""));
+  want.indexes.push_back(index("", {"owner_id"}, true));
+  schema::Table have = docs();
+  have.constraints.push_back(unique({"owner_id"}, "documents_owner_id_key"));
+  have.indexes.push_back(index("documents_owner_id_key", {"owner_id"}, true));
+  have.indexes[0].constraint_backed = true;
+  have.indexes.push_back(index("ux_documents_owner", {"owner_id"}, true));
+  for (const bool reversed : {false, true}) {
+    if (reversed) std::swap(have.indexes[0], have.indexes[1]);  // whatever the catalog's order
+    diff::Result result = compare_docs(want, have);
+    CHECK(result.changes.empty());
+    CHECK(result.drift.empty());
+  }
+  // Two unnamed unique indexes in the model, two in the database: each its own.
+  want.constraints.clear();
+  want.indexes.push_back(index("", {"owner_id"}, true));
+  have.constraints.clear();
+  have.indexes[0].constraint_backed = false;
+  have.indexes[1].constraint_backed = false;
+  diff::Result result = compare_docs(want, have);
+  CHECK(result.changes.empty());
+  CHECK(result.drift.empty());
+}
