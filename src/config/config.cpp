@@ -21,7 +21,10 @@ class ObjectReader {
  public:
   ObjectReader(const json& object, std::string file, std::string path)
       : object_(object), file_(std::move(file)), path_(std::move(path)) {
-    if (!object_.is_object()) fail(path_.empty() ? "the file" : path_, "must be a JSON object");
+    if (!object_.is_object()) {
+      fail(path_.empty() ? "the file" : path_,
+           "must be a JSON object, not " + util::describe(object_));
+    }
   }
 
   const json* get(const std::string& key) {
@@ -32,7 +35,7 @@ class ObjectReader {
 
   void read(const std::string& key, std::string& out) {
     if (const json* v = get(key)) {
-      if (!v->is_string()) fail(at(key), "must be a string");
+      if (!v->is_string()) fail(at(key), "must be a string, not " + util::describe(*v));
       out = v->get<std::string>();
     }
   }
@@ -41,7 +44,7 @@ class ObjectReader {
     if (const json* v = get(key)) {
       if (!v->is_number_integer() || v->get<long long>() < 0 ||
           v->get<long long>() > 2147483647LL) {
-        fail(at(key), "must be a non-negative integer");
+        fail(at(key), "must be a non-negative integer, not " + util::describe(*v));
       }
       out = v->get<int>();
     }
@@ -49,7 +52,7 @@ class ObjectReader {
 
   void read(const std::string& key, bool& out) {
     if (const json* v = get(key)) {
-      if (!v->is_boolean()) fail(at(key), "must be true or false");
+      if (!v->is_boolean()) fail(at(key), "must be true or false, not " + util::describe(*v));
       out = v->get<bool>();
     }
   }
@@ -215,22 +218,29 @@ void validate(const Config& c) {
   }
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
   if (levels.count(c.log.level) == 0) {
-    throw ConfigError(where("log.level") + ": must be one of trace, debug, info, warn, error");
+    throw ConfigError(where("log.level") +
+                      ": must be one of trace, debug, info, warn, error, not " +
+                      util::quote_for_message(c.log.level));
   }
   if (c.log.format != "text" && c.log.format != "json") {
-    throw ConfigError(where("log.format") + ": must be \"text\" or \"json\"");
+    throw ConfigError(where("log.format") + ": must be \"text\" or \"json\", not " +
+                      util::quote_for_message(c.log.format));
   }
   if (c.http.read_timeout_seconds < 1) {
-    throw ConfigError(where("http.read_timeout_seconds") + ": must be at least 1");
+    throw ConfigError(where("http.read_timeout_seconds") + ": must be at least 1, not " +
+                      std::to_string(c.http.read_timeout_seconds));
   }
   if (c.reconcile.health_check_seconds < 1) {
-    throw ConfigError(where("reconcile.health_check_seconds") + ": must be at least 1");
+    throw ConfigError(where("reconcile.health_check_seconds") + ": must be at least 1, not " +
+                      std::to_string(c.reconcile.health_check_seconds));
   }
   if (c.alembic.version_table_schema.empty() || c.alembic.version_table_schema.size() > 63) {
-    throw ConfigError(where("alembic.version_table_schema") + ": must be 1 to 63 bytes");
+    throw ConfigError(where("alembic.version_table_schema") + ": must be 1 to 63 bytes, not " +
+                      std::to_string(c.alembic.version_table_schema.size()));
   }
   if (c.alembic.revision.size() > 32) {
-    throw ConfigError(where("alembic.revision") + ": at most 32 characters");
+    throw ConfigError(where("alembic.revision") + ": at most 32 characters, not " +
+                      std::to_string(c.alembic.revision.size()));
   }
 }
 

@@ -236,7 +236,7 @@ Default read_default(const Node& node, const ColumnType& type) {
     def.value = value.get<bool>() ? "true" : "false";
     check_boolean(node, value.get<bool>(), type);
   } else {
-    node.fail(
+    node.expected(
         "must be a string, number, boolean, null, or an object {\"sql\": ...} or {\"json\": ...}");
   }
   if (def.kind != Default::Kind::sql) def.is_volatile = false;

@@ -11,8 +11,12 @@ void Node::fail(std::string problem) const {
   throw Invalid(path_, std::move(problem));
 }
 
+void Node::expected(const std::string& requirement) const {
+  fail(requirement + ", not " + util::describe(*value_));
+}
+
 void Node::expect_object(std::initializer_list<std::string_view> keys) const {
-  if (!value_->is_object()) fail("must be an object");
+  if (!value_->is_object()) expected("must be an object");
   for (const auto& item : value_->items()) {
     const std::string& key = item.key();
     if (key.rfind("x-", 0) == 0) continue;
@@ -38,7 +42,7 @@ std::optional<Node> Node::find(const std::string& key) const {
 }
 
 std::vector<Node> Node::items() const {
-  if (!value_->is_array()) fail("must be an array");
+  if (!value_->is_array()) expected("must be an array");
   std::vector<Node> out;
   out.reserve(value_->size());
   for (std::size_t i = 0; i < value_->size(); ++i) {
@@ -48,19 +52,19 @@ std::vector<Node> Node::items() const {
 }
 
 std::string Node::string() const {
-  if (!value_->is_string()) fail("must be a string");
+  if (!value_->is_string()) expected("must be a string");
   return value_->get<std::string>();
 }
 
 std::string Node::non_empty_string() const {
   if (!value_->is_string() || value_->get_ref<const std::string&>().empty()) {
-    fail("must be a non-empty string");
+    expected("must be a non-empty string");
   }
   return value_->get<std::string>();
 }
 
 std::string Node::identifier() const {
-  if (!value_->is_string()) fail("must be a string");
+  if (!value_->is_string()) expected("must be a string");
   const auto& text = value_->get_ref<const std::string&>();
   if (text.empty()) fail("must not be empty");
   // The parser already refused NUL characters; PostgreSQL counts bytes.
@@ -73,7 +77,7 @@ std::string Node::identifier() const {
 }
 
 std::vector<std::string> Node::identifier_list(const std::string& what) const {
-  if (!value_->is_array() || value_->empty()) fail("must be a non-empty array of strings");
+  if (!value_->is_array() || value_->empty()) expected("must be a non-empty array of strings");
   std::vector<std::string> out;
   std::map<std::string, std::string> first_at;
   for (const Node& item : items()) {
@@ -88,13 +92,13 @@ std::vector<std::string> Node::identifier_list(const std::string& what) const {
 }
 
 bool Node::boolean() const {
-  if (!value_->is_boolean()) fail("must be true or false");
+  if (!value_->is_boolean()) expected("must be true or false");
   return value_->get<bool>();
 }
 
 std::string Node::number_text() const {
   if (value_->is_number_integer()) return value_->dump();
-  if (!value_->is_number()) fail("must be a number");
+  if (!value_->is_number()) expected("must be a number");
   auto it = doc_->number_text.find(path_);
   return it != doc_->number_text.end() ? it->second : value_->dump();
 }

@@ -24,6 +24,8 @@ class Node {
   const nlohmann::json& json() const { return *value_; }
   const std::string& path() const { return path_; }
   [[noreturn]] void fail(std::string problem) const;
+  // fail() with what was found: "must be a string, not 42".
+  [[noreturn]] void expected(const std::string& requirement) const;
 
   // Objects. `keys` lists every key the object may have; keys starting with
   // "x-" are always allowed (and ignored). Throws unless this is an object

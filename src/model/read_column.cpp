@@ -23,7 +23,7 @@ schema::Identity read_identity(const Node& node, const ColumnType& type) {
   } else if (text == "by default") {
     identity = schema::Identity::by_default;
   } else {
-    node.fail("must be \"always\" or \"by default\"");
+    node.expected("must be \"always\" or \"by default\"");
   }
   bool integer = type.builtin && !type.type.array && !type.builtin->serial &&
                  type.builtin->family == TypeFamily::integer;

@@ -16,7 +16,7 @@ Enum read_choice(const Node& node, const char* first, Enum first_value, const ch
   std::string text = node.string();
   if (text == first) return first_value;
   if (text == second) return second_value;
-  node.fail(std::string("must be \"") + first + "\" or \"" + second + "\"");
+  node.expected(std::string("must be \"") + first + "\" or \"" + second + "\"");
 }
 
 schema::IndexKey read_key(const Node& node, const schema::Table& table, const std::string& method) {
@@ -27,7 +27,7 @@ schema::IndexKey read_key(const Node& node, const schema::Table& table, const st
     return key;
   }
   if (!node.json().is_object()) {
-    node.fail("must be a column name or an object with \"column\" or \"expression\"");
+    node.expected("must be a column name or an object with \"column\" or \"expression\"");
   }
   node.expect_object({"column", "expression", "opclass", "order", "nulls"});
   if (node.has("column") == node.has("expression")) {
@@ -66,12 +66,12 @@ schema::Index read_index(const Node& node, const schema::Table& table) {
   if (auto method = node.find("method")) {
     index.method = method->string();
     if (kMethods.count(index.method) == 0) {
-      method->fail("must be one of btree, hash, gin, gist, brin, spgist");
+      method->expected("must be one of btree, hash, gin, gist, brin, spgist");
     }
   }
   Node columns = node.at("columns");
   if (!columns.json().is_array() || columns.json().empty()) {
-    columns.fail("must be a non-empty array of column names or key objects");
+    columns.expected("must be a non-empty array of column names or key objects");
   }
   for (const Node& item : columns.items())
     index.keys.push_back(read_key(item, table, index.method));

@@ -15,10 +15,10 @@ namespace {
 constexpr std::size_t kMaxRevisionLength = 32;
 
 void check_version(const Node& root) {
-  if (!root.json().is_object()) root.fail("the model must be a JSON object");
+  if (!root.json().is_object()) root.expected("the model must be a JSON object");
   Node version = root.at("version");
   if (!version.json().is_number_integer() || version.json().get<long long>() != 1) {
-    version.fail("must be the integer 1");
+    version.expected("must be the integer 1");
   }
 }
 
@@ -29,7 +29,7 @@ std::string read_revision(const Node& node) {
            c == '.' || c == '-';
   });
   if (revision.empty() || revision.size() > kMaxRevisionLength || !valid_chars) {
-    node.fail("must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-'");
+    node.expected("must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-'");
   }
   return revision;
 }
@@ -37,7 +37,7 @@ std::string read_revision(const Node& node) {
 // A possibly empty array of distinct identifiers.
 std::vector<std::string> distinct_names(const Node& node, const std::string& what) {
   if (node.json().is_array() && node.json().empty()) return {};
-  if (!node.json().is_array()) node.fail("must be an array of strings");
+  if (!node.json().is_array()) node.expected("must be an array of strings");
   return node.identifier_list(what);
 }
 

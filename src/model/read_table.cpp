@@ -104,7 +104,7 @@ schema::ReferentialAction read_action(const Node& node) {
       {"set default", schema::ReferentialAction::set_default}};
   auto it = actions.find(node.string());
   if (it == actions.end()) {
-    node.fail(
+    node.expected(
         "must be one of \"no action\", \"restrict\", \"cascade\", \"set null\", "
         "\"set default\"");
   }

@@ -28,6 +28,11 @@ class JsonError : public std::runtime_error {
   std::string problem_;
 };
 
+// A value as an error message shows what was found: a string quoted (at
+// most 64 bytes: util::quote_for_message), a number or literal as JSON
+// spells it, "an object", "an empty array", "an array of 3 items".
+std::string describe(const nlohmann::json& value);
+
 // Paths: "tables" + "name" -> "tables.name"; "tables" + 3 -> "tables[3]".
 std::string child_path(const std::string& parent, const std::string& key);
 std::string child_path(const std::string& parent, std::size_t index);

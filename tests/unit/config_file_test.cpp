@@ -57,6 +57,36 @@ TEST_CASE("a wrongly typed value names its key", "[config]") {
   CHECK_THROWS_WITH(config::load_file(env), Catch::Contains("environment: must be"));
 }
 
+TEST_CASE("a refused configuration value is named beside what it must be", "[config]") {
+  auto error_of = [](const std::string& text) {
+    try {
+      config::load_file(test::write_temp_file("v.json", text));
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      return what.substr(what.find(".json: ") + 7);
+    }
+    return std::string("<loaded>");
+  };
+  CHECK(error_of(R"j({"reconcile": {"debounce_ms": "500"}})j") ==
+        "reconcile.debounce_ms: must be a non-negative integer, not \"500\"");
+  CHECK(error_of(R"j({"reconcile": {"debounce_ms": -1}})j") ==
+        "reconcile.debounce_ms: must be a non-negative integer, not -1");
+  CHECK(error_of(R"j({"create_database": "yes"})j") ==
+        "create_database: must be true or false, not \"yes\"");
+  CHECK(error_of(R"j({"model": 5})j") == "model: must be a string, not 5");
+  CHECK(error_of(R"j({"http": "0.0.0.0:9432"})j") ==
+        "http: must be a JSON object, not \"0.0.0.0:9432\"");
+  CHECK(error_of("[1, 2]") == "the file: must be a JSON object, not an array of 2 items");
+  CHECK(error_of(R"j({"log": {"level": "verbose"}})j") ==
+        "log.level: must be one of trace, debug, info, warn, error, not \"verbose\"");
+  CHECK(error_of(R"j({"log": {"format": "xml"}})j") ==
+        "log.format: must be \"text\" or \"json\", not \"xml\"");
+  CHECK(error_of(R"j({"http": {"read_timeout_seconds": 0}})j") ==
+        "http.read_timeout_seconds: must be at least 1, not 0");
+  CHECK(error_of(R"j({"alembic": {"version_table_schema": ""}})j") ==
+        "alembic.version_table_schema: must be 1 to 63 bytes, not 0");
+}
+
 TEST_CASE("relative paths in the configuration are relative to its folder", "[config]") {
   auto path = test::write_temp_file("conf/rel.json", R"j({"model": "models/app.json"})j");
   auto c = config::load_file(path);

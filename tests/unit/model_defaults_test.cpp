@@ -323,10 +323,10 @@ TEST_CASE("an object default has exactly one key, sql or json", "[model][default
         "model.json: tables[0].columns[0].default: unknown key \"expr\"");
   CHECK(default_of("jsonb", {{"sql", "'{}'"}, {"x-why", "documented"}}).value == "'{}'");
   CHECK(default_error("text", {{"sql", ""}}) ==
-        "model.json: tables[0].columns[0].default.sql: must be a non-empty string");
+        "model.json: tables[0].columns[0].default.sql: must be a non-empty string, not \"\"");
   CHECK(default_error("text", json::array({1})) ==
         "model.json: tables[0].columns[0].default: must be a string, number, boolean, null, or an "
-        "object {\"sql\": ...} or {\"json\": ...}");
+        "object {\"sql\": ...} or {\"json\": ...}, not an array of 1 item");
 }
 
 TEST_CASE("json defaults only on json and jsonb columns", "[model][defaults]") {

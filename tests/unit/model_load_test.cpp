@@ -261,20 +261,28 @@ TEST_CASE("refuses NUL characters in strings and keys", "[model][load]") {
 }
 
 TEST_CASE("version must be the integer 1, checked before anything else", "[model][load]") {
-  for (const json& version : {json(2), json("1"), json(1.0), json(nullptr), json(true)}) {
+  for (const auto& [version, found] :
+       std::vector<std::pair<json, std::string>>{{json(2), "2"},
+                                                 {json("1"), "\"1\""},
+                                                 {json(1.0), "1.0"},
+                                                 {json(nullptr), "null"},
+                                                 {json(true), "true"},
+                                                 {json::object(), "an empty object"},
+                                                 {json::array({1, 2}), "an array of 2 items"}}) {
     INFO(version.dump());
     CHECK(error_of(with(rich(), "/version", version)) ==
-          "model.json: version: must be the integer 1");
+          "model.json: version: must be the integer 1, not " + found);
   }
   CHECK(error_of_text(R"({"version": 2, "unknown": true})") ==
-        "model.json: version: must be the integer 1");
+        "model.json: version: must be the integer 1, not 2");
   CHECK(error_of_text(R"({"tables": []})") == "model.json: missing required key \"version\"");
-  CHECK(error_of_text("[]") == "model.json: the model must be a JSON object");
+  CHECK(error_of_text("[]") == "model.json: the model must be a JSON object, not an empty array");
 }
 
 TEST_CASE("tables is required and may be empty", "[model][load]") {
   CHECK(error_of_text(R"({"version": 1})") == "model.json: missing required key \"tables\"");
-  CHECK(error_of_text(R"({"version": 1, "tables": {}})") == "model.json: tables: must be an array");
+  CHECK(error_of_text(R"({"version": 1, "tables": {}})") ==
+        "model.json: tables: must be an array, not an empty object");
   auto db = model::load_text(R"({"version": 1, "tables": []})", "m.json");
   CHECK(db.tables.empty());
   CHECK(db.schemas == std::vector<std::string>{"public"});
@@ -285,11 +293,15 @@ TEST_CASE("revision is 1 to 32 characters of [A-Za-z0-9_.-]", "[model][load]") {
   CHECK(load(with(rich(), "/revision", std::string(32, 'a'))).revision == std::string(32, 'a'));
   CHECK(load(with(rich(), "/revision", "2026.01_x-Y")).revision == "2026.01_x-Y");
   const std::string problem =
-      "model.json: revision: must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-'";
-  CHECK(error_of(with(rich(), "/revision", std::string(33, 'a'))) == problem);
-  CHECK(error_of(with(rich(), "/revision", "a b")) == problem);
-  CHECK(error_of(with(rich(), "/revision", "")) == problem);
-  CHECK(error_of(with(rich(), "/revision", 20260101)) == "model.json: revision: must be a string");
+      "model.json: revision: must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-', not ";
+  CHECK(error_of(with(rich(), "/revision", std::string(33, 'a'))) ==
+        problem + "\"" + std::string(33, 'a') + "\"");
+  CHECK(error_of(with(rich(), "/revision", "a b")) == problem + "\"a b\"");
+  CHECK(error_of(with(rich(), "/revision", "")) == problem + "\"\"");
+  // A long value is cut, not repeated whole.
+  CHECK(error_of(with(rich(), "/version", std::string(500, 'v'))).size() < 200);
+  CHECK(error_of(with(rich(), "/revision", 20260101)) ==
+        "model.json: revision: must be a string, not 20260101");
 }
 
 TEST_CASE("identifiers are non-empty strings of at most 63 bytes", "[model][load]") {
@@ -307,7 +319,7 @@ TEST_CASE("identifiers are non-empty strings of at most 63 bytes", "[model][load
   CHECK(error_of(with(rich(), "/tables/1/name", "")) ==
         "model.json: tables[1].name: must not be empty");
   CHECK(error_of(with(rich(), "/tables/1/name", 5)) ==
-        "model.json: tables[1].name: must be a string");
+        "model.json: tables[1].name: must be a string, not 5");
   CHECK(error_of(with(rich(), "/schema", "")) == "model.json: schema: must not be empty");
   CHECK(error_of(with(rich(), "/enums/0/schema", std::string(64, 's'))) ==
         "model.json: enums[0].schema: \"" + std::string(64, 's') +
@@ -333,28 +345,29 @@ TEST_CASE("required keys are named at the object's path", "[model][load]") {
 
 TEST_CASE("values of the wrong JSON type are refused with what they must be", "[model][load]") {
   CHECK(error_of(with(rich(), "/tables/1/columns/1/nullable", "yes")) ==
-        "model.json: tables[1].columns[1].nullable: must be true or false");
+        "model.json: tables[1].columns[1].nullable: must be true or false, not \"yes\"");
   CHECK(error_of(with(rich(), "/tables/1/columns/1/type", 5)) ==
-        "model.json: tables[1].columns[1].type: must be a non-empty string");
+        "model.json: tables[1].columns[1].type: must be a non-empty string, not 5");
   CHECK(error_of(with(rich(), "/tables/1/columns", json::object())) ==
-        "model.json: tables[1].columns: must be an array");
+        "model.json: tables[1].columns: must be an array, not an empty object");
   CHECK(error_of(with(rich(), "/tables/1/columns/0", "id")) ==
-        "model.json: tables[1].columns[0]: must be an object");
+        "model.json: tables[1].columns[0]: must be an object, not \"id\"");
   CHECK(error_of(with(rich(), "/tables/1/uniques/0/columns", json::array())) ==
-        "model.json: tables[1].uniques[0].columns: must be a non-empty array of strings");
+        "model.json: tables[1].uniques[0].columns: must be a non-empty array of strings, not an "
+        "empty array");
   CHECK(error_of(with(rich(), "/tables/1/uniques/0/columns", {"a", 1})) ==
-        "model.json: tables[1].uniques[0].columns[1]: must be a string");
+        "model.json: tables[1].uniques[0].columns[1]: must be a string, not 1");
   CHECK(error_of(with(rich(), "/extensions", "pgcrypto")) ==
-        "model.json: extensions: must be an array of strings");
+        "model.json: extensions: must be an array of strings, not \"pgcrypto\"");
   CHECK(error_of(with(rich(), "/tables/1/comment", "")) ==
-        "model.json: tables[1].comment: must be a non-empty string");
+        "model.json: tables[1].comment: must be a non-empty string, not \"\"");
   CHECK(error_of(with(rich(), "/tables/1/checks/0/expression", "")) ==
-        "model.json: tables[1].checks[0].expression: must be a non-empty string");
+        "model.json: tables[1].checks[0].expression: must be a non-empty string, not \"\"");
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/where", true)) ==
-        "model.json: tables[1].indexes[0].where: must be a non-empty string");
+        "model.json: tables[1].indexes[0].where: must be a non-empty string, not true");
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/columns", json::array())) ==
         "model.json: tables[1].indexes[0].columns: must be a non-empty array of column names or "
-        "key objects");
+        "key objects, not an empty array");
 }
 
 TEST_CASE("refuses duplicate tables, columns, enums, labels and extensions at the second",
@@ -482,7 +495,8 @@ TEST_CASE("identity columns are integer, NOT NULL and without default", "[model]
   CHECK(error_of(with(identity, "/tables/0/columns/0/nullable", true)) ==
         "model.json: tables[0].columns[0].nullable: an identity column is always NOT NULL");
   CHECK(error_of(with(identity, "/tables/0/columns/0/identity", "sometimes")) ==
-        "model.json: tables[0].columns[0].identity: must be \"always\" or \"by default\"");
+        "model.json: tables[0].columns[0].identity: must be \"always\" or \"by default\", not "
+        "\"sometimes\"");
 }
 
 TEST_CASE("serial columns are their integer type, NOT NULL, without default", "[model][load]") {
@@ -681,7 +695,7 @@ TEST_CASE("referential actions are the five of PostgreSQL", "[model][load]") {
   }
   CHECK(error_of(with(rich(), "/tables/1/foreign_keys/0/on_delete", "CASCADE")) ==
         "model.json: tables[1].foreign_keys[0].on_delete: must be one of \"no action\", "
-        "\"restrict\", \"cascade\", \"set null\", \"set default\"");
+        "\"restrict\", \"cascade\", \"set null\", \"set default\", not \"CASCADE\"");
 }
 
 TEST_CASE("indexes read every key form and option", "[model][load]") {
@@ -716,7 +730,7 @@ TEST_CASE("indexes read every key form and option", "[model][load]") {
 TEST_CASE("index options PostgreSQL refuses are refused", "[model][load]") {
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/method", "rtree")) ==
         "model.json: tables[1].indexes[0].method: must be one of btree, hash, gin, gist, brin, "
-        "spgist");
+        "spgist, not \"rtree\"");
   json gin = with(rich(), "/tables/1/indexes/0/method", "gin");
   CHECK(error_of(with(gin, "/tables/1/indexes/0/unique", true)) ==
         "model.json: tables[1].indexes[0].unique: access method \"gin\" does not support unique "
@@ -730,9 +744,11 @@ TEST_CASE("index options PostgreSQL refuses are refused", "[model][load]") {
         "model.json: tables[1].indexes[0].columns[0].order: access method \"gin\" does not "
         "support ASC/DESC/NULLS options");
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/columns/0/order", "DESC")) ==
-        "model.json: tables[1].indexes[0].columns[0].order: must be \"asc\" or \"desc\"");
+        "model.json: tables[1].indexes[0].columns[0].order: must be \"asc\" or \"desc\", not "
+        "\"DESC\"");
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/columns/0/nulls", "middle")) ==
-        "model.json: tables[1].indexes[0].columns[0].nulls: must be \"first\" or \"last\"");
+        "model.json: tables[1].indexes[0].columns[0].nulls: must be \"first\" or \"last\", not "
+        "\"middle\"");
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/columns/0/expression", "lower(a)")) ==
         "model.json: tables[1].indexes[0].columns[0]: must have exactly one of \"column\" and "
         "\"expression\"");
@@ -741,7 +757,7 @@ TEST_CASE("index options PostgreSQL refuses are refused", "[model][load]") {
         "\"expression\"");
   CHECK(error_of(with(rich(), "/tables/1/indexes/0/columns/0", 7)) ==
         "model.json: tables[1].indexes[0].columns[0]: must be a column name or an object with "
-        "\"column\" or \"expression\"");
+        "\"column\" or \"expression\", not 7");
 }
 
 TEST_CASE("comments are kept on tables and columns", "[model][load]") {
