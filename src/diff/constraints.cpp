@@ -46,16 +46,63 @@ void report_if_not_valid(const TableDiff& t, const Constraint& want, const Const
             constraint_text(want), constraint_text(have), want.path);
 }
 
+// Why a primary key cannot be added to the existing table without
+// tightening a column: ADD PRIMARY KEY makes its columns NOT NULL, which
+// schemad never does to a column that exists nullable (nor to one this run
+// must add nullable). Empty when every key column is, or is added, NOT NULL.
+std::string tightens_a_column(const TableDiff& t, const Constraint& want) {
+  for (const std::string& name : want.columns) {
+    if (const schema::Column* have = t.have.column(name)) {
+      if (have->nullable) {
+        return "column " + name +
+               " is nullable in the database, and adding the key would make it NOT NULL: make "
+               "it NOT NULL (after fixing any NULL rows), then apply again";
+      }
+    } else if (const schema::Column* added = t.want.column(name);
+               added == nullptr || !can_add_not_null(*added)) {
+      return "column " + name +
+             " is added nullable, and adding the key would make it NOT NULL: make it NOT NULL "
+             "(after filling it), then apply again";
+    }
+  }
+  return "";
+}
+
+// An invalid unique index on the columns: what a failed online build of the
+// unique constraint leaves behind, dropped and built again.
+bool rebuildable_unique(const Index& index, const std::vector<std::string>& columns) {
+  if (index.valid || !index.unique) return false;
+  std::vector<std::string> keys = plain_key_columns(index);
+  return !keys.empty() && same_column_set(keys, columns);
+}
+
+// What an online build of the key stopped short of attaching left behind:
+// an invalid unique index on its columns (of its name, when it has one),
+// dropped and built again.
+std::string leftover_key_index(TableDiff& t, const Constraint& want) {
+  for (const auto& index : t.have.indexes) {
+    if ((want.name.empty() || index.name == want.name) && rebuildable_unique(index, want.columns)) {
+      t.accounted_indexes.emplace(index.name, want.path);
+      return index.name;
+    }
+  }
+  return "";
+}
+
 // A table has one primary key: it matches by kind, and a model name that
 // differs from the database's is a difference of definition.
-void compare_primary_key(const TableDiff& t, const Constraint& want) {
+void compare_primary_key(TableDiff& t, const Constraint& want) {
   const Constraint* have = t.have.primary_key();
   if (have == nullptr) {
     const Constraint* taken = want.name.empty() ? nullptr : find_constraint(t.have, want.name);
     if (taken != nullptr) {
       report_definition(t, want, taken->name, constraint_text(*taken));
+    } else if (std::string why = tightens_a_column(t, want); !why.empty()) {
+      add_drift(t.out, DriftKind::not_applied,
+                object_name(t.want.name, want.name.empty() ? "primary key" : want.name),
+                constraint_text(want), why, want.path);
     } else {
-      add_constraint(t, want, "");
+      add_constraint(t, want, leftover_key_index(t, want));
     }
     return;
   }
@@ -66,14 +113,6 @@ void compare_primary_key(const TableDiff& t, const Constraint& want) {
               named_text + constraint_text(want), have->name + " " + constraint_text(*have),
               want.path);
   }
-}
-
-// An invalid unique index on the columns: what a failed online build of the
-// unique constraint leaves behind, dropped and built again.
-bool rebuildable_unique(const Index& index, const std::vector<std::string>& columns) {
-  if (index.valid || !index.unique) return false;
-  std::vector<std::string> keys = plain_key_columns(index);
-  return !keys.empty() && same_column_set(keys, columns);
 }
 
 // The name decides when the database has it (as a constraint, or as an index

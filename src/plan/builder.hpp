@@ -31,7 +31,8 @@ enum class Slot {
   foreign_key,
   index,
   comment,
-  after_unique,       // Phase::after: unique index CONCURRENTLY, then ADD CONSTRAINT USING INDEX
+  after_unique,       // Phase::after: unique index CONCURRENTLY, then ADD CONSTRAINT
+                      // (UNIQUE or PRIMARY KEY) USING INDEX
   after_index,        // CREATE INDEX CONCURRENTLY
   after_validate,     // VALIDATE CONSTRAINT
   after_foreign_key,  // foreign keys that reference a unique built after the commit

@@ -1,8 +1,8 @@
 // Constraints on existing tables, and foreign keys of new ones. Online, a
 // constraint is never checked against existing rows under a lock that
 // blocks writers: checks and foreign keys are added NOT VALID and validated
-// after the commit; a unique is built as an index CONCURRENTLY and then
-// attached.
+// after the commit; a unique or a primary key is built as an index
+// CONCURRENTLY and then attached.
 
 #include "plan/builder.hpp"
 #include "plan/ddl.hpp"
@@ -44,7 +44,10 @@ void drop_invalid_index(Builder& b, Slot slot, const diff::Change& change, bool 
       concurrently;
 }
 
-void add_unique_online(Builder& b, const diff::Change& change) {
+// A unique or a primary key, built online: the unique index CONCURRENTLY
+// after the commit, then attached as the constraint (a primary key on
+// columns that are all NOT NULL already: no scan, a brief lock).
+void add_key_online(Builder& b, const diff::Change& change, const char* keyword) {
   const Constraint& c = change.constraint;
   std::string name = name_for(b, change);
   schema::Index index;
@@ -60,8 +63,8 @@ void add_unique_online(Builder& b, const diff::Change& change) {
   build.concurrent = true;
   build.builds = schema::QualifiedName{change.table.name.schema, name}.sql();
   b.add(Slot::after_unique, change,
-        alter_table(change) + "ADD CONSTRAINT " + sql::ident(name) + " UNIQUE USING INDEX " +
-            sql::ident(name));
+        alter_table(change) + "ADD CONSTRAINT " + sql::ident(name) + " " + keyword +
+            " USING INDEX " + sql::ident(name));
 }
 
 // NOT VALID now, VALIDATE after the commit (which needs the name).
@@ -99,11 +102,15 @@ void render_constraint(Builder& b, const diff::Change& change, bool new_table) {
       add_foreign_key(b, change, new_table);
       return;
     case ConstraintKind::primary_key:
-      b.add(Slot::primary_key, change, alter_table(change) + "ADD " + constraint_sql(c, c.name));
+      if (online) {
+        add_key_online(b, change, "PRIMARY KEY");
+      } else {
+        b.add(Slot::primary_key, change, alter_table(change) + "ADD " + constraint_sql(c, c.name));
+      }
       return;
     case ConstraintKind::unique:
       if (online) {
-        add_unique_online(b, change);
+        add_key_online(b, change, "UNIQUE");
       } else {
         drop_invalid_index(b, Slot::constraint, change, false);
         b.add(Slot::constraint, change, alter_table(change) + "ADD " + constraint_sql(c, c.name));

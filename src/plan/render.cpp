@@ -100,7 +100,8 @@ void survey(Builder& b, const std::vector<Change>& changes) {
       for (const auto& index : change.table.indexes) b.names.reserve(table.schema, index.name);
     } else if (change.kind == ChangeKind::add_constraint) {
       b.names.reserve(table.schema, change.constraint.name);
-      if (b.options.online && change.constraint.kind == schema::ConstraintKind::unique) {
+      if (b.options.online && (change.constraint.kind == schema::ConstraintKind::unique ||
+                               change.constraint.kind == schema::ConstraintKind::primary_key)) {
         b.unique_after_commit.insert(column_set(table, change.constraint.columns));
       }
     } else if (change.kind == ChangeKind::create_index) {

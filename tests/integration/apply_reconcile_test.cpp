@@ -376,3 +376,98 @@ TEST_CASE("an unnamed unique index matches the table's own unique index, not the
   CHECK(report.found.diff.changes.empty());  // only the stamp is pending
   CHECK(report.found.diff.drift.empty());
 }
+
+namespace {
+
+// Three tables: "a" gets a primary key, "b" a column, "c" is created.
+const char* kKeyModel = R"j({"version": 1, "revision": "r1", "tables": [
+  {"name": "a", "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                            {"name": "v", "type": "text"}]},
+  {"name": "b", "columns": [{"name": "id", "type": "integer"}, {"name": "z", "type": "text"}]},
+  {"name": "c", "columns": [{"name": "id", "type": "integer"}]}]})j";
+
+std::string primary_key_of(const TempDatabase& db, const std::string& table) {
+  return db.scalar("SELECT conname FROM pg_constraint WHERE contype = 'p' AND conrelid = '" +
+                   table + "'::regclass");
+}
+
+}  // namespace
+
+TEST_CASE("a missing primary key on a table with rows is built online", "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE a (id integer NOT NULL, v text); CREATE TABLE b (id integer); "
+      "INSERT INTO a SELECT g, 'x' FROM generate_series(1, 5000) g");
+  const std::string relfilenode = db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 'a'");
+  auto report = apply_ok(db, kKeyModel);
+  std::vector<std::string> sql;
+  for (const auto& s : report.steps) sql.push_back(s.step.sql);
+  INFO(Catch::Detail::stringify(sql));
+  CHECK(primary_key_of(db, "a") == "a_pkey");
+  CHECK(std::find(sql.begin(), sql.end(),
+                  "CREATE UNIQUE INDEX CONCURRENTLY \"a_pkey\" ON \"public\".\"a\" (\"id\")") !=
+        sql.end());
+  CHECK(db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 'a'") == relfilenode);
+  auto again = run(db, kKeyModel, engine::Mode::check);
+  CHECK(again.found.satisfied());
+  CHECK(again.found.diff.drift.empty());
+}
+
+TEST_CASE("a primary key on a nullable column is reported, nothing is tightened, the rest heals",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE a (id integer, v text); CREATE TABLE b (id integer); "
+      "INSERT INTO a VALUES (1, 'x'), (NULL, 'y')");
+  auto report = run(db, kKeyModel);
+  INFO(report.error_text());
+  CHECK(report.errors.empty());
+  CHECK(report.satisfied());  // what is left is drift, reported
+  CHECK(primary_key_of(db, "a") == "");
+  CHECK(db.scalar("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'a'::regclass AND "
+                  "attname = 'id'") == "f");
+  CHECK(db.scalar("SELECT to_regclass('c') IS NOT NULL") == "t");
+  CHECK(db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'b'::regclass AND attname = "
+                  "'z'") == "1");
+  bool reported = false;
+  for (const auto& d : report.remaining.diff.drift) {
+    if (d.kind == diff::DriftKind::not_applied && d.object == "public.a.primary key") {
+      reported = true;
+      CHECK(d.message() ==
+            "public.a.primary key: column id is nullable in the database, and adding the key would "
+            "make it NOT NULL: "
+            "make it NOT NULL (after fixing any NULL rows), then apply again");
+    }
+  }
+  CHECK(reported);
+  // Once the column is made NOT NULL by its owners, the key follows.
+  db.exec("DELETE FROM a WHERE id IS NULL; ALTER TABLE a ALTER COLUMN id SET NOT NULL");
+  apply_ok(db, kKeyModel);
+  CHECK(primary_key_of(db, "a") == "a_pkey");
+}
+
+TEST_CASE("duplicate rows block only the primary key, and every other change heals",
+          "[pg][reconcile]") {
+  TempDatabase db;
+  db.exec(
+      "CREATE TABLE a (id integer NOT NULL, v text); CREATE TABLE b (id integer); "
+      "INSERT INTO a VALUES (1, 'x'), (1, 'y'), (2, 'z')");
+  for (int attempt = 0; attempt < 2; ++attempt) {  // and the next reconcile alike
+    auto report = run(db, kKeyModel);
+    INFO(report.error_text());
+    CHECK(report.errors.empty());
+    CHECK_FALSE(report.satisfied());
+    REQUIRE(report.remaining.blocked.size() == 1);
+    CHECK(report.remaining.blocked[0].kind == diff::DriftKind::data_conflict);
+    CHECK(report.remaining.blocked[0].message().find("(id)=(1)") != std::string::npos);
+  }
+  CHECK(primary_key_of(db, "a") == "");
+  CHECK(db.scalar("SELECT count(*) FROM pg_index WHERE indrelid = 'a'::regclass") == "0");
+  CHECK(db.scalar("SELECT to_regclass('c') IS NOT NULL") == "t");
+  CHECK(db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'b'::regclass AND attname = "
+                  "'z'") == "1");
+  // The rows fixed, the key is built.
+  db.exec("DELETE FROM a WHERE v = 'y'");
+  apply_ok(db, kKeyModel);
+  CHECK(primary_key_of(db, "a") == "a_pkey");
+}

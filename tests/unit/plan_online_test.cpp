@@ -172,14 +172,57 @@ TEST_CASE("an invalid unique index is dropped before the unique is built again",
                 "\"t_a_key\""});
 }
 
-TEST_CASE("a primary key on an existing table is added in the transaction", "[plan][online]") {
+TEST_CASE("a primary key on an existing table is built online, then attached", "[plan][online]") {
   schema::Database have = database({table("public", "t", {column("a", "integer", false)})});
   schema::Database want = have;
   want.tables[0].constraints.push_back(primary_key({"a"}, "t_pk"));
   plan::Plan plan = plan::render(diff::compare(want, have));
+  CHECK(sql_of(plan, plan::Phase::transaction).empty());
+  CHECK(sql_of(plan, plan::Phase::after) ==
+        Strings{"CREATE UNIQUE INDEX CONCURRENTLY \"t_pk\" ON \"public\".\"t\" (\"a\")",
+                "ALTER TABLE \"public\".\"t\" ADD CONSTRAINT \"t_pk\" PRIMARY KEY USING INDEX "
+                "\"t_pk\""});
+  // Unnamed: PostgreSQL's own name.
+  want.tables[0].constraints[0].name = "";
+  plan = plan::render(diff::compare(want, have));
+  CHECK(sql_of(plan, plan::Phase::after).back() ==
+        "ALTER TABLE \"public\".\"t\" ADD CONSTRAINT \"t_pkey\" PRIMARY KEY USING INDEX "
+        "\"t_pkey\"");
+  // Offline (export-sql): in the transaction, as written.
+  plan::Options offline;
+  offline.online = false;
+  want.tables[0].constraints[0].name = "t_pk";
+  plan = plan::render(diff::compare(want, have), offline);
   CHECK(sql_of(plan, plan::Phase::transaction) ==
         Strings{"ALTER TABLE \"public\".\"t\" ADD CONSTRAINT \"t_pk\" PRIMARY KEY (\"a\")"});
-  CHECK(sql_of(plan, plan::Phase::after).empty());
+}
+
+TEST_CASE("a primary key is not added where it would make a column NOT NULL", "[plan][online]") {
+  schema::Database have = database(
+      {table("public", "t", {column("a", "integer", true), column("b", "integer", false)})});
+  schema::Database want = have;
+  want.tables[0].columns[0].nullable = false;  // the model's key column
+  want.tables[0].constraints.push_back(primary_key({"a", "b"}, "t_pk"));
+  diff::Result result = diff::compare(want, have);
+  CHECK(result.changes.empty());
+  Strings messages;
+  for (const auto& d : result.drift)
+    messages.push_back(diff::to_string(d.kind) + " " + d.message());
+  CHECK(messages ==
+        Strings{"column_nullability public.t.a: is nullable, model says NOT NULL",
+                "not_applied public.t.t_pk: column a is nullable in the database, and adding the "
+                "key would make it NOT NULL: make it NOT NULL (after fixing any NULL rows), then "
+                "apply again"});
+  // A key column this run adds: only when it can be added NOT NULL at once.
+  schema::Database narrow = database({table("public", "t", {column("b", "integer", false)})});
+  result = diff::compare(want, narrow);
+  bool reported = false;
+  for (const auto& d : result.drift) {
+    reported = reported || (d.kind == diff::DriftKind::not_applied &&
+                            d.message().find("column a is added nullable") != std::string::npos);
+  }
+  CHECK(reported);
+  for (const auto& c : result.changes) CHECK(c.kind != diff::ChangeKind::add_constraint);
 }
 
 TEST_CASE("generated names do not clash within a plan", "[plan][online]") {
