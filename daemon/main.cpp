@@ -76,7 +76,8 @@ void define_global(CLI::App& app, cli::GlobalOptions& global) {
 void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
   c.validate = app.add_subcommand("validate", "load and check the model; no database");
   c.plan = app.add_subcommand("plan",
-                              "print the SQL that apply would run, and the drift; change nothing");
+                              "print the SQL that apply would run, and the drift; change nothing "
+                              "(only reads: works under a read-only role and on a standby)");
   c.plan->add_option("--format", a.plan_format, "sql or json")
       ->check(CLI::IsMember({"sql", "json"}));
   c.apply = app.add_subcommand("apply",
@@ -87,8 +88,9 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
                     "postgres maintenance database; the role needs CREATEDB); also config "
                     "create_database");
   c.check = app.add_subcommand("check",
-                               "exit 0 when nothing is missing, 3 when changes are pending, 4 "
-                               "with --strict when there is drift, 1 on error");
+                               "compare, only reading (a read-only role, a standby): exit 0 when "
+                               "nothing is missing, 3 when changes are pending, 4 with --strict "
+                               "when there is drift, 1 on error");
   c.check->add_flag("--strict", a.strict, "drift is a failure too (exit 4)");
   c.check->add_option("--format", a.check_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
