@@ -472,3 +472,34 @@ TEST_CASE("duplicates blocking a unique index keep the daemon unready, with the 
   d.signal(SIGHUP);
   CHECK(d.wait_ready());
 }
+
+TEST_CASE("with nothing to do, a SIGHUP reconcile and timer ticks send no DDL and no writes",
+          "[e2e][daemon][pg]") {
+  TempDatabase db;
+  auto model = write_temp_file("daemon-readonly/model.json", kRealisticModel);
+  auto config = write_temp_file("daemon-readonly/schemad.json",
+                                R"j({"reconcile": {"interval_seconds": 1}})j");
+  Daemon d({"--config", config, "--database-url", db.url(), "--model", model}, {});
+  REQUIRE(d.wait_ready());
+  // The start-up reconcile built everything and recorded the server's
+  // answers; from now on, only reads.
+  db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  const std::string oid =
+      db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
+  db.exec("SELECT pg_stat_statements_reset(0, " + oid + ", 0)");
+  d.signal(SIGHUP);
+  REQUIRE(d.wait_for("/status", [](const HttpReply& r) {
+    if (r.status != 200) return false;
+    json s = json::parse(r.body);
+    return s["last_reconcile"]["trigger"] == "sighup" && s["last_reconcile"]["outcome"] == "ok";
+  }));
+  REQUIRE(d.wait_for("/status", [](const HttpReply& r) {
+    return r.status == 200 && json::parse(r.body)["last_reconcile"]["trigger"] == "interval";
+  }));
+  const std::string mine =
+      " FROM pg_stat_statements WHERE dbid = " + oid + " AND query NOT LIKE '%pg_stat_statements%'";
+  CHECK(std::stol(db.scalar("SELECT coalesce(sum(calls), 0)" + mine)) > 0);
+  CHECK(db.scalar("SELECT string_agg(query, E'\\n')" + mine +
+                  " AND query ~* '^\\s*(create|alter|drop|insert|update|delete)\\M'") == "");
+  CHECK(d.get("/readyz").status == 200);
+}
