@@ -40,12 +40,7 @@ void remember(pqxx::connection_base& conn, const schema::Database& model,
               Report& report) {
   auto lock =
       apply::lock_model(conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
-  apply::Statements memo{
-      "recording the server's answers",
-      apply::memo_sql(learned, apply::server_major(conn), settings.version_table_schema)};
-  if (auto error = apply::execute(conn, memo, execute_options(settings), clock)) {
-    report.errors.push_back(std::move(*error));
-  }
+  record_answers(conn, learned, settings, clock, report);
 }
 
 // The heal created what questions asked ahead needed (an extension's

@@ -40,14 +40,6 @@ std::vector<std::string> memo_statements(const Healing& h) {
   return apply::memo_sql(h.report.found.learned, apply::server_major(h.conn), h.baseline.schema);
 }
 
-// Only the memo: nothing to heal, but the server answered something new.
-void record_answers(Healing& h) {
-  const apply::Statements memo{"recording the server's answers", memo_statements(h)};
-  if (auto error = apply::execute(h.conn, memo, execute_options(h.settings), h.clock)) {
-    h.report.errors.push_back(std::move(*error));
-  }
-}
-
 bool has_online_steps(const plan::Plan& plan) {
   return std::any_of(plan.steps.begin(), plan.steps.end(),
                      [](const plan::Step& s) { return s.phase == plan::Phase::after; });
@@ -75,9 +67,7 @@ apply::Statements bookkeeping_in_transaction(const Healing& h, apply::HistoryEnt
   entry.stamped = !tail.sql.empty();
   entry.steps = apply::history_steps(r.plan.steps);
   entry.outcome = r.plan.steps.empty() ? apply::Outcome::stamped : apply::Outcome::applied;
-  for (auto& statement : apply::history_sql(entry, h.baseline.schema)) {
-    tail.sql.push_back(std::move(statement));
-  }
+  append(tail.sql, apply::history_sql(entry, h.baseline.schema));
   append(tail.sql, memo_statements(h));
   return tail;
 }
@@ -187,9 +177,7 @@ void record(Healing& h, const ExecuteResult& run, apply::HistoryEntry entry) {
                   : all_ok(run.steps) ? apply::Outcome::applied
                                       : apply::Outcome::partial;
   entry.error = r.error_text();
-  for (auto& statement : apply::history_sql(entry, h.baseline.schema)) {
-    book.sql.push_back(std::move(statement));
-  }
+  append(book.sql, apply::history_sql(entry, h.baseline.schema));
   append(book.sql, memo_statements(h));
   if (auto error = apply::execute(h.conn, book, execute_options(h.settings), h.clock)) {
     r.errors.push_back(std::move(*error));
@@ -201,6 +189,16 @@ void record(Healing& h, const ExecuteResult& run, apply::HistoryEntry entry) {
 }
 
 }  // namespace
+
+void record_answers(pqxx::connection_base& conn, const apply::Answers& learned,
+                    const Settings& settings, util::Clock& clock, Report& report) {
+  const apply::Statements memo{
+      "recording the server's answers",
+      apply::memo_sql(learned, apply::server_major(conn), settings.version_table_schema)};
+  if (auto error = apply::execute(conn, memo, execute_options(settings), clock)) {
+    report.errors.push_back(std::move(*error));
+  }
+}
 
 Baseline baseline_of(const Settings& settings, const std::string& revision) {
   return {revision, settings.version_table_schema, settings.revisions.graph.get()};
@@ -221,7 +219,9 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   observe_under_lock(h);
   if (!report.found.actionable()) {
     // Another replica healed meanwhile; the answers are still worth keeping.
-    if (!report.found.learned.empty()) record_answers(h);
+    if (!report.found.learned.empty()) {
+      record_answers(conn, report.found.learned, settings, clock, report);
+    }
     return;
   }
 

@@ -21,6 +21,7 @@
 
 #include <pqxx/connection_base>
 
+#include "apply/memo.hpp"
 #include "engine/engine.hpp"
 
 namespace schemad::engine {
@@ -31,6 +32,12 @@ namespace schemad::engine {
 // report.errors.
 void heal(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
           util::Clock& clock, Report& report);
+
+// Writes `learned` to schemad_memo (creating it when missing) in a short
+// transaction of its own; the caller holds the advisory lock. An error goes
+// to report.errors.
+void record_answers(pqxx::connection_base& conn, const apply::Answers& learned,
+                    const Settings& settings, util::Clock& clock, Report& report);
 
 // The baseline to observe and record for these settings.
 Baseline baseline_of(const Settings& settings, const std::string& revision);

@@ -209,18 +209,27 @@ class Collector {
     return columns;
   }
 
+  // The database's check that may be the model's `check` (of its name, or
+  // any check for an unnamed one) and whose text `same` accepts.
+  template <typename Same>
+  static const Constraint* existing_check(const Table& live, const Constraint& check, Same same) {
+    for (const Constraint& existing : live.constraints) {
+      const bool candidate =
+          check.name.empty() ? existing.kind == ConstraintKind::check : existing.name == check.name;
+      if (candidate && same(existing.expression)) return &existing;
+    }
+    return nullptr;
+  }
+
   void add_check(const Table& table, const Table& live, Constraint& check) {
     if (check.expression.empty()) return;
     // Nothing to ask when the server printed exactly what the model says,
     // as written or in parentheses (a check copied from pg_get_constraintdef).
     const std::string printed = "(" + diff::parenthesized(check.expression) + ")";
-    for (const Constraint& existing : live.constraints) {
-      const bool candidate =
-          check.name.empty() ? existing.kind == ConstraintKind::check : existing.name == check.name;
-      if (candidate && existing.expression == printed) {
-        check.normalized = existing.expression;
-        return;
-      }
+    if (const Constraint* same =
+            existing_check(live, check, [&](const std::string& text) { return text == printed; })) {
+      check.normalized = same->expression;
+      return;
     }
     std::string columns = scratch_columns(table, &live);
     if (columns.empty()) return;
@@ -228,14 +237,10 @@ class Collector {
          check.path + ".expression", next_name(), "", check.expression, columns,
          [&check](const std::string& answer) { check.normalized = check_expression(answer); },
          [&check, &live] {
-           for (const Constraint& existing : live.constraints) {
-             const bool candidate = check.name.empty() ? existing.kind == ConstraintKind::check
-                                                       : existing.name == check.name;
-             if (candidate &&
-                 diff::roughly_same_expression(check.expression, existing.expression)) {
-               check.normalized = existing.expression;
-               return;
-             }
+           if (const Constraint* rough = existing_check(live, check, [&](const std::string& text) {
+                 return diff::roughly_same_expression(check.expression, text);
+               })) {
+             check.normalized = rough->expression;
            }
          }});
   }
