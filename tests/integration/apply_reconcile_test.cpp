@@ -316,16 +316,11 @@ TEST_CASE("an online step that fails makes the run look at the catalog a third t
 TEST_CASE("a no-op apply sends a constant, small number of statements", "[pg][reconcile]") {
   TempDatabase db;
   apply_ok(db, schemad::test::kThreeTableModel);
-  db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  // This database's entries only: the suite runs tests in parallel.
-  db.exec(
-      "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = "
-      "current_database()), 0)");
+  schemad::test::StatementWitness witness(db);
+  witness.reset();
   auto report = apply_ok(db, schemad::test::kThreeTableModel);
   CHECK(report.steps.empty());
-  const std::string sent = db.scalar(
-      "SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-      "WHERE d.datname = current_database() AND query NOT LIKE '%pg_stat_statements%'");
+  const std::string sent = std::to_string(witness.statements());
   // No lock is taken when nothing is missing: BEGIN and SET TRANSACTION, the
   // search_path, three catalog queries, COMMIT, alembic_version's rows.
   WARN("no-op apply: " << sent << " statements seen by the server, " << report.found.queries

@@ -65,6 +65,34 @@ std::string TempDatabase::scalar(const std::string& sql) const {
   return r[0][0].c_str();
 }
 
+StatementWitness::StatementWitness(const TempDatabase& db) : db_(db) {
+  db_.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  oid_ = db_.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
+}
+
+void StatementWitness::reset() const {
+  db_.exec("SELECT pg_stat_statements_reset(0, " + oid_ + ", 0)");
+}
+
+namespace {
+
+std::string witnessed(const std::string& oid) {
+  return " FROM pg_stat_statements WHERE dbid = " + oid +
+         " AND query NOT LIKE '%pg_stat_statements%'";
+}
+
+}  // namespace
+
+long StatementWitness::statements() const {
+  return std::stol(db_.scalar("SELECT coalesce(sum(calls), 0)" + witnessed(oid_)));
+}
+
+std::string StatementWitness::writes() const {
+  return db_.scalar(
+      "SELECT string_agg(query, E'\\n')" + witnessed(oid_) +
+      " AND query ~* '^\\s*(create|alter|drop|insert|update|delete|truncate|grant|comment)\\M'");
+}
+
 namespace {
 
 std::string pg_bin() {

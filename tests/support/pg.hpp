@@ -33,6 +33,23 @@ class TempDatabase {
   std::string name_;
 };
 
+// What the server ran in one database, from pg_stat_statements (which
+// tests/pg/with-postgres.sh preloads with track = all); created in that
+// database, reset for it alone (tests run in parallel).
+class StatementWitness {
+ public:
+  explicit StatementWitness(const TempDatabase& db);
+  void reset() const;
+  long statements() const;  // calls since the last reset
+  // The statements that write (CREATE, ALTER, DROP, INSERT, UPDATE, DELETE,
+  // TRUNCATE, GRANT, COMMENT), one a line; "" when none.
+  std::string writes() const;
+
+ private:
+  const TempDatabase& db_;
+  std::string oid_;
+};
+
 // A PostgreSQL server of the test's own, for tests that stop and start it
 // (the shared one must stay up for the tests running beside them). As root
 // it runs as the `postgres` OS user, like tests/pg/with-postgres.sh.
