@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "diff/diff.hpp"
 #include "engine/report_json.hpp"
@@ -50,7 +51,9 @@ int run_plan(const Context& ctx, const std::string& format) {
   engine::Report report = converge_once(ctx, model, engine::Mode::check);
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   if (format == "json") {
-    std::cout << engine::to_json(report).dump(2) << "\n";
+    nlohmann::json out = engine::to_json(report);
+    out["not_managed"] = model.not_managed;
+    std::cout << out.dump(2) << "\n";
     return stamp_exit(report);
   }
   std::cout << "-- schemad plan for " << ctx.target() << " (model " << ctx.model_name() << ")\n";
@@ -65,12 +68,19 @@ int run_plan(const Context& ctx, const std::string& format) {
   }
   for (const auto& b : report.found.blocked) std::cout << "-- blocked: " << b.message() << "\n";
   for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.message() << "\n";
+  for (const auto& n : model.not_managed) std::cout << "-- not managed: " << n << "\n";
   return stamp_exit(report);
 }
 
 int run_apply(const Context& ctx, bool create_database) {
+  // A JSON model is checked before anything is created; a SQL model needs
+  // the target's server to be read at all.
+  const bool create = create_database || ctx.config().create_database;
+  if (create && ctx.sql_model() && ctx.ensure_database()) {
+    spdlog::info("created database {}", ctx.database_name());
+  }
   schema::Database model = ctx.load_model();
-  if ((create_database || ctx.config().create_database) && ctx.ensure_database()) {
+  if (create && !ctx.sql_model() && ctx.ensure_database()) {
     spdlog::info("created database {}", ctx.database_name());
   }
   spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
@@ -127,7 +137,9 @@ int run_check(const Context& ctx, bool strict, const std::string& format) {
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   const auto& found = report.found;
   if (format == "json") {
-    std::cout << engine::to_json(report).dump(2) << "\n";
+    nlohmann::json out = engine::to_json(report);
+    out["not_managed"] = model.not_managed;
+    std::cout << out.dump(2) << "\n";
   } else {
     for (const auto& change : found.diff.changes) {
       std::cout << "pending: " << change.description() << "\n";

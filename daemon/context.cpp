@@ -5,6 +5,7 @@
 #include "apply/bootstrap.hpp"
 #include "engine/settings.hpp"
 #include "model/source.hpp"
+#include "scratch/source.hpp"
 #include "util/logging.hpp"
 
 namespace schemad::cli {
@@ -16,7 +17,13 @@ Context::Context(const GlobalOptions& options)
 }
 
 schema::Database Context::load_model() const {
-  return model::load_configured(config_.model);
+  schema::Database model = scratch::load_model(config_);
+  for (const auto& line : model.not_managed) spdlog::warn("{}", line);
+  return model;
+}
+
+bool Context::sql_model() const {
+  return scratch::is_sql_model(config_);
 }
 
 std::unique_ptr<pqxx::connection> Context::connect() const {

@@ -26,6 +26,7 @@ enum ExitCode : int {
   kUsage = 2,
   kPending = 3,
   kDrift = 4,
+  kScratch = 5,  // a SQL model, and no scratch database to normalise it in
 };
 
 // A failure to report on standard error with exit code 1.
@@ -42,8 +43,13 @@ class Context {
   const config::Config& config() const { return config_; }
   // The model file's name for messages ("<embedded example model>" when none).
   const std::string& model_name() const { return model_name_; }
-  // Loads and validates the model; throws model::ModelError.
+  // Loads and validates the model (a SQL model: normalised in the scratch
+  // database; its objects that schemad does not manage are logged as
+  // warnings); throws model::ModelError, scratch::ScratchError and the
+  // connection's errors.
   schema::Database load_model() const;
+  // The model is SQL (it needs the database to be loaded).
+  bool sql_model() const;
   // Connects to the database; throws db::ConnectError or
   // std::invalid_argument (a URL libpq cannot parse).
   std::unique_ptr<pqxx::connection> connect() const;

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "config/config.hpp"
 #include "model/load.hpp"
+#include "scratch/normalize.hpp"
 #include "service/service.hpp"
 
 namespace {
@@ -20,8 +21,11 @@ constexpr const char* kDescription =
     "it creates what is missing and reports, never changes, what drifted.\n\n"
     "Database URL: --database-url, else ALEMBIC_DATABASE_URL, else DATABASE_URL, else\n"
     "the config file's database_url, else libpq's PG* variables. Model: --model, else\n"
-    "SCHEMAD_MODEL, else the config file's model, else the embedded example model.\n\n"
-    "Exit codes: 0 ok, 1 error, 2 usage, 3 changes pending (check), 4 drift (check --strict).";
+    "SCHEMAD_MODEL, else the config file's model, else the embedded example model.\n"
+    "A SQL model is run by PostgreSQL in a scratch database, in a transaction that is\n"
+    "always rolled back; nothing of it reaches the target.\n\n"
+    "Exit codes: 0 ok, 1 error, 2 usage, 3 changes pending (check), 4 drift (check --strict),\n"
+    "5 a SQL model cannot be normalised: no usable scratch database.";
 
 // Every option of every subcommand, as parsed.
 struct Args {
@@ -62,7 +66,18 @@ void define_global(CLI::App& app, cli::GlobalOptions& global) {
                  "configuration file (JSON; default: $SCHEMAD_CONFIG, else none)");
   app.add_option("-d,--database-url", global.database_url,
                  "database URL (libpq or SQLAlchemy style); the password is never printed");
-  app.add_option("-m,--model", global.model, "model file (JSON)");
+  app.add_option("-m,--model", global.model,
+                 "the model: a JSON file, a .sql file, or a directory of .sql files");
+  app.add_option("--model-format", global.model_format,
+                 "auto (default: a directory or *.sql is SQL), json or sql")
+      ->check(CLI::IsMember({"auto", "json", "sql"}));
+  app.add_option("--model-schema", global.model_schema,
+                 "a SQL model's default schema, for unqualified names (default public)");
+  app.add_option("--scratch-database", global.scratch_database,
+                 "where SQL models are normalised, on the target's server (default "
+                 "schemad_scratch; created from template0 when missing)");
+  app.add_option("--scratch-url", global.scratch_url,
+                 "an empty database, same major version, to normalise SQL models in instead");
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", global.log_format, "text or json")
@@ -208,6 +223,8 @@ int main(int argc, char** argv) {
     return report(e, cli::kUsage);
   } catch (const model::ModelError& e) {
     return report(e, cli::kError);
+  } catch (const scratch::ScratchError& e) {
+    return report(e, cli::kScratch);
   } catch (const std::exception& e) {
     return report(e, cli::kError);
   }

@@ -320,6 +320,45 @@ void sort_table(schema::Table& table) {
 
 }  // namespace
 
+namespace {
+
+struct Rows {
+  pqxx::result objects;
+  pqxx::result constraints;
+  pqxx::result indexes;
+};
+
+Rows read_rows(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
+               InspectStats& sent) {
+  tx.exec0(queries::set_search_path);
+  ++sent.queries;
+  const std::string requested = sql::text_array(schemas);
+  Rows rows;
+  rows.objects = tx.exec_params(queries::objects, requested);
+  ++sent.queries;
+  rows.constraints = tx.exec_params(queries::constraints, requested);
+  ++sent.queries;
+  rows.indexes = tx.exec_params(queries::indexes, requested);
+  ++sent.queries;
+  return rows;
+}
+
+schema::Database assemble(const Rows& rows) {
+  schema::Database db;
+  TableMap tables;
+  read_objects(rows.objects, db, tables);
+  read_constraints(rows.constraints, tables);
+  read_indexes(rows.indexes, tables);
+  db.tables.reserve(tables.size());
+  for (auto& entry : tables) {
+    sort_table(entry.second);
+    db.tables.push_back(std::move(entry.second));
+  }
+  return db;
+}
+
+}  // namespace
+
 schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::string>& schemas,
                          InspectStats* stats) {
   InspectStats local;
@@ -331,30 +370,18 @@ schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::str
   // is taken by the first query, so every query sees the same catalog.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn, "schemad_inspect");
   ++sent.queries;
-  tx.exec0(queries::set_search_path);
-  ++sent.queries;
-
-  const std::string requested = sql::text_array(schemas);
-  const pqxx::result objects = tx.exec_params(queries::objects, requested);
-  ++sent.queries;
-  const pqxx::result constraints = tx.exec_params(queries::constraints, requested);
-  ++sent.queries;
-  const pqxx::result indexes = tx.exec_params(queries::indexes, requested);
-  ++sent.queries;
+  Rows rows = read_rows(tx, schemas, sent);
   tx.commit();
   ++sent.queries;
+  return assemble(rows);
+}
 
-  schema::Database db;
-  TableMap tables;
-  read_objects(objects, db, tables);
-  read_constraints(constraints, tables);
-  read_indexes(indexes, tables);
-  db.tables.reserve(tables.size());
-  for (auto& entry : tables) {
-    sort_table(entry.second);
-    db.tables.push_back(std::move(entry.second));
-  }
-  return db;
+schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
+                            InspectStats* stats) {
+  InspectStats local;
+  InspectStats& sent = stats != nullptr ? *stats : local;
+  sent.queries = 0;
+  return assemble(read_rows(tx, schemas, sent));
 }
 
 }  // namespace schemad::catalog

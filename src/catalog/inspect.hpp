@@ -55,4 +55,10 @@ struct InspectStats {
 schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::string>& schemas,
                          InspectStats* stats = nullptr);
 
+// The same three queries (and SET LOCAL search_path) inside a transaction
+// the caller holds open: the scratch build inspects what its own
+// uncommitted statements made. `stats` counts those 4 statements.
+schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
+                            InspectStats* stats = nullptr);
+
 }  // namespace schemad::catalog

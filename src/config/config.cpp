@@ -129,6 +129,13 @@ void read_alembic(ObjectReader in, AlembicConfig& alembic) {
   in.finish();
 }
 
+void read_scratch(ObjectReader in, ScratchConfig& scratch) {
+  in.read("database", scratch.database);
+  in.read("url", scratch.url);
+  in.read("statement_timeout_ms", scratch.statement_timeout_ms);
+  in.finish();
+}
+
 void read_log(ObjectReader in, LogConfig& log) {
   in.read("level", log.level);
   in.read("format", log.format);
@@ -155,6 +162,8 @@ Config parse_text(std::string_view text, const std::string& path) {
   top.read("database_url", c.database_url);
   if (!c.database_url.empty()) c.database_url_source = "config file";
   top.read("model", c.model);
+  top.read("model_format", c.model_format);
+  top.read("model_schema", c.model_schema);
   top.read("environment", c.environment);
   top.read("lock_name", c.lock_name);
   top.read("create_database", c.create_database);
@@ -162,6 +171,7 @@ Config parse_text(std::string_view text, const std::string& path) {
   read_reconcile(top.child("reconcile"), c.reconcile);
   read_alembic(top.child("alembic"), c.alembic);
   read_log(top.child("log"), c.log);
+  read_scratch(top.child("scratch"), c.scratch);
   top.finish();
 
   const std::string dir = std::filesystem::path(path).parent_path().string();
@@ -186,6 +196,10 @@ void apply_environment(Config& c, const Getenv& getenv) {
     if (value && !value->empty()) target = *value;
   };
   set("SCHEMAD_MODEL", c.model);
+  set("SCHEMAD_MODEL_FORMAT", c.model_format);
+  set("SCHEMAD_MODEL_SCHEMA", c.model_schema);
+  set("SCHEMAD_SCRATCH_DATABASE", c.scratch.database);
+  set("SCHEMAD_SCRATCH_URL", c.scratch.url);
   set("SCHEMAD_ENV", c.environment);
   set("SCHEMAD_HTTP_LISTEN", c.http.listen);
   set("SCHEMAD_ADMIN_TOKEN_FILE", c.http.admin_token_file);
@@ -215,6 +229,22 @@ void validate(const Config& c) {
   if (c.environment != "production" && c.environment != "development") {
     throw ConfigError(where("environment") + ": must be \"production\" or \"development\", not " +
                       util::quote_for_message(c.environment));
+  }
+  if (c.model_format != "auto" && c.model_format != "json" && c.model_format != "sql") {
+    throw ConfigError(where("model_format") + ": must be \"auto\", \"json\" or \"sql\", not " +
+                      util::quote_for_message(c.model_format));
+  }
+  if (c.model_schema.empty() || c.model_schema.size() > 63) {
+    throw ConfigError(where("model_schema") + ": must be 1 to 63 bytes, not " +
+                      std::to_string(c.model_schema.size()));
+  }
+  if (c.scratch.database.empty() || c.scratch.database.size() > 63) {
+    throw ConfigError(where("scratch.database") + ": must be 1 to 63 bytes, not " +
+                      std::to_string(c.scratch.database.size()));
+  }
+  if (c.scratch.statement_timeout_ms < 1) {
+    throw ConfigError(where("scratch.statement_timeout_ms") + ": must be at least 1, not " +
+                      std::to_string(c.scratch.statement_timeout_ms));
   }
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
   if (levels.count(c.log.level) == 0) {

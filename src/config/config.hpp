@@ -46,6 +46,13 @@ struct AlembicConfig {
   std::string version_table_schema = "public";
 };
 
+// SQL models: where they are normalised (docs/sql-models.md).
+struct ScratchConfig {
+  std::string database = "schemad_scratch";  // on the target's server, created once
+  std::string url;                           // a dedicated empty database instead
+  int statement_timeout_ms = 60000;          // each statement of a build
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text, json
@@ -58,6 +65,12 @@ struct Config {
   // PG* environment variables then apply).
   std::string database_url_source;
   std::string model;  // "": the embedded example model
+  // "auto" (a directory or a name ending in .sql: sql; else json), "json"
+  // or "sql".
+  std::string model_format = "auto";
+  // A SQL model's default schema: unqualified names are created there.
+  std::string model_schema = "public";
+  ScratchConfig scratch;
   std::string environment = "production";
   std::string lock_name;  // "": database name + model schemas
   bool create_database = false;

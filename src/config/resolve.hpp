@@ -16,6 +16,10 @@ struct Overrides {
   std::string config_file;
   std::string database_url;
   std::string model;
+  std::string model_format;
+  std::string model_schema;
+  std::string scratch_database;
+  std::string scratch_url;
   std::string log_level;
   std::string log_format;
   std::string versions_dir;

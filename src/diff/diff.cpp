@@ -52,6 +52,11 @@ Result compare(const schema::Database& desired, const schema::Database& actual,
   Result out;
   compare_names(desired.schemas, actual.schemas, ChangeKind::create_schema, out);
   compare_names(desired.extensions, actual.extensions, ChangeKind::create_extension, out);
+  for (auto& change : out.changes) {
+    if (change.kind != ChangeKind::create_extension) continue;
+    auto it = desired.extension_schemas.find(change.name);
+    if (it != desired.extension_schemas.end()) change.extension_schema = it->second;
+  }
   compare_enums(desired, actual, out);
   compare_tables(desired, actual, options, out);
   sort_drift(out.drift);

@@ -41,6 +41,7 @@ std::string to_string(ChangeKind kind);
 struct Change {
   ChangeKind kind = ChangeKind::create_schema;
   std::string name;               // create_schema, create_extension
+  std::string extension_schema;   // create_extension: WITH SCHEMA (empty: the server's choice)
   schema::Enum enum_type;         // create_enum, add_enum_value
   std::string value;              // add_enum_value: the missing label
   std::string neighbour;          // add_enum_value: an existing label to place it by

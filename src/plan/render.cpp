@@ -59,7 +59,11 @@ void render_change(Builder& b, const Change& change) {
       b.add(Slot::schema, change, "CREATE SCHEMA IF NOT EXISTS " + sql::ident(change.name));
       break;
     case ChangeKind::create_extension:
-      b.add(Slot::extension, change, "CREATE EXTENSION IF NOT EXISTS " + sql::ident(change.name));
+      b.add(Slot::extension, change,
+            "CREATE EXTENSION IF NOT EXISTS " + sql::ident(change.name) +
+                (change.extension_schema.empty()
+                     ? std::string()
+                     : " WITH SCHEMA " + sql::ident(change.extension_schema)));
       break;
     case ChangeKind::create_enum:
       b.add(Slot::enum_type, change, create_enum_sql(change.enum_type));

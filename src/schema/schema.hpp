@@ -5,6 +5,7 @@
 // types and defaults in canonical form, so that comparing the two is plain
 // equality. Values only: no I/O, no pointers between objects.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -188,12 +189,19 @@ struct Database {
   // Every schema the model uses (default schema, tables', enums'), sorted.
   std::vector<std::string> schemas;
   std::vector<std::string> extensions;  // sorted
+  // Model only: the schema to create an extension in, by name (a SQL model
+  // says it; JSON models leave it to the server: empty).
+  std::map<std::string, std::string> extension_schemas;
   std::vector<Enum> enums;
   std::vector<Table> tables;
   // Model only: the "revision" key (empty when absent) and the SHA-256 hex
   // of the model's canonical form.
   std::string revision;
   std::string fingerprint;
+  // Model only: what a SQL model makes that schemad does not manage, one
+  // line each with its place ("schema.sql:40:1: view public.v: not managed
+  // by schemad; not applied"). Not part of the fingerprint.
+  std::vector<std::string> not_managed;
 
   const Table* table(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;

@@ -9,7 +9,7 @@
 #include "apply/bootstrap.hpp"
 #include "db/connection.hpp"
 #include "engine/settings.hpp"
-#include "model/source.hpp"
+#include "scratch/source.hpp"
 
 namespace schemad::service {
 
@@ -44,7 +44,9 @@ class PgSession final : public Session {
 class PgBackend final : public Backend {
  public:
   schema::Database load_model(const config::Config& config) override {
-    return model::load_configured(config.model);
+    // A SQL model unchanged since the last load (same text, server version
+    // and extensions) comes from the cache: no scratch build.
+    return scratch::load_model(config, &sql_models_);
   }
 
   apply::RevisionSource load_revisions(const config::Config& config) override {
@@ -60,6 +62,9 @@ class PgBackend final : public Backend {
     }
     return std::make_unique<PgSession>(db::connect(options));
   }
+
+ private:
+  scratch::Cache sql_models_;
 };
 
 }  // namespace

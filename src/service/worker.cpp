@@ -227,8 +227,11 @@ bool Worker::reload(bool reload_model) {
     if (model_ && revision != snapshot_.revision) {
       spdlog::info("baseline revision is now {}", revision);
     }
+    // Once per load: what a SQL model makes that schemad leaves alone.
+    for (const auto& line : loaded.not_managed) spdlog::warn("{}", line);
     model_ = std::move(loaded);
     revisions_ = std::move(revisions);
+    snapshot_.model_not_managed = model_->not_managed;
     snapshot_.model_fingerprint = model_->fingerprint;
     snapshot_.revision = revision;
     snapshot_.model_error.clear();

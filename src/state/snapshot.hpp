@@ -96,6 +96,9 @@ struct Snapshot {
   // cleanly from the current file) and how many reloads failed.
   std::string model_error;
   long model_reload_errors = 0;
+  // A SQL model's statements that make what schemad does not manage
+  // ("schema.sql:40:1: view public.v is not managed by schemad: ...").
+  std::vector<std::string> model_not_managed;
 
   bool database_up = false;
   std::optional<WallTime> database_seen;  // last time the database answered

@@ -1,0 +1,606 @@
+#include "scratch/normalize.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/largeobject>
+#include <pqxx/pqxx>
+#include <set>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "catalog/inspect.hpp"
+#include "config/database_url.hpp"
+#include "model/fingerprint.hpp"
+#include "model/load.hpp"
+#include "util/sha256.hpp"
+#include "util/sql_text.hpp"
+
+namespace schemad::scratch {
+
+namespace {
+
+using schema::QualifiedName;
+
+// libpqxx 6.4 keeps the transaction's PGconn to itself but for large
+// objects, whose protected accessor a subclass may call. The script is sent
+// through it so that the server's error position, detail and hint are read
+// field by field (libpqxx folds them into one message).
+struct RawConnection : pqxx::largeobject {
+  static PGconn* of(const pqxx::dbtransaction& tx) { return raw_connection(tx); }
+};
+
+struct Extension {
+  std::string schema;
+  std::string version;
+};
+
+struct Stub {
+  QualifiedName name;
+  std::vector<std::pair<std::string, std::string>> columns;  // name, type
+  std::vector<std::string> keys;                             // PRIMARY KEY (id), ...
+};
+
+struct TargetFacts {
+  int server_version = 0;
+  bool scratch_exists = false;
+  std::map<std::string, Extension> extensions;  // installed, by name
+  std::vector<Stub> stubs;
+};
+
+const char* const kTargetQuery = R"sql(
+SELECT current_setting('server_version_num')::int AS server_version,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1) AS scratch_exists,
+       COALESCE((SELECT json_agg(json_build_array(e.extname, n.nspname, e.extversion)
+                                 ORDER BY e.extname)
+                   FROM pg_catalog.pg_extension e
+                   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace), '[]') AS extensions
+)sql";
+
+// The key columns (those of a primary key or unique constraint) of the
+// named tables, and those constraints: what a foreign key to them needs.
+const char* const kStubQuery = R"sql(
+SELECT n.nspname AS schema, c.relname AS name,
+       COALESCE((SELECT json_agg(json_build_array(a.attname,
+                                                  pg_catalog.format_type(a.atttypid, a.atttypmod))
+                                 ORDER BY a.attnum)
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                    AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+                                 WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u')
+                                   AND a.attnum = ANY (k.conkey))), '[]') AS columns,
+       COALESCE((SELECT json_agg(pg_catalog.pg_get_constraintdef(k.oid) ORDER BY k.contype, k.conname)
+                   FROM pg_catalog.pg_constraint k
+                  WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u')), '[]') AS keys
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN unnest($1::text[], $2::text[]) AS r(schema, name)
+    ON r.schema = n.nspname AND r.name = c.relname
+ WHERE c.relkind IN ('r', 'p')
+ ORDER BY 1, 2
+)sql";
+
+const char* const kScratchQuery = R"sql(
+SELECT current_setting('server_version_num')::int AS server_version,
+       current_database() AS name,
+       (SELECT count(*) FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)') AS relations
+)sql";
+
+const char* const kSchemasQuery = R"sql(
+SELECT nspname FROM pg_catalog.pg_namespace
+ WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+   AND nspname !~ '^pg_(toast|temp_|toast_temp_)'
+ ORDER BY 1
+)sql";
+
+const char* const kExtensionsQuery = R"sql(
+SELECT e.extname, n.nspname
+  FROM pg_catalog.pg_extension e
+  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+)sql";
+
+// Defaults that call a volatile function, directly or through an
+// operator: the planner adds such a column in two steps (a constant default
+// would do it in one). pg_depend records the functions and operators of a
+// default's expression.
+const char* const kVolatileQuery = R"sql(
+SELECT n.nspname, c.relname, a.attname
+  FROM pg_catalog.pg_attrdef d
+  JOIN pg_catalog.pg_class c ON c.oid = d.adrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE n.nspname = ANY ($1::text[])
+   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend p
+                 LEFT JOIN pg_catalog.pg_operator o
+                        ON p.refclassid = 'pg_catalog.pg_operator'::regclass AND o.oid = p.refobjid
+                 JOIN pg_catalog.pg_proc f
+                   ON f.oid = CASE WHEN p.refclassid = 'pg_catalog.pg_proc'::regclass
+                                   THEN p.refobjid ELSE o.oprcode END
+                WHERE p.classid = 'pg_catalog.pg_attrdef'::regclass AND p.objid = d.oid
+                  AND f.provolatile = 'v')
+)sql";
+
+int major(int version_num) {
+  return version_num / 10000;
+}
+
+std::string version_text(int version_num) {
+  return std::to_string(major(version_num)) + "." + std::to_string(version_num % 10000);
+}
+
+// Schema-qualified tables the script references in schemas it neither
+// creates nor uses as its default: stubbed from the target for the build.
+std::vector<QualifiedName> external_references(const model::SqlScript& script,
+                                               const Options& options) {
+  std::vector<QualifiedName> out;
+  for (const auto& ref : script.referenced) {
+    if (ref.schema == options.default_schema || script.created_schemas.count(ref.schema)) continue;
+    if (script.defined.count(ref)) continue;
+    out.push_back(ref);
+  }
+  return out;
+}
+
+TargetFacts read_target(pqxx::connection_base& target, const model::SqlScript& script,
+                        const Options& options, Stats& stats) {
+  TargetFacts facts;
+  pqxx::read_transaction tx(target, "schemad_sql_model");
+  const pqxx::row row = tx.exec_params1(kTargetQuery, options.database);
+  ++stats.target_queries;
+  facts.server_version = row["server_version"].as<int>();
+  facts.scratch_exists = row["scratch_exists"].as<bool>();
+  for (const auto& e : nlohmann::json::parse(row["extensions"].c_str())) {
+    facts.extensions[e[0].get<std::string>()] = {e[1].get<std::string>(), e[2].get<std::string>()};
+  }
+  const auto refs = external_references(script, options);
+  if (!refs.empty()) {
+    std::vector<std::string> schemas;
+    std::vector<std::string> names;
+    for (const auto& r : refs) {
+      schemas.push_back(r.schema);
+      names.push_back(r.name);
+    }
+    tx.exec0("SET LOCAL search_path = pg_catalog");
+    const pqxx::result stubs =
+        tx.exec_params(kStubQuery, sql::text_array(schemas), sql::text_array(names));
+    stats.target_queries += 2;
+    for (const auto& r : stubs) {
+      Stub stub;
+      stub.name = {r["schema"].c_str(), r["name"].c_str()};
+      for (const auto& c : nlohmann::json::parse(r["columns"].c_str())) {
+        stub.columns.emplace_back(c[0].get<std::string>(), c[1].get<std::string>());
+      }
+      for (const auto& k : nlohmann::json::parse(r["keys"].c_str())) {
+        stub.keys.push_back(k.get<std::string>());
+      }
+      facts.stubs.push_back(std::move(stub));
+    }
+  }
+  tx.commit();
+  ++stats.target_queries;  // BEGIN and COMMIT count as one round trip each
+  ++stats.target_queries;
+  return facts;
+}
+
+std::string cache_key(const model::SqlScript& script, const TargetFacts& facts,
+                      const Options& options) {
+  util::Sha256 hash;
+  auto field = [&hash](const std::string& s) {
+    hash.update(s);
+    hash.update(std::string_view("\0", 1));
+  };
+  field(script.sha256);
+  field(std::to_string(facts.server_version));
+  field(options.default_schema);
+  for (const auto& s : script.statements) {
+    if (s.action != model::SqlStatement::Action::extension) continue;
+    auto it = facts.extensions.find(s.extension);
+    field(s.extension);
+    field(it == facts.extensions.end() ? "-" : it->second.schema + "\x1f" + it->second.version);
+  }
+  for (const auto& stub : facts.stubs) {
+    field(stub.name.display());
+    for (const auto& c : stub.columns) field(c.first + " " + c.second);
+    for (const auto& k : stub.keys) field(k);
+  }
+  return hash.hex();
+}
+
+// CREATE EXTENSION as the target has it: same schema, same version.
+std::map<std::string, std::string> extension_statements(const model::SqlScript& script,
+                                                        const TargetFacts& facts) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : script.statements) {
+    if (s.action != model::SqlStatement::Action::extension) continue;
+    auto it = facts.extensions.find(s.extension);
+    if (it == facts.extensions.end()) continue;  // not on the target: as the script says
+    out[s.extension] = "CREATE SCHEMA IF NOT EXISTS " + sql::ident(it->second.schema) +
+                       ";\nCREATE EXTENSION IF NOT EXISTS " + sql::ident(s.extension) +
+                       " WITH SCHEMA " + sql::ident(it->second.schema) + " VERSION " +
+                       sql::literal(it->second.version);
+  }
+  return out;
+}
+
+std::string stub_sql(const std::vector<Stub>& stubs) {
+  std::string out;
+  for (const auto& stub : stubs) {
+    out += "CREATE SCHEMA IF NOT EXISTS " + sql::ident(stub.name.schema) + ";\n";
+    out += "CREATE TABLE " + stub.name.sql() + " (";
+    bool first = true;
+    for (const auto& [name, type] : stub.columns) {
+      out += (first ? "" : ", ") + sql::ident(name) + " " + type;
+      first = false;
+    }
+    for (const auto& key : stub.keys) {
+      out += (first ? "" : ", ") + key;
+      first = false;
+    }
+    out += ");\n";
+  }
+  return out;
+}
+
+std::string field(const PGresult* res, int code) {
+  const char* v = PQresultErrorField(res, code);
+  return v != nullptr ? v : "";
+}
+
+// The server's error: "message (SQLSTATE 42P01); detail; hint".
+std::string server_message(const PGresult* res) {
+  std::string out = field(res, PG_DIAG_MESSAGE_PRIMARY);
+  if (out.empty()) out = "the server refused the statement";
+  const std::string state = field(res, PG_DIAG_SQLSTATE);
+  if (!state.empty()) out += " (SQLSTATE " + state + ")";
+  const std::string detail = field(res, PG_DIAG_MESSAGE_DETAIL);
+  if (!detail.empty()) out += "; " + detail;
+  const std::string hint = field(res, PG_DIAG_MESSAGE_HINT);
+  if (!hint.empty()) out += "; hint: " + hint;
+  return out;
+}
+
+struct Failure {
+  std::string message;
+  std::string position;  // the server's, 1-based characters; "" when none
+};
+
+struct ResultGuard {
+  PGresult* res;
+  ~ResultGuard() { PQclear(res); }
+};
+
+// Sends `text` on the transaction's connection; the failure when the
+// server refused it (the transaction is then aborted).
+std::optional<Failure> send(pqxx::dbtransaction& tx, const std::string& text) {
+  PGconn* conn = RawConnection::of(tx);
+  ResultGuard guard{PQexec(conn, text.c_str())};
+  const ExecStatusType status = PQresultStatus(guard.res);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+    return std::nullopt;
+  }
+  if (guard.res == nullptr) return Failure{PQerrorMessage(conn), ""};
+  if (status != PGRES_FATAL_ERROR && status != PGRES_NONFATAL_ERROR) {
+    return Failure{"unexpected result " + std::string(PQresStatus(status)) +
+                       " (COPY and the like are not part of a model)",
+                   ""};
+  }
+  return Failure{server_message(guard.res), field(guard.res, PG_DIAG_STATEMENT_POSITION)};
+}
+
+std::unique_ptr<pqxx::connection> connect_scratch(pqxx::connection_base& target,
+                                                  const db::ConnectionOptions& target_options,
+                                                  const Options& options, const TargetFacts& facts,
+                                                  Stats& stats) {
+  db::ConnectionOptions o;
+  if (!options.url.empty()) {
+    o.conninfo = config::normalize_url(options.url).conninfo;
+    o.password_file = options.password_file;
+  } else {
+    o = target_options;
+    o.dbname_override = options.database;
+    if (!facts.scratch_exists) {
+      try {
+        pqxx::nontransaction tx(target, "schemad_scratch_create");
+        tx.exec0("CREATE DATABASE " + sql::ident(options.database) + " TEMPLATE template0");
+        ++stats.target_queries;
+      } catch (const pqxx::sql_error& e) {
+        ++stats.target_queries;
+        if (e.sqlstate() != "42P04") {  // created meanwhile by another schemad: fine
+          throw ScratchError(
+              ScratchError::Reason::unavailable,
+              "SQL models are normalised in a scratch database, and " + options.database +
+                  " does not exist and could not be created (" + e.what() +
+                  "); fix: CREATE DATABASE " + sql::ident(options.database) +
+                  " OWNER <schemad's role>, or set scratch_url to an empty database");
+        }
+      }
+    }
+  }
+  o.application_name = "schemad scratch";
+  o.connect_timeout_seconds = options.connect_timeout_seconds;
+  o.statement_timeout_ms = options.statement_timeout_ms;
+  o.lock_timeout_ms = options.statement_timeout_ms;
+  auto conn = db::connect(o);
+  pqxx::read_transaction tx(*conn, "schemad_scratch_check");
+  const pqxx::row row = tx.exec1(kScratchQuery);
+  tx.commit();
+  stats.scratch_queries += 3;
+  const int version = row["server_version"].as<int>();
+  const std::string name = row["name"].c_str();
+  const long relations = row["relations"].as<long>();
+  if (major(version) != major(facts.server_version)) {
+    throw ScratchError(ScratchError::Reason::unsuitable,
+                       "the scratch database " + name + " runs PostgreSQL " +
+                           version_text(version) + " and the target " +
+                           version_text(facts.server_version) +
+                           ": SQL models are normalised by a server of the target's major version");
+  }
+  if (relations > 0) {
+    throw ScratchError(ScratchError::Reason::unsuitable,
+                       "the scratch database " + name + " holds " + std::to_string(relations) +
+                           " tables, views or sequences: schemad needs an empty database, where "
+                           "every build is rolled back");
+  }
+  return conn;
+}
+
+// The script's statement that failed, found by sending the statements one
+// by one in a fresh transaction (the server gave no position).
+model::SqlLocation find_failing(pqxx::connection_base& conn, const std::string& prologue,
+                                const model::SqlBatch& batch, Failure& failure, Stats& stats) {
+  pqxx::work tx(conn, "schemad_scratch_locate");
+  ++stats.scratch_queries;
+  if (send(tx, prologue)) return batch.locate(0);
+  ++stats.scratch_queries;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::string piece = batch.piece(i);
+    ++stats.scratch_queries;
+    if (auto f = send(tx, piece)) {
+      failure = *f;
+      std::size_t offset = 0;
+      if (!f->position.empty()) {
+        offset = model::byte_offset_of_character(piece, std::stoul(f->position));
+      }
+      return batch.locate_in(i, offset);
+    }
+  }
+  return batch.locate(0);
+}
+
+// "((a > 0))" -> "(a > 0)": the server prints a check with parentheses
+// of its own around the expression, and CHECK (...) adds a pair again.
+std::string without_outer_parentheses(const std::string& expression) {
+  if (expression.size() < 2 || expression.front() != '(' || expression.back() != ')') {
+    return expression;
+  }
+  int depth = 0;
+  const auto tokens = sql::lex(expression);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto& t = tokens[i];
+    if (t.kind != sql::Token::Kind::op) continue;
+    if (t.text == "(") ++depth;
+    if (t.text == ")" && --depth == 0 && i + 1 != tokens.size()) return expression;
+  }
+  return expression.substr(1, expression.size() - 2);
+}
+
+// nextval('public.t_id_seq'::regclass) -> public.t_id_seq
+std::optional<QualifiedName> sequence_of(const std::string& def) {
+  const std::string head = "nextval('";
+  const std::string tail = "'::regclass)";
+  if (def.compare(0, head.size(), head) != 0 || def.size() < head.size() + tail.size() ||
+      def.compare(def.size() - tail.size(), tail.size(), tail) != 0) {
+    return std::nullopt;
+  }
+  std::string inner = def.substr(head.size(), def.size() - head.size() - tail.size());
+  // Inside the literal, '' stands for '; names are quoted as needed.
+  std::string unquoted;
+  for (std::size_t i = 0; i < inner.size(); ++i) {
+    unquoted += inner[i];
+    if (inner[i] == '\'' && i + 1 < inner.size() && inner[i + 1] == '\'') ++i;
+  }
+  std::vector<std::string> parts;
+  for (const auto& t : sql::lex(unquoted)) {
+    if (t.kind == sql::Token::Kind::word || t.kind == sql::Token::Kind::quoted_identifier) {
+      parts.push_back(t.text);
+    }
+  }
+  if (parts.size() != 2) return std::nullopt;
+  return QualifiedName{parts[0], parts[1]};
+}
+
+schema::Database to_model(
+    schema::Database found, const model::SqlScript& script, const Options& options,
+    const TargetFacts& facts,
+    const std::set<std::tuple<std::string, std::string, std::string>>& volatile_defaults,
+    const std::map<std::string, std::string>& extension_schemas) {
+  schema::Database db;
+  db.default_schema = options.default_schema;
+  std::set<QualifiedName> stubs;
+  for (const auto& s : facts.stubs) stubs.insert(s.name);
+  std::set<std::string> named_extensions;
+  for (const auto& s : script.statements) {
+    if (s.action == model::SqlStatement::Action::extension) named_extensions.insert(s.extension);
+  }
+  std::set<std::string> schemas{options.default_schema};
+  for (auto& e : found.extensions) {
+    if (e == "plpgsql" && !named_extensions.count(e)) continue;
+    db.extensions.push_back(e);
+    auto where = extension_schemas.find(e);
+    if (where != extension_schemas.end()) {
+      db.extension_schemas[e] = where->second;
+      schemas.insert(where->second);
+    }
+  }
+  std::vector<std::string> notes;
+  const std::string first_file = script.files.empty() ? "" : script.files.front().name;
+  auto path_of = [&](const QualifiedName& name) {
+    auto it = script.defined.find(name);
+    return it != script.defined.end() ? it->second.text() : first_file;
+  };
+  for (auto& e : found.enums) {
+    e.path = path_of(e.name);
+    schemas.insert(e.name.schema);
+    db.enums.push_back(std::move(e));
+  }
+  std::set<QualifiedName> implicit_sequences;
+  for (auto& t : found.tables) {
+    if (stubs.count(t.name)) continue;
+    t.path = path_of(t.name);
+    schemas.insert(t.name.schema);
+    for (auto& c : t.columns) {
+      c.path = t.path;
+      if (c.def.kind == schema::Default::Kind::sql) {
+        c.def.stored = c.def.value;
+        c.def.is_volatile = volatile_defaults.count({t.name.schema, t.name.name, c.name}) > 0;
+        if (c.serial) {
+          if (auto seq = sequence_of(c.def.value)) implicit_sequences.insert(*seq);
+        }
+      }
+    }
+    for (auto& k : t.constraints) {
+      k.path = t.path;
+      if (k.kind == schema::ConstraintKind::check) {
+        k.normalized = k.expression;
+        k.expression = without_outer_parentheses(k.expression);
+      }
+      if (k.kind == schema::ConstraintKind::foreign_key && stubs.count(k.ref_table)) {
+        k.external = true;
+      }
+    }
+    // The indexes of primary keys and uniques come with their constraints;
+    // an exclusion constraint (its index alone is inspected) is not managed.
+    std::vector<schema::Index> indexes;
+    for (auto& i : t.indexes) {
+      i.path = t.path;
+      if (!i.constraint_backed) {
+        indexes.push_back(std::move(i));
+        continue;
+      }
+      const bool keyed =
+          std::any_of(t.constraints.begin(), t.constraints.end(),
+                      [&i](const schema::Constraint& k) { return k.name == i.name; });
+      if (!keyed) {
+        notes.push_back(t.path + ": exclusion constraint " + i.name + " on " + t.name.display() +
+                        ": not managed by schemad; not applied");
+      }
+    }
+    t.indexes = std::move(indexes);
+    db.tables.push_back(std::move(t));
+  }
+  for (const auto& s : script.created_schemas) {
+    if (std::binary_search(found.schemas.begin(), found.schemas.end(), s)) schemas.insert(s);
+  }
+  db.schemas.assign(schemas.begin(), schemas.end());
+  db.not_managed = script.not_managed(implicit_sequences);
+  db.not_managed.insert(db.not_managed.end(), notes.begin(), notes.end());
+  db.fingerprint = model::fingerprint(db);
+  return db;
+}
+
+}  // namespace
+
+Options options_from(const config::Config& config) {
+  Options o;
+  o.database = config.scratch.database;
+  o.url = config.scratch.url;
+  o.password_file = config.password_file;
+  o.statement_timeout_ms = config.scratch.statement_timeout_ms;
+  o.connect_timeout_seconds = config.reconcile.connect_timeout_seconds;
+  o.default_schema = config.model_schema;
+  return o;
+}
+
+std::shared_ptr<const schema::Database> Cache::find(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return key == key_ ? model_ : nullptr;
+}
+
+void Cache::store(const std::string& key, std::shared_ptr<const schema::Database> model) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  key_ = key;
+  model_ = std::move(model);
+}
+
+schema::Database normalize(pqxx::connection_base& target,
+                           const db::ConnectionOptions& target_options,
+                           const model::SqlScript& script, const Options& options, Cache* cache,
+                           Stats* stats_out) {
+  Stats local;
+  Stats& stats = stats_out != nullptr ? *stats_out : local;
+  stats = Stats{};
+  const TargetFacts facts = read_target(target, script, options, stats);
+  const std::string key = cache_key(script, facts, options);
+  if (cache != nullptr) {
+    if (auto hit = cache->find(key)) {
+      stats.cached = true;
+      return *hit;
+    }
+  }
+
+  auto conn = connect_scratch(target, target_options, options, facts, stats);
+  const model::SqlBatch batch(script, extension_statements(script, facts));
+  stats.script_statements = static_cast<int>(batch.size());
+  const std::string prologue = "SET LOCAL search_path = " + sql::ident(options.default_schema) +
+                               ";\n" + stub_sql(facts.stubs);
+
+  schema::Database found;
+  std::set<std::tuple<std::string, std::string, std::string>> volatile_defaults;
+  std::map<std::string, std::string> extension_schemas;
+  std::optional<Failure> failure;
+  {
+    // Rolled back whatever happens: pqxx aborts a transaction that was not
+    // committed, and a killed schemad's connection aborts it on the server.
+    pqxx::work tx(*conn, "schemad_scratch_build");
+    ++stats.scratch_queries;
+    if (auto f = send(tx, prologue)) {
+      throw model::ModelError(script.files.empty() ? "" : script.files.front().name, "",
+                              "could not prepare the scratch build: " + f->message);
+    }
+    ++stats.scratch_queries;
+    failure = send(tx, batch.text());
+    ++stats.scratch_queries;
+    if (!failure) {
+      std::vector<std::string> schemas;
+      for (const auto& r : tx.exec(kSchemasQuery)) schemas.push_back(r[0].c_str());
+      ++stats.scratch_queries;
+      for (const auto& r : tx.exec(kExtensionsQuery)) {
+        extension_schemas[r[0].c_str()] = r[1].c_str();
+      }
+      ++stats.scratch_queries;
+      for (const auto& r : tx.exec_params(kVolatileQuery, sql::text_array(schemas))) {
+        volatile_defaults.insert({r[0].c_str(), r[1].c_str(), r[2].c_str()});
+      }
+      ++stats.scratch_queries;
+      catalog::InspectStats inspected;
+      found = catalog::inspect_in(tx, schemas, &inspected);
+      stats.scratch_queries += inspected.queries;
+    }
+    tx.abort();
+    ++stats.scratch_queries;
+  }
+  if (failure) {
+    model::SqlLocation where;
+    if (!failure->position.empty()) {
+      where = batch.locate(
+          model::byte_offset_of_character(batch.text(), std::stoul(failure->position)));
+    } else {
+      where = find_failing(*conn, prologue, batch, *failure, stats);
+    }
+    throw model::ModelError(where.text(), "", failure->message);
+  }
+  schema::Database model =
+      to_model(std::move(found), script, options, facts, volatile_defaults, extension_schemas);
+  if (cache != nullptr) cache->store(key, std::make_shared<const schema::Database>(model));
+  return model;
+}
+
+}  // namespace schemad::scratch
