@@ -4,6 +4,7 @@
 // ExitCode) and prints results on standard output, logs on standard error.
 
 #include <string>
+#include <vector>
 
 #include "context.hpp"
 
@@ -14,6 +15,15 @@ int run_plan(const Context& ctx, const std::string& format);
 int run_apply(const Context& ctx, bool create_database = false);
 int run_check(const Context& ctx, bool strict, const std::string& format);
 int run_export_sql(const Context& ctx, bool with_stamp);
+
+struct PullOptions {
+  std::string format = "json";       // json (a model file) or sql
+  std::vector<std::string> schemas;  // live database: these (default: model_schema)
+  bool from_model = false;           // the configured model (a SQL one, normalised) instead
+  std::string output;                // "": standard output
+};
+// Prints the model of a live database's schemas, or of the configured model.
+int run_pull(const Context& ctx, const PullOptions& options);
 
 // ops_commands.cpp
 int run_probe(const std::string& url, double timeout_seconds);

@@ -43,6 +43,7 @@ struct Args {
   std::string probe_url;
   double probe_timeout = 2;
   cli::ResetOptions reset;
+  cli::PullOptions pull;
 };
 
 // The subcommands, to ask which one was given.
@@ -53,6 +54,7 @@ struct Commands {
   CLI::App* check;
   CLI::App* run;
   CLI::App* export_sql;
+  CLI::App* pull;
   CLI::App* current;
   CLI::App* heads;
   CLI::App* history;
@@ -117,6 +119,21 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
       "export-sql", "print the DDL of the whole model for an empty database (psql -1 -f)");
   c.export_sql->add_flag("--with-stamp", a.with_stamp,
                          "also record the revision in alembic_version");
+  c.pull = app.add_subcommand(
+      "pull",
+      "print a live database's schemas as a model file (or, with --from-model, the configured "
+      "model: a SQL model as JSON); only reads. What the model format cannot say is listed "
+      "on standard error");
+  c.pull->add_option("--format", a.pull.format, "json (a model file, default) or sql")
+      ->check(CLI::IsMember({"json", "sql"}));
+  c.pull
+      ->add_option("--schemas", a.pull.schemas,
+                   "the schemas to read, comma-separated; the first is the model's default "
+                   "(default: model_schema, public)")
+      ->delimiter(',');
+  c.pull->add_flag("--from-model", a.pull.from_model,
+                   "the configured model instead of the database (a SQL model is normalised)");
+  c.pull->add_option("-o,--output", a.pull.output, "write to FILE instead of standard output");
 }
 
 // current, heads, history, stamp.
@@ -172,6 +189,7 @@ int dispatch(const Args& a, const Commands& c) {
   if (c.reset->parsed()) return cli::run_reset(ctx, a.reset);
   if (c.check->parsed()) return cli::run_check(ctx, a.strict, a.check_format);
   if (c.export_sql->parsed()) return cli::run_export_sql(ctx, a.with_stamp);
+  if (c.pull->parsed()) return cli::run_pull(ctx, a.pull);
   if (c.current->parsed()) return cli::run_current(ctx);
   if (c.heads->parsed()) return cli::run_heads(ctx);
   if (c.history->parsed()) {

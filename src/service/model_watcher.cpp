@@ -22,6 +22,7 @@
 #include <system_error>
 
 #include "model/load.hpp"
+#include "model/sql_script.hpp"
 #include "util/file.hpp"
 #include "util/sha256.hpp"
 
@@ -45,12 +46,23 @@ using Fingerprint = std::optional<std::array<std::uint8_t, 32>>;
 
 // Read as the loader reads it (util/file.hpp): a FIFO put in the model's
 // place must not block the event loop, nor a link to a device fill memory.
+// A directory (a SQL model's): its *.sql files' names and contents.
 Fingerprint read_fingerprint(const std::string& path) {
   try {
-    return util::sha256(util::read_file(path, model::kMaxModelBytes));
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      return util::sha256(model::read_sql_script(path).sha256);
+    }
+    return util::sha256(util::read_file(path, model::kMaxSqlModelBytes));
   } catch (const util::FileError&) {
     return std::nullopt;  // the reload that follows says why
+  } catch (const model::ModelError&) {
+    return std::nullopt;
   }
+}
+
+bool is_sql_file(std::string_view name) {
+  return name.size() > 4 && name.substr(name.size() - 4) == ".sql";
 }
 
 }  // namespace
@@ -111,8 +123,15 @@ void ModelWatcher::State::start() {
                             "model path " + path_ + " names no file");
   }
   path_ = path.string();
-  directory_ = path.parent_path().string();
-  name_ = path.filename().string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // A directory of .sql files: watched itself; any .sql file is relevant.
+    directory_ = path_;
+    name_.clear();
+  } else {
+    directory_ = path.parent_path().string();
+    name_ = path.filename().string();
+  }
 
   int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::system_category(), "inotify_init1");
@@ -198,7 +217,11 @@ void ModelWatcher::State::on_event(const inotify_event& event, std::string_view 
     relevant_event();
     return;
   }
-  if (event.len == 0 || name == name_ || name == kConfigMapData) relevant_event();
+  if (event.len == 0 || name == kConfigMapData) {
+    relevant_event();
+  } else if (name_.empty() ? is_sql_file(name) : name == name_) {
+    relevant_event();
+  }
 }
 
 void ModelWatcher::State::relevant_event() {

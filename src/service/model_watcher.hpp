@@ -14,6 +14,10 @@
 // or move, an event queue overflow). Others (a neighbour file, the
 // ConfigMap's timestamped directories, ..data_tmp) are dropped.
 //
+// A directory (a SQL model of several files) is watched itself: an event
+// naming any *.sql file or "..data" is relevant, and the content compared
+// is every *.sql file's name and text, in name order.
+//
 // Debouncing: each relevant event moves a deadline to now + `debounce`;
 // when the deadline passes with no further relevant event, the watcher
 // reads the file (following symlinks) and compares the SHA-256 of its

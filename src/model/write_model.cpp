@@ -1,0 +1,235 @@
+#include "model/write_model.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace schemad::model {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using schema::ConstraintKind;
+
+const std::set<std::string>& known_methods() {
+  static const std::set<std::string> methods{"btree", "hash", "gin", "gist", "brin", "spgist"};
+  return methods;
+}
+
+std::string action_text(schema::ReferentialAction a) {
+  switch (a) {
+    case schema::ReferentialAction::no_action:
+      return "no action";
+    case schema::ReferentialAction::restrict:
+      return "restrict";
+    case schema::ReferentialAction::cascade:
+      return "cascade";
+    case schema::ReferentialAction::set_null:
+      return "set null";
+    case schema::ReferentialAction::set_default:
+      return "set default";
+  }
+  return "no action";
+}
+
+// The type as the model writes it: built-in types as format_type prints
+// them, others schema-qualified ("public.role[]", "extensions.citext").
+std::string type_text(const schema::Column& c) {
+  if (c.serial) {
+    if (c.type.name == "integer") return "serial";
+    if (c.type.name == "bigint") return "bigserial";
+    if (c.type.name == "smallint") return "smallserial";
+  }
+  return c.type.display();
+}
+
+// "((a > 0))" -> "a > 0": the outer parentheses the server adds.
+std::string bare(std::string expression) {
+  while (expression.size() >= 2 && expression.front() == '(' && expression.back() == ')') {
+    int depth = 0;
+    bool whole = true;
+    bool quoted = false;
+    for (std::size_t i = 0; i < expression.size(); ++i) {
+      const char ch = expression[i];
+      if (ch == '\'') quoted = !quoted;
+      if (quoted) continue;
+      if (ch == '(') ++depth;
+      if (ch == ')' && --depth == 0 && i + 1 != expression.size()) {
+        whole = false;
+        break;
+      }
+    }
+    if (!whole) break;
+    expression = expression.substr(1, expression.size() - 2);
+  }
+  return expression;
+}
+
+json column_json(const schema::Column& c, bool in_key) {
+  json out;
+  out["name"] = c.name;
+  out["type"] = type_text(c);
+  const bool implied_not_null = in_key || c.serial || c.identity != schema::Identity::none;
+  if (!c.nullable && !implied_not_null) out["nullable"] = false;
+  if (!c.def.empty() && !c.serial) out["default"] = json{{"sql", c.def.value}};
+  if (c.identity == schema::Identity::always) out["identity"] = "always";
+  if (c.identity == schema::Identity::by_default) out["identity"] = "by default";
+  if (c.comment && !c.comment->empty()) out["comment"] = *c.comment;
+  return out;
+}
+
+json key_json(const schema::IndexKey& k) {
+  const bool plain = !k.column.empty() && k.opclass.empty() &&
+                     k.order == schema::SortOrder::unspecified &&
+                     k.nulls == schema::NullsOrder::unspecified;
+  if (plain) return k.column;
+  json out;
+  if (!k.column.empty()) {
+    out["column"] = k.column;
+  } else {
+    out["expression"] = k.expression;
+  }
+  if (!k.opclass.empty()) out["opclass"] = k.opclass;
+  if (k.order == schema::SortOrder::asc) out["order"] = "asc";
+  if (k.order == schema::SortOrder::desc) out["order"] = "desc";
+  if (k.nulls == schema::NullsOrder::first) out["nulls"] = "first";
+  if (k.nulls == schema::NullsOrder::last) out["nulls"] = "last";
+  return out;
+}
+
+json table_json(const schema::Table& t, const schema::Database& db,
+                std::vector<std::string>& warnings) {
+  const std::string where = t.name.display();
+  json out;
+  out["name"] = t.name.name;
+  if (t.name.schema != db.default_schema) out["schema"] = t.name.schema;
+  if (t.comment && !t.comment->empty()) out["comment"] = *t.comment;
+  const schema::Constraint* pk = t.primary_key();
+  std::set<std::string> key_columns;
+  if (pk != nullptr) key_columns.insert(pk->columns.begin(), pk->columns.end());
+  json columns = json::array();
+  for (const auto& c : t.columns) columns.push_back(column_json(c, key_columns.count(c.name) > 0));
+  out["columns"] = columns;
+  if (pk != nullptr) {
+    out["primary_key"] = pk->columns;
+    if (!pk->name.empty() && pk->name != t.name.name + "_pkey") {
+      warnings.push_back(where + ": the primary key's name " + pk->name +
+                         " is not expressed (the model's primary key takes the default name " +
+                         t.name.name + "_pkey)");
+    }
+  }
+  json uniques = json::array();
+  json foreign_keys = json::array();
+  json checks = json::array();
+  std::set<std::string> constraint_names;
+  for (const auto& k : t.constraints) {
+    constraint_names.insert(k.name);
+    if (!k.validated) {
+      warnings.push_back(where + ": constraint " + k.name +
+                         " is NOT VALID in the database; the model says it as a valid one");
+    }
+    switch (k.kind) {
+      case ConstraintKind::primary_key:
+        break;
+      case ConstraintKind::unique:
+        uniques.push_back(json{{"name", k.name}, {"columns", k.columns}});
+        break;
+      case ConstraintKind::foreign_key: {
+        json ref;
+        ref["schema"] = k.ref_table.schema;
+        ref["table"] = k.ref_table.name;
+        ref["columns"] = k.ref_columns;
+        if (k.external || db.table(k.ref_table) == nullptr) ref["external"] = true;
+        json fk{{"name", k.name}, {"columns", k.columns}, {"references", ref}};
+        if (k.on_delete != schema::ReferentialAction::no_action) {
+          fk["on_delete"] = action_text(k.on_delete);
+        }
+        if (k.on_update != schema::ReferentialAction::no_action) {
+          fk["on_update"] = action_text(k.on_update);
+        }
+        foreign_keys.push_back(fk);
+        break;
+      }
+      case ConstraintKind::check:
+        checks.push_back(json{{"name", k.name}, {"expression", bare(k.expression)}});
+        break;
+    }
+  }
+  json indexes = json::array();
+  for (const auto& i : t.indexes) {
+    if (i.constraint_backed) {
+      if (!constraint_names.count(i.name)) {
+        warnings.push_back(where + ": exclusion constraint " + i.name + " is not expressed");
+      }
+      continue;
+    }
+    if (!i.valid) {
+      warnings.push_back(where + ": index " + i.name +
+                         " is invalid (a failed concurrent build) and is left out");
+      continue;
+    }
+    if (!known_methods().count(i.method)) {
+      warnings.push_back(where + ": index " + i.name + " uses method " + i.method +
+                         ", which the model format does not know; left out");
+      continue;
+    }
+    json index;
+    index["name"] = i.name;
+    json keys = json::array();
+    for (const auto& k : i.keys) keys.push_back(key_json(k));
+    index["columns"] = keys;
+    if (i.method != "btree") index["method"] = i.method;
+    if (i.unique) index["unique"] = true;
+    if (!i.where.empty()) index["where"] = bare(i.where);
+    if (!i.include.empty()) index["include"] = i.include;
+    indexes.push_back(index);
+  }
+  if (!uniques.empty()) out["uniques"] = uniques;
+  if (!indexes.empty()) out["indexes"] = indexes;
+  if (!foreign_keys.empty()) out["foreign_keys"] = foreign_keys;
+  if (!checks.empty()) out["checks"] = checks;
+  return out;
+}
+
+template <typename T>
+std::vector<const T*> by_name(const std::vector<T>& items) {
+  std::vector<const T*> out;
+  for (const auto& x : items) out.push_back(&x);
+  std::sort(out.begin(), out.end(), [](const T* a, const T* b) { return a->name < b->name; });
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json to_model_json(const schema::Database& db,
+                                     std::vector<std::string>& warnings) {
+  json out;
+  out["version"] = 1;
+  out["schema"] = db.default_schema;
+  if (!db.revision.empty()) out["revision"] = db.revision;
+  std::vector<std::string> extensions = db.extensions;
+  std::sort(extensions.begin(), extensions.end());
+  if (!extensions.empty()) out["extensions"] = extensions;
+  for (const auto& [name, where] : db.extension_schemas) {
+    if (where != db.default_schema && where != "public" &&
+        std::binary_search(extensions.begin(), extensions.end(), name)) {
+      warnings.push_back("extension " + name + " is in schema " + where +
+                         "; the model format cannot say where an extension is created (the "
+                         "server's default schema is used)");
+    }
+  }
+  json enums = json::array();
+  for (const auto* e : by_name(db.enums)) {
+    json item;
+    item["name"] = e->name.name;
+    if (e->name.schema != db.default_schema) item["schema"] = e->name.schema;
+    item["values"] = e->values;
+    enums.push_back(item);
+  }
+  if (!enums.empty()) out["enums"] = enums;
+  json tables = json::array();
+  for (const auto* t : by_name(db.tables)) tables.push_back(table_json(*t, db, warnings));
+  out["tables"] = tables;
+  return out;
+}
+
+}  // namespace schemad::model
