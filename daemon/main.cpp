@@ -91,7 +91,10 @@ void define_global(CLI::App& app, cli::GlobalOptions& global) {
 
 // validate, plan, apply, check, run, export-sql.
 void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
-  c.validate = app.add_subcommand("validate", "load and check the model; no database");
+  c.validate = app.add_subcommand(
+      "validate",
+      "load and check the model; no database (but a SQL model, which the database's server "
+      "normalises in the scratch database)");
   c.plan = app.add_subcommand("plan",
                               "print the SQL that apply would run, and the drift; change nothing "
                               "(only reads: works under a read-only role and on a standby)");

@@ -130,6 +130,23 @@ struct Classifier {
     }
   }
 
+  // CHECK (...) on `table`: from the opening parenthesis to its match.
+  void checks(const SqlStatement& s, const Words& w, const QualifiedName& table) const {
+    for (std::size_t i = 0; i + 1 < w.size(); ++i) {
+      if (!w.is(i, "CHECK") || !w.is_op(i + 1, "(")) continue;
+      int depth = 0;
+      for (std::size_t j = i + 1; j < w.size(); ++j) {
+        if (w.is_op(j, "(")) ++depth;
+        if (w.is_op(j, ")") && --depth == 0) {
+          script.checks.push_back(
+              {table, s.file, w.at(i + 1).offset, w.at(j).offset + w.at(j).length});
+          i = j;
+          break;
+        }
+      }
+    }
+  }
+
   void create(SqlStatement& s, const Words& w) const {
     std::size_t i = 1;
     if (w.is(i, "OR") && w.is(i + 1, "REPLACE")) i += 2;
@@ -170,10 +187,18 @@ struct Classifier {
     }
     if (kind == "TABLE") {
       auto name = w.qualified(i + 1, default_schema);
-      if (w.contains("PARTITION") && w.contains("OF") && name) {
+      std::size_t at = 0;
+      for (std::size_t j = 0; j + 1 < w.size(); ++j) {
+        if (w.is(j, "PARTITION") && (w.is(j + 1, "OF") || w.is(j + 1, "BY"))) at = j;
+      }
+      if (at != 0 && name && w.is(at + 1, "OF")) {
         note(s, "partition " + name->display(), "not applied", false);
+      } else if (at != 0 && name) {
+        note(s, "partitioning (PARTITION BY) of table " + name->display(),
+             "the table is created without it", false);
       }
       if (name && !script.defined.count(*name)) script.defined.emplace(*name, where);
+      if (name) checks(s, w, *name);
       return;
     }
     if (kind == "TYPE") {
@@ -270,6 +295,7 @@ struct Classifier {
     if (w.is(i, "IF") && w.is(i + 1, "EXISTS")) i += 2;
     if (w.is(i, "ONLY")) ++i;
     auto table = w.qualified(i, default_schema);
+    if (table) checks(s, w, *table);
     for (std::size_t j = i; j + 2 < n; ++j) {
       if ((w.is(j, "ENABLE") || w.is(j, "FORCE") || w.is(j, "DISABLE")) && w.is(j + 1, "ROW") &&
           w.is(j + 2, "LEVEL")) {

@@ -60,6 +60,16 @@ struct SqlStatement {
   schema::QualifiedName sequence;
 };
 
+// The text of a CHECK (...) in a CREATE TABLE or ALTER TABLE statement,
+// parentheses included, and the table it is on (unqualified: under the
+// default schema).
+struct SqlCheckSource {
+  schema::QualifiedName table;
+  std::size_t file = 0;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 struct SqlScript {
   std::vector<SqlFile> files;
   std::vector<SqlStatement> statements;
@@ -72,6 +82,10 @@ struct SqlScript {
   // Where each table and type is created (CREATE TABLE / CREATE TYPE),
   // unqualified names under `default_schema`.
   std::map<schema::QualifiedName, SqlLocation> defined;
+  // Every CHECK (...) of a table, as written: the model creates a check
+  // from its own text, which the server may print otherwise than the
+  // text it printed for itself (scratch/normalize.cpp).
+  std::vector<SqlCheckSource> checks;
 
   SqlLocation location(std::size_t file, std::size_t offset) const;
   SqlLocation location(const SqlStatement& statement) const {

@@ -314,12 +314,18 @@ std::unique_ptr<pqxx::connection> connect_scratch(pqxx::connection_base& target,
       } catch (const pqxx::sql_error& e) {
         ++stats.target_queries;
         if (e.sqlstate() != "42P04") {  // created meanwhile by another schemad: fine
-          throw ScratchError(
-              ScratchError::Reason::unavailable,
-              "SQL models are normalised in a scratch database, and " + options.database +
-                  " does not exist and could not be created (" + e.what() +
-                  "); fix: CREATE DATABASE " + sql::ident(options.database) +
-                  " OWNER <schemad's role>, or set scratch_url to an empty database");
+          std::string reason = e.what();
+          while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
+            reason.pop_back();
+          }
+          if (reason.rfind("ERROR:  ", 0) == 0) reason.erase(0, 8);
+          throw ScratchError(ScratchError::Reason::unavailable,
+                             "SQL models are normalised in a scratch database, and " +
+                                 options.database + " does not exist and could not be created (" +
+                                 reason + "); fix: CREATE DATABASE " +
+                                 sql::ident(options.database) +
+                                 " OWNER <schemad's role>; or set scratch.url (--scratch-url) "
+                                 "to an empty database");
         }
       }
     }
@@ -328,7 +334,14 @@ std::unique_ptr<pqxx::connection> connect_scratch(pqxx::connection_base& target,
   o.connect_timeout_seconds = options.connect_timeout_seconds;
   o.statement_timeout_ms = options.statement_timeout_ms;
   o.lock_timeout_ms = options.statement_timeout_ms;
-  auto conn = db::connect(o);
+  std::unique_ptr<pqxx::connection> conn;
+  try {
+    conn = db::connect(o);
+  } catch (const db::ConnectError& e) {
+    throw ScratchError(
+        ScratchError::Reason::unavailable,
+        std::string("the scratch database for SQL models cannot be reached: ") + e.what());
+  }
   pqxx::read_transaction tx(*conn, "schemad_scratch_check");
   const pqxx::row row = tx.exec1(kScratchQuery);
   tx.commit();
@@ -392,6 +405,109 @@ std::string without_outer_parentheses(const std::string& expression) {
   return expression.substr(1, expression.size() - 2);
 }
 
+// What pg_get_constraintdef prints after "CHECK ", " NOT VALID" removed.
+std::string check_text(std::string definition) {
+  const std::string head = "CHECK ";
+  const std::string tail = " NOT VALID";
+  if (definition.compare(0, head.size(), head) == 0) definition.erase(0, head.size());
+  if (definition.size() >= tail.size() &&
+      definition.compare(definition.size() - tail.size(), tail.size(), tail) == 0) {
+    definition.erase(definition.size() - tail.size());
+  }
+  return definition;
+}
+
+// The server does not always print a check it re-reads the way it printed
+// it first: "v IN ('a', 'b')" on a varchar column prints as
+// "((v)::text = ANY ((ARRAY['a'::character varying, ...])::text[]))", and
+// that, created again (which is what apply does with the model), prints as
+// "((v)::text = ANY (ARRAY[('a'::character varying)::text, ...]))". Both
+// are the same check: the first is what the script's own text builds, the
+// second what schemad builds. Each check is created once more from its
+// printed text, NOT VALID, on the scratch table, and read back: the model
+// keeps the first as its expression and the second as its normalised form,
+// and diff accepts either.
+void reprint_checks(pqxx::dbtransaction& tx, schema::Database& found, Stats& stats) {
+  std::string batch;
+  std::vector<schema::Constraint*> checks;
+  for (auto& t : found.tables) {
+    for (auto& k : t.constraints) {
+      if (k.kind != schema::ConstraintKind::check || !k.normalized.empty()) continue;
+      batch += "ALTER TABLE " + t.name.sql() + " ADD CONSTRAINT " +
+               sql::ident("schemad_reprint_" + std::to_string(checks.size())) + " CHECK " +
+               k.expression + " NOT VALID;\n";
+      checks.push_back(&k);
+    }
+  }
+  if (checks.empty()) return;
+  if (auto failure = send(tx, batch)) {
+    throw std::runtime_error("could not print the model's checks again: " + failure->message);
+  }
+  ++stats.scratch_queries;
+  const pqxx::result again = tx.exec(
+      "SELECT substr(conname, 17)::int, pg_catalog.pg_get_constraintdef(oid) "
+      "FROM pg_catalog.pg_constraint WHERE contype = 'c' AND conname LIKE 'schemad\\_reprint\\_%'");
+  ++stats.scratch_queries;
+  for (const auto& r : again) {
+    const auto i = r[0].as<std::size_t>();
+    if (i < checks.size()) checks[i]->normalized = check_text(r[1].c_str());
+  }
+}
+
+// Better than printing a check twice: its text as the script wrote it,
+// which builds exactly what the script builds. Each CHECK (...) of the
+// script is added once more to its table (NOT VALID, under the script's
+// default schema; one that fails is skipped) and printed; a model check
+// printed the same way takes the script's text as its expression, and the
+// printed text as its normalised form.
+void attach_check_sources(pqxx::dbtransaction& tx, schema::Database& found,
+                          const model::SqlScript& script, const Options& options, Stats& stats) {
+  const std::string tag = "$schemad_checks$";
+  std::string body = "BEGIN\nPERFORM pg_catalog.set_config('search_path', " +
+                     sql::literal(sql::ident(options.default_schema)) + ", true);\n";
+  std::vector<std::string> texts;
+  for (const auto& c : script.checks) {
+    if (found.table(c.table) == nullptr) continue;
+    std::string text = script.files[c.file].text.substr(c.begin, c.end - c.begin);
+    if (text.find(tag) != std::string::npos) continue;
+    const std::string alter = "ALTER TABLE " + c.table.sql() + " ADD CONSTRAINT " +
+                              sql::ident("schemad_source_" + std::to_string(texts.size())) +
+                              " CHECK " + text + " NOT VALID";
+    body += "BEGIN EXECUTE " + sql::literal(alter) + "; EXCEPTION WHEN OTHERS THEN NULL; END;\n";
+    texts.push_back(std::move(text));
+  }
+  if (texts.empty()) return;
+  body += "PERFORM pg_catalog.set_config('search_path', 'pg_catalog', true);\nEND";
+  if (auto failure = send(tx, "DO " + tag + body + tag)) {
+    throw std::runtime_error("could not read the script's checks: " + failure->message);
+  }
+  ++stats.scratch_queries;
+  const pqxx::result printed = tx.exec(
+      "SELECT n.nspname, c.relname, substr(k.conname, 16)::int, "
+      "pg_catalog.pg_get_constraintdef(k.oid) FROM pg_catalog.pg_constraint k "
+      "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE k.contype = 'c' AND k.conname LIKE 'schemad\\_source\\_%'");
+  ++stats.scratch_queries;
+  std::map<std::pair<QualifiedName, std::string>, std::string> source_of;
+  for (const auto& r : printed) {
+    const auto i = r[2].as<std::size_t>();
+    if (i >= texts.size()) continue;
+    source_of.emplace(
+        std::make_pair(QualifiedName{r[0].c_str(), r[1].c_str()}, check_text(r[3].c_str())),
+        texts[i]);
+  }
+  for (auto& t : found.tables) {
+    for (auto& k : t.constraints) {
+      if (k.kind != schema::ConstraintKind::check) continue;
+      auto it = source_of.find({t.name, k.expression});
+      if (it == source_of.end()) continue;
+      k.normalized = k.expression;
+      k.expression = it->second;
+    }
+  }
+}
+
 // nextval('public.t_id_seq'::regclass) -> public.t_id_seq
 std::optional<QualifiedName> sequence_of(const std::string& def) {
   const std::string head = "nextval('";
@@ -415,6 +531,49 @@ std::optional<QualifiedName> sequence_of(const std::string& def) {
   }
   if (parts.size() != 2) return std::nullopt;
   return QualifiedName{parts[0], parts[1]};
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "_") + p;
+  return out;
+}
+
+// The name PostgreSQL gives when the statement names none (ChooseConstraint
+// Name, ChooseIndexName), when it fits in 63 bytes: "users_pkey",
+// "users_email_key", "posts_author_id_fkey", "users_created_at_idx".
+bool default_name(const std::string& name, const std::string& table,
+                  const std::vector<std::string>& columns, const char* label) {
+  const std::string candidate =
+      table + "_" + (columns.empty() ? std::string() : joined(columns) + "_") + label;
+  return candidate.size() <= sql::kMaxIdentifierBytes && name == candidate;
+}
+
+// A name the script may as well not have written is left out, so that the
+// object is matched by what it is, like an unnamed one of a JSON model: a
+// database whose tool named its foreign keys otherwise does not get a
+// second one.
+void forget_default_names(schema::Table& t) {
+  for (auto& k : t.constraints) {
+    switch (k.kind) {
+      case schema::ConstraintKind::primary_key:
+        if (default_name(k.name, t.name.name, {}, "pkey")) k.name.clear();
+        break;
+      case schema::ConstraintKind::unique:
+        if (default_name(k.name, t.name.name, k.columns, "key")) k.name.clear();
+        break;
+      case schema::ConstraintKind::foreign_key:
+        if (default_name(k.name, t.name.name, k.columns, "fkey")) k.name.clear();
+        break;
+      case schema::ConstraintKind::check:
+        break;
+    }
+  }
+  for (auto& i : t.indexes) {
+    std::vector<std::string> parts;
+    for (const auto& key : i.keys) parts.push_back(key.column.empty() ? "expr" : key.column);
+    if (default_name(i.name, t.name.name, parts, "idx")) i.name.clear();
+  }
 }
 
 schema::Database to_model(
@@ -454,6 +613,13 @@ schema::Database to_model(
   std::set<QualifiedName> implicit_sequences;
   for (auto& t : found.tables) {
     if (stubs.count(t.name)) continue;
+    // A pg_dump of a database Alembic (or schemad) keeps holds its
+    // bookkeeping: not part of the model.
+    if (t.name.schema == options.version_table_schema &&
+        (t.name.name == "alembic_version" || t.name.name == "schemad_history" ||
+         t.name.name == "schemad_memo")) {
+      continue;
+    }
     t.path = path_of(t.name);
     schemas.insert(t.name.schema);
     for (auto& c : t.columns) {
@@ -469,7 +635,7 @@ schema::Database to_model(
     for (auto& k : t.constraints) {
       k.path = t.path;
       if (k.kind == schema::ConstraintKind::check) {
-        k.normalized = k.expression;
+        if (k.normalized.empty()) k.normalized = k.expression;
         k.expression = without_outer_parentheses(k.expression);
       }
       if (k.kind == schema::ConstraintKind::foreign_key && stubs.count(k.ref_table)) {
@@ -494,6 +660,7 @@ schema::Database to_model(
       }
     }
     t.indexes = std::move(indexes);
+    forget_default_names(t);
     db.tables.push_back(std::move(t));
   }
   for (const auto& s : script.created_schemas) {
@@ -516,6 +683,7 @@ Options options_from(const config::Config& config) {
   o.statement_timeout_ms = config.scratch.statement_timeout_ms;
   o.connect_timeout_seconds = config.reconcile.connect_timeout_seconds;
   o.default_schema = config.model_schema;
+  o.version_table_schema = config.alembic.version_table_schema;
   return o;
 }
 
@@ -583,6 +751,8 @@ schema::Database normalize(pqxx::connection_base& target,
       catalog::InspectStats inspected;
       found = catalog::inspect_in(tx, schemas, &inspected);
       stats.scratch_queries += inspected.queries;
+      attach_check_sources(tx, found, script, options, stats);
+      reprint_checks(tx, found, stats);
     }
     tx.abort();
     ++stats.scratch_queries;

@@ -24,7 +24,8 @@
 namespace schemad::scratch {
 
 // The scratch database cannot be used. what() says why and how to fix it:
-//   unavailable  it does not exist and may not be created
+//   unavailable  it does not exist and may not be created, or cannot be
+//                reached
 //   unsuitable   it holds relations, or its server has another major
 //                version than the target's
 class ScratchError : public std::runtime_error {
@@ -45,6 +46,9 @@ struct Options {
   int statement_timeout_ms = 60000;          // each statement of the build
   int connect_timeout_seconds = 10;
   std::string default_schema = "public";
+  // Where alembic_version, schemad_history and schemad_memo are: such
+  // tables in a script (a pg_dump keeps them) are not part of the model.
+  std::string version_table_schema = "public";
 };
 
 // The options the configuration gives (scratch_database, scratch_url,
