@@ -99,7 +99,10 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
   const Asking asking = !options.may_write    ? Asking::never
                         : options.learn_ahead ? Asking::ahead
                                               : Asking::when_needed;
-  ProbeResult probed = probe(conn, desired, actual, kept.memo, asking, &probe_stats);
+  // A SQL model is the server's own text already: nothing to ask.
+  ProbeResult probed = model.canonical
+                           ? ProbeResult{}
+                           : probe(conn, desired, actual, kept.memo, asking, &probe_stats);
   o.learned = std::move(probed.learned);
   o.unverified = std::move(probed.unverified);
   o.learn_after = probed.ahead_refused;

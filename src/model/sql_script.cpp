@@ -175,7 +175,28 @@ struct Classifier {
     }
     if (kind == "UNIQUE" || kind == "INDEX") {
       std::size_t j = kind == "UNIQUE" ? i + 1 : i;
-      if (w.is(j, "INDEX") && w.is(j + 1, "CONCURRENTLY")) s.blanked.push_back(w.at(j + 1).offset);
+      if (!w.is(j, "INDEX")) return;
+      ++j;
+      if (w.is(j, "CONCURRENTLY")) s.blanked.push_back(w.at(j++).offset);
+      if (w.is(j, "IF") && w.is(j + 1, "NOT") && w.is(j + 2, "EXISTS")) j += 3;
+      auto index = w.is(j, "ON") ? std::nullopt : w.name(j);
+      if (index) ++j;
+      if (!w.is(j, "ON")) return;
+      ++j;
+      if (w.is(j, "ONLY")) ++j;
+      auto table = w.qualified(j, default_schema);
+      if (!index || !table) return;
+      int depth = 0;
+      for (std::size_t k = j; k + 1 < w.size(); ++k) {
+        if (w.is_op(k, "(")) ++depth;
+        if (w.is_op(k, ")")) --depth;
+        if (depth == 0 && w.is(k, "WHERE")) {
+          const Token& last = w.at(w.size() - 1);
+          script.index_wheres[{table->schema, *index}] = {*table, s.file, w.at(k + 1).offset,
+                                                          last.offset + last.length};
+          break;
+        }
+      }
       return;
     }
     if (kind == "SCHEMA") {

@@ -86,6 +86,9 @@ struct SqlScript {
   // from its own text, which the server may print otherwise than the
   // text it printed for itself (scratch/normalize.cpp).
   std::vector<SqlCheckSource> checks;
+  // The WHERE of each named CREATE INDEX, as written, by index (in its
+  // table's schema); `table` is the index's table.
+  std::map<schema::QualifiedName, SqlCheckSource> index_wheres;
 
   SqlLocation location(std::size_t file, std::size_t offset) const;
   SqlLocation location(const SqlStatement& statement) const {

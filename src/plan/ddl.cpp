@@ -176,7 +176,11 @@ std::string create_index_sql(const schema::QualifiedName& table, const schema::I
   for (const auto& key : index.keys) keys += (keys.empty() ? "" : ", ") + key_sql(key);
   out += " (" + keys + ")";
   if (!index.include.empty()) out += " INCLUDE " + ident_list(index.include);
-  if (!index.where.empty()) out += " WHERE " + index.where;
+  if (!index.create_where.empty()) {
+    out += " WHERE " + index.create_where;
+  } else if (!index.where.empty()) {
+    out += " WHERE " + index.where;
+  }
   return out;
 }
 

@@ -158,6 +158,10 @@ struct Index {
   std::string method = "btree";
   bool unique = false;
   std::string where;  // partial index predicate; empty: none
+  // Model only: the predicate to create the index with, when it is not
+  // `where` (a SQL model's own text, which the server prints as `where`;
+  // printed text re-read may print otherwise).
+  std::string create_where;
   // Catalog only: pg_index.indisvalid (false after a failed concurrent build),
   // and whether the index backs a constraint (primary key, unique, exclusion).
   bool valid = true;
@@ -202,6 +206,9 @@ struct Database {
   // line each with its place ("schema.sql:40:1: view public.v: not managed
   // by schemad; not applied"). Not part of the fingerprint.
   std::vector<std::string> not_managed;
+  // Model only: a SQL model, normalised by the server: every text in it is
+  // the server's own, so nothing is predicted or asked of the server.
+  bool canonical = false;
 
   const Table* table(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;

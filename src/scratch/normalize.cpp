@@ -455,56 +455,92 @@ void reprint_checks(pqxx::dbtransaction& tx, schema::Database& found, Stats& sta
 }
 
 // Better than printing a check twice: its text as the script wrote it,
-// which builds exactly what the script builds. Each CHECK (...) of the
-// script is added once more to its table (NOT VALID, under the script's
-// default schema; one that fails is skipped) and printed; a model check
-// printed the same way takes the script's text as its expression, and the
-// printed text as its normalised form.
-void attach_check_sources(pqxx::dbtransaction& tx, schema::Database& found,
-                          const model::SqlScript& script, const Options& options, Stats& stats) {
-  const std::string tag = "$schemad_checks$";
+// which builds exactly what the script builds. Each CHECK (...) and each
+// index WHERE of the script is added once more to its table as a check (NOT
+// VALID, under the script's default schema; one that fails is skipped) and
+// printed; a model check printed the same way takes the script's text as
+// its expression and the printed text as its normalised form, and a
+// model index whose predicate prints the same is created with the
+// script's WHERE.
+struct Source {
+  QualifiedName table;
+  std::string text;  // "(...)"
+};
+
+std::vector<std::optional<std::string>> print_as_checks(pqxx::dbtransaction& tx,
+                                                        const std::vector<Source>& sources,
+                                                        const Options& options, Stats& stats) {
+  std::vector<std::optional<std::string>> printed(sources.size());
+  const std::string tag = "$schemad_sources$";
   std::string body = "BEGIN\nPERFORM pg_catalog.set_config('search_path', " +
                      sql::literal(sql::ident(options.default_schema)) + ", true);\n";
-  std::vector<std::string> texts;
-  for (const auto& c : script.checks) {
-    if (found.table(c.table) == nullptr) continue;
-    std::string text = script.files[c.file].text.substr(c.begin, c.end - c.begin);
-    if (text.find(tag) != std::string::npos) continue;
-    const std::string alter = "ALTER TABLE " + c.table.sql() + " ADD CONSTRAINT " +
-                              sql::ident("schemad_source_" + std::to_string(texts.size())) +
-                              " CHECK " + text + " NOT VALID";
+  bool any = false;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    if (sources[i].text.find(tag) != std::string::npos) continue;
+    const std::string alter = "ALTER TABLE " + sources[i].table.sql() + " ADD CONSTRAINT " +
+                              sql::ident("schemad_source_" + std::to_string(i)) + " CHECK " +
+                              sources[i].text + " NOT VALID";
     body += "BEGIN EXECUTE " + sql::literal(alter) + "; EXCEPTION WHEN OTHERS THEN NULL; END;\n";
-    texts.push_back(std::move(text));
+    any = true;
   }
-  if (texts.empty()) return;
+  if (!any) return printed;
   body += "PERFORM pg_catalog.set_config('search_path', 'pg_catalog', true);\nEND";
   if (auto failure = send(tx, "DO " + tag + body + tag)) {
     throw std::runtime_error("could not read the script's checks: " + failure->message);
   }
   ++stats.scratch_queries;
-  const pqxx::result printed = tx.exec(
-      "SELECT n.nspname, c.relname, substr(k.conname, 16)::int, "
-      "pg_catalog.pg_get_constraintdef(k.oid) FROM pg_catalog.pg_constraint k "
-      "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE k.contype = 'c' AND k.conname LIKE 'schemad\\_source\\_%'");
+  const pqxx::result rows = tx.exec(
+      "SELECT substr(conname, 16)::int, pg_catalog.pg_get_constraintdef(oid) "
+      "FROM pg_catalog.pg_constraint "
+      "WHERE contype = 'c' AND conname LIKE 'schemad\\_source\\_%'");
   ++stats.scratch_queries;
-  std::map<std::pair<QualifiedName, std::string>, std::string> source_of;
-  for (const auto& r : printed) {
-    const auto i = r[2].as<std::size_t>();
-    if (i >= texts.size()) continue;
-    source_of.emplace(
-        std::make_pair(QualifiedName{r[0].c_str(), r[1].c_str()}, check_text(r[3].c_str())),
-        texts[i]);
+  for (const auto& r : rows) {
+    const auto i = r[0].as<std::size_t>();
+    if (i < printed.size()) printed[i] = check_text(r[1].c_str());
+  }
+  return printed;
+}
+
+void attach_sources(pqxx::dbtransaction& tx, schema::Database& found,
+                    const model::SqlScript& script, const Options& options, Stats& stats) {
+  std::vector<Source> sources;
+  auto text_of = [&script](const model::SqlCheckSource& c) {
+    return script.files[c.file].text.substr(c.begin, c.end - c.begin);
+  };
+  for (const auto& c : script.checks) {
+    if (found.table(c.table) != nullptr) sources.push_back({c.table, text_of(c)});
+  }
+  const std::size_t first_where = sources.size();
+  std::vector<schema::Index*> wheres;
+  for (auto& t : found.tables) {
+    for (auto& i : t.indexes) {
+      if (i.where.empty()) continue;
+      auto it = script.index_wheres.find({t.name.schema, i.name});
+      if (it == script.index_wheres.end() || it->second.table != t.name) continue;
+      sources.push_back({t.name, "(" + text_of(it->second) + ")"});
+      wheres.push_back(&i);
+    }
+  }
+  if (sources.empty()) return;
+  const auto printed = print_as_checks(tx, sources, options, stats);
+  std::map<std::pair<QualifiedName, std::string>, std::string> check_source;
+  for (std::size_t i = 0; i < first_where; ++i) {
+    if (printed[i])
+      check_source.emplace(std::make_pair(sources[i].table, *printed[i]), sources[i].text);
   }
   for (auto& t : found.tables) {
     for (auto& k : t.constraints) {
       if (k.kind != schema::ConstraintKind::check) continue;
-      auto it = source_of.find({t.name, k.expression});
-      if (it == source_of.end()) continue;
+      auto it = check_source.find({t.name, k.expression});
+      if (it == check_source.end()) continue;
       k.normalized = k.expression;
       k.expression = it->second;
     }
+  }
+  for (std::size_t w = 0; w < wheres.size(); ++w) {
+    const auto& p = printed[first_where + w];
+    if (p && *p == "(" + wheres[w]->where + ")")
+      wheres[w]->create_where = sources[first_where + w].text;
   }
 }
 
@@ -667,6 +703,7 @@ schema::Database to_model(
     if (std::binary_search(found.schemas.begin(), found.schemas.end(), s)) schemas.insert(s);
   }
   db.schemas.assign(schemas.begin(), schemas.end());
+  db.canonical = true;
   db.not_managed = script.not_managed(implicit_sequences);
   db.not_managed.insert(db.not_managed.end(), notes.begin(), notes.end());
   db.fingerprint = model::fingerprint(db);
@@ -751,7 +788,7 @@ schema::Database normalize(pqxx::connection_base& target,
       catalog::InspectStats inspected;
       found = catalog::inspect_in(tx, schemas, &inspected);
       stats.scratch_queries += inspected.queries;
-      attach_check_sources(tx, found, script, options, stats);
+      attach_sources(tx, found, script, options, stats);
       reprint_checks(tx, found, stats);
     }
     tx.abort();
