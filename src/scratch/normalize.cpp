@@ -112,20 +112,20 @@ SELECT e.extname, n.nspname
 // would do it in one). pg_depend records the functions and operators of a
 // default's expression.
 const char* const kVolatileQuery = R"sql(
-SELECT n.nspname, c.relname, a.attname
-  FROM pg_catalog.pg_attrdef d
+SELECT DISTINCT n.nspname, c.relname, a.attname
+  FROM pg_catalog.pg_depend p
+  JOIN pg_catalog.pg_attrdef d ON d.oid = p.objid
   JOIN pg_catalog.pg_class c ON c.oid = d.adrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
- WHERE n.nspname = ANY ($1::text[])
-   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend p
-                 LEFT JOIN pg_catalog.pg_operator o
-                        ON p.refclassid = 'pg_catalog.pg_operator'::regclass AND o.oid = p.refobjid
-                 JOIN pg_catalog.pg_proc f
-                   ON f.oid = CASE WHEN p.refclassid = 'pg_catalog.pg_proc'::regclass
-                                   THEN p.refobjid ELSE o.oprcode END
-                WHERE p.classid = 'pg_catalog.pg_attrdef'::regclass AND p.objid = d.oid
-                  AND f.provolatile = 'v')
+  LEFT JOIN pg_catalog.pg_proc f
+         ON p.refclassid = 'pg_catalog.pg_proc'::regclass AND f.oid = p.refobjid
+  LEFT JOIN pg_catalog.pg_operator o
+         ON p.refclassid = 'pg_catalog.pg_operator'::regclass AND o.oid = p.refobjid
+  LEFT JOIN pg_catalog.pg_proc g ON g.oid = o.oprcode
+ WHERE p.classid = 'pg_catalog.pg_attrdef'::regclass
+   AND n.nspname = ANY ($1::text[])
+   AND (f.provolatile = 'v' OR g.provolatile = 'v')
 )sql";
 
 int major(int version_num) {
@@ -152,41 +152,45 @@ std::vector<QualifiedName> external_references(const model::SqlScript& script,
 TargetFacts read_target(pqxx::connection_base& target, const model::SqlScript& script,
                         const Options& options, Stats& stats) {
   TargetFacts facts;
-  pqxx::read_transaction tx(target, "schemad_sql_model");
-  const pqxx::row row = tx.exec_params1(kTargetQuery, options.database);
-  ++stats.target_queries;
-  facts.server_version = row["server_version"].as<int>();
-  facts.scratch_exists = row["scratch_exists"].as<bool>();
-  for (const auto& e : nlohmann::json::parse(row["extensions"].c_str())) {
-    facts.extensions[e[0].get<std::string>()] = {e[1].get<std::string>(), e[2].get<std::string>()};
+  {
+    // One statement, in no transaction of its own.
+    pqxx::nontransaction tx(target, "schemad_sql_model");
+    const pqxx::row row = tx.exec_params1(kTargetQuery, options.database);
+    ++stats.target_queries;
+    facts.server_version = row["server_version"].as<int>();
+    facts.scratch_exists = row["scratch_exists"].as<bool>();
+    for (const auto& e : nlohmann::json::parse(row["extensions"].c_str())) {
+      facts.extensions[e[0].get<std::string>()] = {e[1].get<std::string>(),
+                                                   e[2].get<std::string>()};
+    }
   }
   const auto refs = external_references(script, options);
-  if (!refs.empty()) {
-    std::vector<std::string> schemas;
-    std::vector<std::string> names;
-    for (const auto& r : refs) {
-      schemas.push_back(r.schema);
-      names.push_back(r.name);
-    }
-    tx.exec0("SET LOCAL search_path = pg_catalog");
-    const pqxx::result stubs =
-        tx.exec_params(kStubQuery, sql::text_array(schemas), sql::text_array(names));
-    stats.target_queries += 2;
-    for (const auto& r : stubs) {
-      Stub stub;
-      stub.name = {r["schema"].c_str(), r["name"].c_str()};
-      for (const auto& c : nlohmann::json::parse(r["columns"].c_str())) {
-        stub.columns.emplace_back(c[0].get<std::string>(), c[1].get<std::string>());
-      }
-      for (const auto& k : nlohmann::json::parse(r["keys"].c_str())) {
-        stub.keys.push_back(k.get<std::string>());
-      }
-      facts.stubs.push_back(std::move(stub));
-    }
+  if (refs.empty()) return facts;
+  std::vector<std::string> schemas;
+  std::vector<std::string> names;
+  for (const auto& r : refs) {
+    schemas.push_back(r.schema);
+    names.push_back(r.name);
   }
+  // Types qualified as inspection qualifies them: under search_path
+  // pg_catalog, in a transaction of their own.
+  pqxx::read_transaction tx(target, "schemad_sql_model_stubs");
+  tx.exec0("SET LOCAL search_path = pg_catalog");
+  const pqxx::result stubs =
+      tx.exec_params(kStubQuery, sql::text_array(schemas), sql::text_array(names));
   tx.commit();
-  ++stats.target_queries;  // BEGIN and COMMIT count as one round trip each
-  ++stats.target_queries;
+  stats.target_queries += 4;  // BEGIN, SET, the query, COMMIT
+  for (const auto& r : stubs) {
+    Stub stub;
+    stub.name = {r["schema"].c_str(), r["name"].c_str()};
+    for (const auto& c : nlohmann::json::parse(r["columns"].c_str())) {
+      stub.columns.emplace_back(c[0].get<std::string>(), c[1].get<std::string>());
+    }
+    for (const auto& k : nlohmann::json::parse(r["keys"].c_str())) {
+      stub.keys.push_back(k.get<std::string>());
+    }
+    facts.stubs.push_back(std::move(stub));
+  }
   return facts;
 }
 
