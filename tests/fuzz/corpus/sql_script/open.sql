@@ -1,0 +1,3 @@
+/* unterminated comment ; 
+ -- x
+ SELECT $tag$ ; 
