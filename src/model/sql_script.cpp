@@ -303,8 +303,12 @@ struct Classifier {
 
   void alter(SqlStatement& s, const Words& w) const {
     const std::size_t n = w.size();
-    if (n >= 3 && w.is(n - 3, "OWNER") && w.is(n - 2, "TO")) {
-      s.action = Action::ignore;  // ownership is not part of the model
+    // ALTER <object> <name> OWNER TO <role>, alone: ownership is not part
+    // of the model. Not a RENAME ... owner TO x, nor a list of
+    // sub-commands whose last one changes the owner (sent as written).
+    if (n >= 4 && w.is(n - 3, "OWNER") && w.is(n - 2, "TO") && !w.is_op(n - 4, ",") &&
+        !w.contains("RENAME")) {
+      s.action = Action::ignore;
       return;
     }
     if (w.is(1, "DEFAULT") && w.is(2, "PRIVILEGES")) {
@@ -473,7 +477,10 @@ std::vector<std::string> sql_files_in(const std::string& dir) {
   if (d == nullptr) throw ModelError(dir, "", "cannot read the directory");
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
-    if (name.size() > 4 && ends_with(name, ".sql") && name[0] != '.') names.push_back(name);
+    if (name.size() <= 4 || !ends_with(name, ".sql") || name[0] == '.') continue;
+    struct stat st {};
+    const std::string full = dir + "/" + name;
+    if (::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode)) names.push_back(name);
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());

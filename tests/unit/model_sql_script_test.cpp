@@ -383,3 +383,29 @@ TEST_CASE("an empty directory or a missing file is a model error", "[sql_model]"
   CHECK(starts_with(model_error([&] { model::read_sql_script(dir + "/missing.sql"); }),
                     dir + "/missing.sql: cannot read"));
 }
+
+// A statement whose third-last and second-last words are OWNER TO was once
+// ignored as a change of ownership: renaming a column named "owner" never
+// reached the scratch build. Only ALTER <object> <name> OWNER TO <role>
+// alone is ownership.
+TEST_CASE("renaming a column named owner is sent, not taken for OWNER TO", "[sql_model]") {
+  const auto script = parse(
+      "CREATE TABLE docs (owner int);\n"
+      "ALTER TABLE docs RENAME COLUMN owner TO owner_id;\n"
+      "ALTER TABLE docs ADD COLUMN c int, OWNER TO bob;\n"
+      "ALTER TABLE ONLY public.docs OWNER TO bob;\n");
+  CHECK(statement(script, "ALTER TABLE docs RENAME").action == Action::run);
+  CHECK(contains(SqlBatch(script, {}).text(), "RENAME COLUMN owner TO owner_id"));
+  CHECK(statement(script, "ALTER TABLE docs ADD COLUMN").action == Action::run);
+  CHECK(statement(script, "ALTER TABLE ONLY public.docs OWNER").action == Action::ignore);
+}
+
+TEST_CASE("a directory named like a .sql file inside a directory model is skipped", "[sql_model]") {
+  const std::string dir =
+      test::write_temp_file("sql-subdir/001_a.sql", "CREATE TABLE a (id int);\n");
+  const std::string root = dir.substr(0, dir.rfind('/'));
+  std::filesystem::create_directories(root + "/old.sql");
+  const auto script = schemad::model::read_sql_script(root);
+  REQUIRE(script.files.size() == 1);
+  CHECK(script.files[0].name == root + "/001_a.sql");
+}
