@@ -182,6 +182,26 @@ def build_rows(meta, f):
         row(s, "compare_metadata / schemad check", per_size(ac), times, "", "≥ 50× (1,000)",
             None if r is None else r >= 50)
 
+    # SQL models.
+    s = "sql"
+    row(s, "normalising `schema.sql` (`validate`, scratch build)", per_size(wall("sql_normalise")),
+        seconds)
+    norm = lambda n: ratio(f.median("sql_normalise", n, "wall_seconds"),
+                           f.median("cold_psql", n, "wall_seconds"))
+    row(s, "… / `psql -1 -f schema.sql` into an empty database", per_size(norm), times)
+    row(s, "normalising peak RSS", per_size(rss("sql_normalise")), mib)
+    row(s, "no-op `check` with the SQL model", per_size(wall("noop_check_sql")), seconds)
+    row(s, "… / the same check with the JSON model",
+        per_size(lambda n: ratio(f.median("noop_check_sql", n, "wall_seconds"), check(n))), times)
+    row(s, "… statements on the target (JSON model's)",
+        {n: (f.median("noop_check_sql", n, "statements"), f.median("noop_check", n, "statements"))
+         for n in sizes},
+        lambda t: "–" if t is None or t[0] is None else f"{count(t[0])} ({count(t[1])})")
+    only_d = lambda fn: {n: (fn(n) if n == dn else None) for n in sizes}
+    row(s, "daemon SIGHUP, file unchanged (cached): reconcile, SQL model",
+        only_d(wall("daemon_sql_sighup")), seconds, at_n=dn)
+    row(s, "… the same with the JSON model", only_d(wall("daemon_json_sighup")), seconds, at_n=dn)
+
     # One missing column.
     s = "heal"
     only = lambda fn: {n: (fn(n) if n == dn else None) for n in sizes}

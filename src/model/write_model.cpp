@@ -1,6 +1,7 @@
 #include "model/write_model.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace schemad::model {
@@ -15,20 +16,11 @@ const std::set<std::string>& known_methods() {
   return methods;
 }
 
+// "set null": the model's spelling is the SQL one, lower case.
 std::string action_text(schema::ReferentialAction a) {
-  switch (a) {
-    case schema::ReferentialAction::no_action:
-      return "no action";
-    case schema::ReferentialAction::restrict:
-      return "restrict";
-    case schema::ReferentialAction::cascade:
-      return "cascade";
-    case schema::ReferentialAction::set_null:
-      return "set null";
-    case schema::ReferentialAction::set_default:
-      return "set default";
-  }
-  return "no action";
+  std::string text = schema::to_sql(a);
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 // The type as the model writes it: built-in types as format_type prints
