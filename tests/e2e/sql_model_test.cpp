@@ -143,7 +143,7 @@ TEST_CASE("a SQL model the server refuses exits 1 naming file, line and column",
   CHECK(scalar_in(scratch.name, kRelations) == "0");
 }
 
-TEST_CASE("--scratch-url to a database that holds a table exits 5", "[e2e][pg][sql_model]") {
+TEST_CASE("a --scratch-url to a database that holds a table exits 5", "[e2e][pg][sql_model]") {
   TempDatabase db;
   TempDatabase busy;
   busy.exec("CREATE TABLE keep_me (id int)");
