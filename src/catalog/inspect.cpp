@@ -123,12 +123,6 @@ schema::ConstraintKind constraint_kind(const std::string& code) {
 // The canonical expression is everything after "CHECK ", outer parentheses
 // included, without " NOT VALID" (that is Constraint::validated); a
 // " NO INHERIT" stays, since it changes what the constraint means.
-std::string check_expression(const std::string& definition) {
-  std::string out = starts_with(definition, "CHECK ") ? definition.substr(6) : definition;
-  const std::string not_valid = " NOT VALID";
-  if (ends_with(out, not_valid)) out.resize(out.size() - not_valid.size());
-  return out;
-}
 
 // pg_index.indoption: bit 0 DESC, bit 1 NULLS FIRST. Defaults are reported
 // as unspecified, the way a model that does not spell them out reads:
@@ -358,6 +352,13 @@ schema::Database assemble(const Rows& rows) {
 }
 
 }  // namespace
+
+std::string check_expression(const std::string& definition) {
+  std::string out = starts_with(definition, "CHECK ") ? definition.substr(6) : definition;
+  const std::string not_valid = " NOT VALID";
+  if (ends_with(out, not_valid)) out.resize(out.size() - not_valid.size());
+  return out;
+}
 
 schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::string>& schemas,
                          InspectStats* stats) {

@@ -55,6 +55,10 @@ struct InspectStats {
 schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::string>& schemas,
                          InspectStats* stats = nullptr);
 
+// A check's expression as inspection keeps it, from pg_get_constraintdef's
+// text: "CHECK ((a > 0)) NOT VALID" -> "((a > 0))".
+std::string check_expression(const std::string& definition);
+
 // The same three queries (and SET LOCAL search_path) inside a transaction
 // the caller holds open: the scratch build inspects what its own
 // uncommitted statements made. `stats` counts those 4 statements.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "catalog/inspect.hpp"
 #include "diff/expressions.hpp"
 #include "plan/ddl.hpp"
 #include "util/sql_text.hpp"
@@ -26,18 +27,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
     if (at == std::string::npos) return parts;
     start = at + 1;
   }
-}
-
-// "CHECK ((tokens >= 0))" -> "((tokens >= 0))", as the inspector keeps it.
-std::string check_expression(const std::string& definition) {
-  std::string text = definition;
-  if (text.rfind("CHECK ", 0) == 0) text = text.substr(6);
-  const std::string not_valid = " NOT VALID";
-  if (text.size() > not_valid.size() &&
-      text.compare(text.size() - not_valid.size(), not_valid.size(), not_valid) == 0) {
-    text.resize(text.size() - not_valid.size());
-  }
-  return text;
 }
 
 // The type as format_type prints it with search_path = pg_catalog, split
@@ -235,7 +224,9 @@ class Collector {
     if (columns.empty()) return;
     add({Question::Kind::check, "check\x1f" + columns + "\x1f" + check.expression,
          check.path + ".expression", next_name(), "", check.expression, columns,
-         [&check](const std::string& answer) { check.normalized = check_expression(answer); },
+         [&check](const std::string& answer) {
+           check.normalized = catalog::check_expression(answer);
+         },
          [&check, &live] {
            if (const Constraint* rough = existing_check(live, check, [&](const std::string& text) {
                  return diff::roughly_same_expression(check.expression, text);

@@ -1,8 +1,12 @@
 #include "model/write_model.hpp"
 
+#include <utility>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
+
+#include "util/sql_text.hpp"
 
 namespace schemad::model {
 
@@ -36,22 +40,9 @@ std::string type_text(const schema::Column& c) {
 
 // "((a > 0))" -> "a > 0": the outer parentheses the server adds.
 std::string bare(std::string expression) {
-  while (expression.size() >= 2 && expression.front() == '(' && expression.back() == ')') {
-    int depth = 0;
-    bool whole = true;
-    bool quoted = false;
-    for (std::size_t i = 0; i < expression.size(); ++i) {
-      const char ch = expression[i];
-      if (ch == '\'') quoted = !quoted;
-      if (quoted) continue;
-      if (ch == '(') ++depth;
-      if (ch == ')' && --depth == 0 && i + 1 != expression.size()) {
-        whole = false;
-        break;
-      }
-    }
-    if (!whole) break;
-    expression = expression.substr(1, expression.size() - 2);
+  for (std::string inner = sql::without_outer_parentheses(expression); inner != expression;
+       inner = sql::without_outer_parentheses(expression)) {
+    expression = std::move(inner);
   }
   return expression;
 }

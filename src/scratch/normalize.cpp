@@ -395,35 +395,6 @@ model::SqlLocation find_failing(pqxx::connection_base& conn, const std::string& 
   return batch.locate(0);
 }
 
-// "((a > 0))" -> "(a > 0)": the server prints a check with parentheses
-// of its own around the expression, and CHECK (...) adds a pair again.
-std::string without_outer_parentheses(const std::string& expression) {
-  if (expression.size() < 2 || expression.front() != '(' || expression.back() != ')') {
-    return expression;
-  }
-  int depth = 0;
-  const auto tokens = sql::lex(expression);
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const auto& t = tokens[i];
-    if (t.kind != sql::Token::Kind::op) continue;
-    if (t.text == "(") ++depth;
-    if (t.text == ")" && --depth == 0 && i + 1 != tokens.size()) return expression;
-  }
-  return expression.substr(1, expression.size() - 2);
-}
-
-// What pg_get_constraintdef prints after "CHECK ", " NOT VALID" removed.
-std::string check_text(std::string definition) {
-  const std::string head = "CHECK ";
-  const std::string tail = " NOT VALID";
-  if (definition.compare(0, head.size(), head) == 0) definition.erase(0, head.size());
-  if (definition.size() >= tail.size() &&
-      definition.compare(definition.size() - tail.size(), tail.size(), tail) == 0) {
-    definition.erase(definition.size() - tail.size());
-  }
-  return definition;
-}
-
 // The server does not always print a check it re-reads the way it printed
 // it first: "v IN ('a', 'b')" on a varchar column prints as
 // "((v)::text = ANY ((ARRAY['a'::character varying, ...])::text[]))", and
@@ -457,7 +428,7 @@ void reprint_checks(pqxx::dbtransaction& tx, schema::Database& found, Stats& sta
   ++stats.scratch_queries;
   for (const auto& r : again) {
     const auto i = r[0].as<std::size_t>();
-    if (i < checks.size()) checks[i]->normalized = check_text(r[1].c_str());
+    if (i < checks.size()) checks[i]->normalized = catalog::check_expression(r[1].c_str());
   }
 }
 
@@ -503,7 +474,7 @@ std::vector<std::optional<std::string>> print_as_checks(pqxx::dbtransaction& tx,
   ++stats.scratch_queries;
   for (const auto& r : rows) {
     const auto i = r[0].as<std::size_t>();
-    if (i < printed.size()) printed[i] = check_text(r[1].c_str());
+    if (i < printed.size()) printed[i] = catalog::check_expression(r[1].c_str());
   }
   return printed;
 }
@@ -679,7 +650,7 @@ schema::Database to_model(
       k.path = t.path;
       if (k.kind == schema::ConstraintKind::check) {
         if (k.normalized.empty()) k.normalized = k.expression;
-        k.expression = without_outer_parentheses(k.expression);
+        k.expression = sql::without_outer_parentheses(k.expression);
       }
       if (k.kind == schema::ConstraintKind::foreign_key && stubs.count(k.ref_table)) {
         k.external = true;

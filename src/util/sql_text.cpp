@@ -257,4 +257,18 @@ std::vector<Token> lex(std::string_view text) {
   return tokens;
 }
 
+std::string without_outer_parentheses(std::string_view text) {
+  const std::vector<Token> tokens = lex(text);
+  if (tokens.size() < 2 || tokens.front().text != "(" || tokens.back().text != ")") {
+    return std::string(text);
+  }
+  int depth = 0;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].kind != Token::Kind::op) continue;
+    if (tokens[i].text == "(") ++depth;
+    if (tokens[i].text == ")" && --depth == 0 && i + 1 != tokens.size()) return std::string(text);
+  }
+  return std::string(text.substr(1, text.size() - 2));
+}
+
 }  // namespace schemad::sql

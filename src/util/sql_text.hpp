@@ -81,6 +81,11 @@ std::vector<Token> lex(std::string_view text);
 // where it stopped.
 Token lex_one(std::string_view text, std::size_t offset);
 
+// "((a > 0))" -> "(a > 0)": one pair of parentheses around the whole
+// text removed, when they are one pair (not "(a) + (b)"); quotes and
+// comments are read as lex() reads them. Otherwise the text unchanged.
+std::string without_outer_parentheses(std::string_view text);
+
 // The bytes of an unquoted identifier (Token::Kind::word): the first one,
 // and the others.
 bool is_identifier_start(char c);

@@ -184,3 +184,15 @@ TEST_CASE("identifier characters are PostgreSQL's", "[sql][lex]") {
 TEST_CASE("identifiers are at most 63 bytes, NAMEDATALEN - 1", "[sql]") {
   CHECK(sql::kMaxIdentifierBytes == 63);
 }
+
+TEST_CASE("without_outer_parentheses removes one pair around the whole text only", "[sql]") {
+  using schemad::sql::without_outer_parentheses;
+  CHECK(without_outer_parentheses("((a > 0))") == "(a > 0)");
+  CHECK(without_outer_parentheses("(a > 0)") == "a > 0");
+  CHECK(without_outer_parentheses("a > 0") == "a > 0");
+  CHECK(without_outer_parentheses("(a) + (b)") == "(a) + (b)");
+  CHECK(without_outer_parentheses("(s = ')(')") == "s = ')('");
+  CHECK(without_outer_parentheses("(a /* ) */)") == "a /* ) */");
+  CHECK(without_outer_parentheses("()") == "");
+  CHECK(without_outer_parentheses("") == "");
+}
