@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "apply/bookkeeping.hpp"
 #include "catalog/extras.hpp"
 #include "catalog/inspect.hpp"
 #include "commands.hpp"
@@ -18,9 +19,9 @@ namespace schemad::cli {
 namespace {
 
 bool bookkeeping(const schema::Table& t, const std::string& version_schema) {
+  const auto names = apply::bookkeeping_tables();
   return t.name.schema == version_schema &&
-         (t.name.name == "alembic_version" || t.name.name == "schemad_history" ||
-          t.name.name == "schemad_memo");
+         std::find(names.begin(), names.end(), t.name.name) != names.end();
 }
 
 // A live database's schemas, as a model: bookkeeping tables left out, the
