@@ -44,27 +44,6 @@ json status(const Daemon& d) {
   return json::parse(reply.body);
 }
 
-bool table_exists(const TempDatabase& db, const std::string& name) {
-  return db.scalar("SELECT to_regclass('public." + name + "') IS NOT NULL") == "t";
-}
-
-// Waits until the database has `name` (the daemon created it).
-bool wait_table(const TempDatabase& db, const std::string& name) {
-  for (int i = 0; i < 400; ++i) {
-    if (table_exists(db, name)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-fs::path fresh_dir(const std::string& name) {
-  return fs::path(write_temp_file(name + "/.keep", "")).parent_path();
-}
-
 }  // namespace
 
 TEST_CASE("the daemon becomes ready after its start-up reconcile and stops on SIGTERM with 0",

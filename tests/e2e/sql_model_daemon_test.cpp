@@ -21,26 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-fs::path fresh_dir(const std::string& name) {
-  return fs::path(write_temp_file(name + "/.keep", "")).parent_path();
-}
-
-bool table_exists(const TempDatabase& db, const std::string& name) {
-  return db.scalar("SELECT to_regclass('public." + name + "') IS NOT NULL") == "t";
-}
-
-bool wait_table(const TempDatabase& db, const std::string& name) {
-  for (int i = 0; i < 400; ++i) {
-    if (table_exists(db, name)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 // Rolled-back transactions in the scratch database so far. A backend
 // reports its statistics when it exits, and schemad closes its scratch
 // connection after each build: the count is read once no session of

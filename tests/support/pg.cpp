@@ -179,4 +179,16 @@ std::string PrivateServer::url() const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
 }
 
+bool table_exists(const TempDatabase& db, const std::string& name) {
+  return db.scalar("SELECT to_regclass('public." + name + "') IS NOT NULL") == "t";
+}
+
+bool wait_table(const TempDatabase& db, const std::string& name) {
+  for (int i = 0; i < 400; ++i) {
+    if (table_exists(db, name)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 }  // namespace schemad::test

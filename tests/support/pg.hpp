@@ -33,6 +33,11 @@ class TempDatabase {
   std::string name_;
 };
 
+// Whether public.<name> exists; and waiting (at most 20 s) until it does,
+// for a table a daemon is to create.
+bool table_exists(const TempDatabase& db, const std::string& name);
+bool wait_table(const TempDatabase& db, const std::string& name);
+
 // What the server ran in one database, from pg_stat_statements (which
 // tests/pg/with-postgres.sh preloads with track = all); created in that
 // database, reset for it alone (tests run in parallel).

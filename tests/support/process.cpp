@@ -132,6 +132,14 @@ std::string write_temp_file(const std::string& name, const std::string& text) {
   return path.string();
 }
 
+std::filesystem::path fresh_dir(const std::string& name) {
+  return std::filesystem::path(write_temp_file(name + "/.keep", "")).parent_path();
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
 RunResult schemad_cmd(const std::vector<std::string>& args,
                       std::map<std::string, std::string> env) {
   static const std::string kUnset = "\x01unset";

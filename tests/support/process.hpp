@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +40,12 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 // Writes `text` to a new file under a per-test temporary directory and
 // returns its path.
 std::string write_temp_file(const std::string& name, const std::string& text);
+
+// A new, empty directory `name` under that temporary directory.
+std::filesystem::path fresh_dir(const std::string& name);
+
+// Replaces the file at `path` with `text`.
+void write_file(const std::filesystem::path& path, const std::string& text);
 
 // Holds processes back until open(): each SchemadProcess started with a gate
 // waits on it (before executing schemad), so that several start at the same
