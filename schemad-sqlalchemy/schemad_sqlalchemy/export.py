@@ -156,16 +156,20 @@ class _Exporter:
             return enum.name
         return "%s.%s" % (self.preparer.quote_schema(schema), self.preparer.quote(enum.name))
 
+    def implementation(self, kind):
+        """The type create_all compiles for `kind`: through TypeDecorators
+        as the type compiler goes (TypeDecorator.type_engine), so that
+        Interval becomes the dialect's INTERVAL, a Variant its PostgreSQL
+        type, a user's decorator its implementation."""
+        while isinstance(kind, sqltypes.TypeDecorator):
+            kind = kind.type_engine(self.dialect)
+        return kind
+
     def column_type(self, column, where):
-        kind = column.type
-        if isinstance(kind, sqltypes.TypeDecorator):
-            kind = kind.load_dialect_impl(self.dialect)
-        element, suffix = kind, ""
+        element, suffix = self.implementation(column.type), ""
         while isinstance(element, sqltypes.ARRAY):
             dimensions = element.dimensions or 1
-            element, suffix = element.item_type, suffix + "[]" * dimensions
-        if isinstance(element, sqltypes.TypeDecorator):
-            element = element.load_dialect_impl(self.dialect)
+            element, suffix = self.implementation(element.item_type), suffix + "[]" * dimensions
         if isinstance(element, sqltypes.Enum) and element.native_enum:
             return self.enum_reference(element, column.table, where) + suffix
         if getattr(element, "collation", None):
@@ -176,17 +180,19 @@ class _Exporter:
             )
             element = element.copy()
             element.collation = None
-            kind = element
-            for _ in range(suffix.count("[]")):
-                kind = sqltypes.ARRAY(kind)
         try:
-            text = kind.compile(dialect=self.dialect)
+            # The PostgreSQL compiler writes an array as its element's type
+            # and one [] per dimension.
+            text = element.compile(dialect=self.dialect) + suffix
         except exc.CompileError as error:
             raise ExportError(
                 "%s: type %r has no PostgreSQL spelling: %s" % (where, column.type, error)
             ) from None
         if isinstance(element, sqltypes.UserDefinedType):
+            # Its own spelling: an extension's type modifiers may be
+            # case-sensitive.
             self.user_types.append((where, text))
+            return text
         return _lower_unquoted(text)
 
     def serial(self, column):

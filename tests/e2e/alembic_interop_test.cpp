@@ -5,116 +5,34 @@
 // /usr/bin/python3, where the Debian packages live (CI installs them from
 // .ci/packages.txt); without them these tests fail, they never skip.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "support/pg.hpp"
 #include "support/process.hpp"
+#include "support/python.hpp"
 
 using namespace schemad::test;
 
 namespace {
 
-const std::string kPython = "/usr/bin/python3";
-const std::string kAlembicDir = std::string(SCHEMAD_SOURCE_DIR) + "/tests/alembic";
 const std::string kHead = "5e6f708192a3";
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs /usr/bin/python3 with `args` and the test's environment plus
-// SCHEMAD_ALEMBIC_URL (read by the Alembic project's env.py). Output goes to
-// files, so neither stream can block the child; at most 60 s.
-RunResult python(const std::vector<std::string>& args, const std::string& database_url = "") {
-  static std::atomic<int> runs{0};
-  const std::string stem = "alembic-interop/python-" + std::to_string(runs++);
-  const std::string out_path = write_temp_file(stem + ".out", "");
-  const std::string err_path = write_temp_file(stem + ".err", "");
-
-  std::vector<std::string> argv_store{kPython};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<std::string> env_store =
-      merged_environment({{"SCHEMAD_ALEMBIC_URL", database_url},
-                          {"PYTHONDONTWRITEBYTECODE", "1"}});  // keep the source tree clean
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_store) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_TRUNC);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
-    const int in = ::open("/dev/null", O_RDONLY);
-    if (out < 0 || err < 0 || in < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  int status = 0;
-  bool timed_out = false;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      timed_out = true;
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  RunResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
-  INFO("python3 " << (args.empty() ? "" : args.back()) << "\nstdout:\n"
-                  << result.out << "\nstderr:\n"
-                  << result.err);
-  REQUIRE_FALSE(timed_out);
-  REQUIRE(result.exit_code != 127);  // /usr/bin/python3 itself is missing
-  return result;
-}
-
 // These tests are the proof against the real thing: a machine without
 // python3-alembic must fail them, not pass them silently.
 void require_python_alembic() {
-  auto r = python({"-c", "import alembic, sqlalchemy, psycopg2"});
-  INFO(r.err);
-  if (r.exit_code != 0) {
-    FAIL(
-        "/usr/bin/python3 cannot import alembic, sqlalchemy and psycopg2: "
-        "apt-get install python3-alembic python3-sqlalchemy python3-psycopg2 "
-        "(see .ci/packages.txt)");
-  }
+  require_python_modules({"alembic", "sqlalchemy", "psycopg2"});
 }
 
 // `alembic -c tests/alembic/project/alembic.ini <args>` on the database.
 RunResult alembic(const std::vector<std::string>& args, const TempDatabase& db) {
-  std::vector<std::string> all{"-m", "alembic", "-c", kAlembicDir + "/project/alembic.ini"};
+  std::vector<std::string> all{"-m", "alembic", "-c", alembic_dir() + "/project/alembic.ini"};
   all.insert(all.end(), args.begin(), args.end());
-  return python(all, db.url());
+  return python(all, {{"SCHEMAD_ALEMBIC_URL", db.url()}});  // read by the project's env.py
 }
 
 // Everything Alembic or schemad could create in the schemas the models use
@@ -167,9 +85,9 @@ TEST_CASE(
   // baseline, as the README's Alembic workflow sets it up.
   const auto config =
       write_temp_file("alembic-interop/head.json", R"j({"alembic": {"versions_dir": ")j" +
-                                                       kAlembicDir + R"j(/project/versions"}})j");
+                                                       alembic_dir() + R"j(/project/versions"}})j");
   auto applied = schemad_cmd({"--config", config, "--database-url", db.url(), "--model",
-                              kAlembicDir + "/full_model.json", "apply"});
+                              alembic_dir() + "/full_model.json", "apply"});
   INFO("schemad apply:\n" << applied.out << applied.err);
   REQUIRE(applied.exit_code == 0);
   REQUIRE(alembic_versions(db) == kHead);
@@ -179,7 +97,7 @@ TEST_CASE(
   // could not compare: only the expression index, which the round trip
   // covers; any other blind spot (an unknown type, say) must be looked at.
   auto compared = python(
-      {kAlembicDir + "/oracle/compare.py", db.url(), kAlembicDir + "/oracle/full_metadata.py"});
+      {alembic_dir() + "/oracle/compare.py", db.url(), alembic_dir() + "/oracle/full_metadata.py"});
   INFO("compare.py stderr:\n" << compared.err);
   CHECK(compared.out == "");
   CHECK(compared.exit_code == 0);
@@ -217,7 +135,7 @@ TEST_CASE(
   CHECK(contains(upgraded.err, "Running upgrade 3c4d5e6f7081, 2b3c4d5e6f70 -> 4d5e6f708192"));
   REQUIRE(alembic_versions(db) == kHead);
 
-  const std::string model = kAlembicDir + "/project_model.json";  // "revision": "5e6f708192a3"
+  const std::string model = alembic_dir() + "/project_model.json";  // "revision": "5e6f708192a3"
   const std::string before = catalog_text(db);
   REQUIRE(contains(before, "relation public.project_members r"));
   auto applied = schemad_cmd({"--database-url", db.url(), "--model", model, "apply"});

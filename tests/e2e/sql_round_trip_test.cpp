@@ -9,10 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <fstream>
-#include <memory>
 #include <sstream>
 
 #include "support/pg.hpp"
@@ -24,35 +21,6 @@ namespace {
 
 std::string source(const std::string& relative) {
   return std::string(SCHEMAD_SOURCE_DIR) + "/" + relative;
-}
-
-std::string shell(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0)
-    out.append(buffer.data(), n);
-  return out;
-}
-
-// The schema as pg_dump prints it, without the bookkeeping tables (the two
-// spellings record different revisions) and pg_dump's random \restrict key.
-std::string dump(const TempDatabase& db) {
-  std::string out;
-  std::istringstream lines(
-      shell("pg_dump --schema-only -T public.alembic_version -T "
-            "public.schemad_history -T public.schemad_memo --dbname='" +
-            db.url() + "' 2>&1"));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("--", 0) == 0 || line.rfind("\\restrict", 0) == 0 ||
-        line.rfind("\\unrestrict", 0) == 0 || line.empty()) {
-      continue;
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 // The plan's steps, by what they do ("create table public.users", ...),
@@ -109,7 +77,7 @@ TEST_CASE("every example and test model round-trips through SQL: same plan, same
   auto applied = schemad_cmd({"--model", sql_model, "apply"}, env);
   INFO(applied.err);
   REQUIRE(applied.exit_code == 0);
-  CHECK(dump(from_sql) == dump(from_json));
+  CHECK(schema_dump(from_sql) == schema_dump(from_json));
 
   // The SQL model checks clean against what its JSON twin built (and the
   // other way round), given the revision that the JSON model names.

@@ -172,21 +172,6 @@ std::string pg_tool(const std::string& name) {
   return ::access(packaged.c_str(), X_OK) == 0 ? packaged : name;
 }
 
-// pg_dump --schema-only of the database, without the random \restrict key
-// lines and schemad's own bookkeeping tables.
-std::string schema_dump(const TempDatabase& db) {
-  const std::string dump = run(pg_tool("pg_dump") + " --schema-only --dbname='" + db.url() +
-                               "' --exclude-table=public.alembic_version "
-                               "--exclude-table='public.schemad_*' 2>&1");
-  std::istringstream in(dump);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    if (starts_with(line, "\\restrict") || starts_with(line, "\\unrestrict")) continue;
-    out += line + "\n";
-  }
-  return out;
-}
-
 // A script as pg_dump writes it, with what a model must ignore or skip.
 const char* const kDumpStyle = R"sql(--
 -- PostgreSQL database dump

@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "support/daemon.hpp"
+#include "support/process.hpp"
 
 namespace schemad::test {
 
@@ -177,6 +179,28 @@ void PrivateServer::stop() {
 
 std::string PrivateServer::url() const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
+}
+
+std::string schema_dump(const TempDatabase& db) {
+  // The server's own pg_dump when the server package is there, else the
+  // client package's wrapper.
+  const std::string packaged = "/usr/lib/postgresql/15/bin/pg_dump";
+  auto r =
+      run_program({::access(packaged.c_str(), X_OK) == 0 ? packaged : "/usr/bin/pg_dump",
+                   "--schema-only", "-T", "public.alembic_version", "-T", "public.schemad_history",
+                   "-T", "public.schemad_memo", "--dbname=" + db.url()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string out;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("--", 0) == 0 || line.rfind("\\restrict", 0) == 0 ||
+        line.rfind("\\unrestrict", 0) == 0 || line.empty()) {
+      continue;
+    }
+    out += line + "\n";
+  }
+  return out;
 }
 
 bool table_exists(const TempDatabase& db, const std::string& name) {

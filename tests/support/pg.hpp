@@ -38,6 +38,12 @@ class TempDatabase {
 bool table_exists(const TempDatabase& db, const std::string& name);
 bool wait_table(const TempDatabase& db, const std::string& name);
 
+// The schema as `pg_dump --schema-only` prints it, without schemad's
+// bookkeeping tables in public (alembic_version, schemad_history,
+// schemad_memo), comment lines, empty lines and pg_dump's random \restrict
+// key: two databases built alike give the same text.
+std::string schema_dump(const TempDatabase& db);
+
 // What the server ran in one database, from pg_stat_statements (which
 // tests/pg/with-postgres.sh preloads with track = all); created in that
 // database, reset for it alone (tests run in parallel).

@@ -43,16 +43,24 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 RunResult run_schemad(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env, int timeout_seconds,
                       const std::string& stdin_text) {
+  std::vector<std::string> argv{SCHEMAD_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, env, timeout_seconds, stdin_text);
+}
+
+RunResult run_program(const std::vector<std::string>& argv_store,
+                      const std::map<std::string, std::string>& env, int timeout_seconds,
+                      const std::string& stdin_text) {
+  REQUIRE_FALSE(argv_store.empty());
   int out_pipe[2], err_pipe[2], in_pipe[2];
   REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(err_pipe, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(in_pipe, O_CLOEXEC) == 0);
 
-  std::vector<std::string> argv_store{SCHEMAD_BINARY};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
   std::vector<std::string> env_store = merged_environment(env);
   std::vector<char*> argv, envp;
-  for (auto& a : argv_store) argv.push_back(a.data());
+  std::vector<std::string> args_copy = argv_store;
+  for (auto& a : args_copy) argv.push_back(a.data());
   argv.push_back(nullptr);
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -113,10 +121,12 @@ RunResult run_schemad(const std::vector<std::string>& args,
   } else if (WIFSIGNALED(status)) {
     result.exit_code = 128 + WTERMSIG(status);
   }
-  INFO("schemad " << (args.empty() ? "" : args.back()) << "\nstdout:\n"
-                  << result.out << "\nstderr:\n"
-                  << result.err);
+  INFO(argv_store.front() << " " << (argv_store.size() < 2 ? "" : argv_store.back())
+                          << "\nstdout:\n"
+                          << result.out << "\nstderr:\n"
+                          << result.err);
   REQUIRE_FALSE(timed_out);
+  REQUIRE(result.exit_code != 127);  // the program itself is missing
   return result;
 }
 

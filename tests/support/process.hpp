@@ -26,6 +26,12 @@ RunResult run_schemad(const std::vector<std::string>& args,
                       const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60,
                       const std::string& stdin_text = "");
 
+// Runs the program `argv[0]` (a path) with the rest of `argv`, like
+// run_schemad. Exit code 127 (the program cannot be executed) fails the test.
+RunResult run_program(const std::vector<std::string>& argv,
+                      const std::map<std::string, std::string>& env = {}, int timeout_seconds = 60,
+                      const std::string& stdin_text = "");
+
 // run_schemad without the machine's own schemad settings: DATABASE_URL,
 // ALEMBIC_DATABASE_URL, SCHEMAD_CONFIG, SCHEMAD_MODEL, SCHEMAD_LOG_LEVEL,
 // CREDENTIALS_DIRECTORY and SCHEMAD_DATABASE_PASSWORD_FILE are unset unless
