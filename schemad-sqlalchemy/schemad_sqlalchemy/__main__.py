@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 
@@ -31,6 +32,16 @@ Exit status: 0 written; 1 TARGET cannot be imported or exported, or
 --strict and something was reported (nothing is written then); 2 usage."""
 
 
+def revision(text):
+    """--revision as the model format allows it (else schemad would refuse
+    the model it is written into)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", text):
+        raise argparse.ArgumentTypeError(
+            "must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-', not %r" % text
+        )
+    return text
+
+
 def parse(argv):
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -43,7 +54,10 @@ def parse(argv):
         "-o", "--output", metavar="FILE", help="write the model to FILE (default: standard output)"
     )
     parser.add_argument(
-        "--revision", metavar="REV", help="the Alembic revision the model corresponds to"
+        "--revision",
+        type=revision,
+        metavar="REV",
+        help="the Alembic revision the model corresponds to",
     )
     parser.add_argument(
         "--schema",

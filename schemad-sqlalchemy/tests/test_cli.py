@@ -86,6 +86,13 @@ class Targets(unittest.TestCase):
     def test_usage_errors_exit_2(self):
         self.assertEqual(run().returncode, 2)
         self.assertEqual(run("plain", "--no-such-option").returncode, 2)
+        bad = run("plain", "--revision", "a b")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn(
+            "argument --revision: must be 1 to 32 characters of A-Z, a-z, 0-9, '_', '.', '-', "
+            "not 'a b'",
+            bad.stderr,
+        )
 
 
 class Output(unittest.TestCase):
