@@ -13,10 +13,21 @@
 #   new PID namespace against a throwaway PostgreSQL, with the image's ENV,
 #   until the HEALTHCHECK command exits 0; SIGTERM then ends it with exit 0.
 # - compose.yaml and deploy/k8s parse and have the sidecar shape.
+# - the example application examples/chat-service: its Dockerfile,
+#   Dockerfile.dockerignore and compose.yaml have the expected shape; its
+#   Dockerfile's export command (models.py -> model, --strict) runs here with
+#   Debian's SQLAlchemy and prints no note; the model validates; `schemad
+#   apply` builds it in an empty database, stamps the Alembic head, and `check
+#   --strict` then finds nothing; `alembic upgrade head` there runs nothing;
+#   `alembic upgrade head` of the example's revision into another empty
+#   database satisfies the model with no drift; both databases are what
+#   metadata.create_all() builds (tests/alembic/oracle/compare.py); the API
+#   smoke test runs when FastAPI and httpx are installed.
 #
 # Needs PostgreSQL: without SCHEMAD_TEST_PG it runs itself under
-# tests/pg/with-postgres.sh. Needs Debian's systemd, python3-yaml, binutils
-# (readelf), util-linux (unshare), procps and postgresql-client.
+# tests/pg/with-postgres.sh. Needs Debian's systemd, python3-yaml,
+# python3-sqlalchemy, python3-alembic, python3-psycopg2, binutils (readelf),
+# util-linux (unshare), procps and postgresql-client.
 # Prints one line per check and ends with "N passed, N failed".
 set -uo pipefail
 
@@ -30,6 +41,7 @@ if [ -z "${SCHEMAD_TEST_PG:-}" ]; then
   exec tests/pg/with-postgres.sh "$script" "$@"
 fi
 python=/usr/bin/python3  # Debian's, with python3-yaml
+export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the source tree
 
 passed=0 failed=0
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
@@ -175,6 +187,83 @@ static_check k8s .
 $python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["model.json"])' \
   deploy/k8s/model-configmap.yaml >"$tmp/configmap-model.json"
 check "the ConfigMap's model validates" "$bin" --model "$tmp/configmap-model.json" validate
+
+echo "== example application (examples/chat-service)"
+example=examples/chat-service
+versions=$example/alembic/versions
+pycache_before=$(find examples schemad-sqlalchemy -name __pycache__ 2>/dev/null | sort)
+static_check example . "$example"
+
+# The model stage's own export command, with its -o pointed here.
+export_args=() export_output=
+exports=$($python tests/packaging/static_checks.py example-export "$example/Dockerfile") \
+  || { fail "parse the example Dockerfile's export command"; exports=; }
+eval "$exports"
+chat_model=$tmp/chat-model.json
+local_args=() previous=
+for arg in "${export_args[@]}"; do
+  case $previous in -o|--output) local_args+=("$chat_model") ;; *) local_args+=("$arg") ;; esac
+  previous=$arg
+done
+echo "    export: python3 -m schemad_sqlalchemy ${export_args[*]}"
+export_quietly() {  # as in the model stage (PYTHONPATH for its WORKDIR): exit 0, no note
+  (cd "$tmp" && PYTHONPATH="$root/schemad-sqlalchemy:$root/$example" \
+     $python -m schemad_sqlalchemy "${local_args[@]}") 2>"$tmp/export.err"
+  local rc=$?
+  cat "$tmp/export.err"
+  [ $rc = 0 ] && [ ! -s "$tmp/export.err" ] && [ -s "$chat_model" ]
+}
+sqlalchemy_version=$($python -c 'import sqlalchemy; print(sqlalchemy.__version__)' 2>&1)
+check "the Dockerfile's export runs here (SQLAlchemy $sqlalchemy_version) and prints no note: python3 -m schemad_sqlalchemy ${local_args[*]}" \
+  export_quietly
+check "the exported model validates" "$bin" --model "$chat_model" validate
+heads=$("$bin" --versions-dir "$versions" heads 2>&1)
+head=${heads%% *}
+if [ "$heads" = "$head (head)" ]; then ok "$versions has one head: $head"
+else fail "$versions has one head"; echo "$heads" | sed 's/^/    /'; fi
+
+check "databases for the example" \
+  psql "$SCHEMAD_TEST_PG/postgres" -Xq -c 'CREATE DATABASE chat_schemad' -c 'CREATE DATABASE chat_alembic'
+built=$SCHEMAD_TEST_PG/chat_schemad migrated=$SCHEMAD_TEST_PG/chat_alembic
+alembic_on() {  # alembic_on URL ARGS...: the example's Alembic project on URL
+  local url=$1; shift
+  env -u DATABASE_PASSWORD_FILE DATABASE_URL="$url" $python -m alembic -c "$example/alembic.ini" "$@"
+}
+check "schemad apply of the exported model into an empty database" \
+  "$bin" -d "$built" --model "$chat_model" --versions-dir "$versions" apply
+check "then schemad check --strict: nothing missing, no drift" \
+  "$bin" -d "$built" --model "$chat_model" --versions-dir "$versions" check --strict
+stamped_head() { local current; current=$("$bin" -d "$built" current); echo "$current"; [ "$current" = "$head" ]; }
+check "schemad recorded the Alembic head $head in alembic_version" stamped_head
+upgrade_runs_nothing() {
+  alembic_on "$built" upgrade head >"$tmp/upgrade.out" 2>&1; local rc=$?
+  cat "$tmp/upgrade.out"
+  [ $rc = 0 ] && ! grep -q 'Running upgrade' "$tmp/upgrade.out" \
+    && [ "$(alembic_on "$built" current 2>/dev/null)" = "$head (head)" ]
+}
+check "alembic upgrade head on the database schemad built runs no revision" upgrade_runs_nothing
+check "the database schemad built is the one metadata.create_all() builds (compare.py)" \
+  $python tests/alembic/oracle/compare.py "$built" "$example/app/models.py"
+check "alembic upgrade head of $versions into an empty database" alembic_on "$migrated" upgrade head
+check "schemad check --strict of that database with the exported model: models.py and the revision agree" \
+  "$bin" -d "$migrated" --model "$chat_model" --versions-dir "$versions" check --strict
+check "the database the revision built is the one metadata.create_all() builds (compare.py)" \
+  $python tests/alembic/oracle/compare.py "$migrated" "$example/app/models.py"
+check "app/main.py, app/db.py, alembic/env.py and smoke_test.py are valid Python" \
+  $python -c 'import ast, sys; [ast.parse(open(f).read(), f) for f in sys.argv[1:]]' \
+  "$example/app/main.py" "$example/app/db.py" "$example/alembic/env.py" "$example/smoke_test.py"
+if $python -c 'import fastapi, httpx' 2>/dev/null; then
+  check "the API works on the database schemad built (smoke_test.py)" \
+    env -u DATABASE_PASSWORD_FILE DATABASE_URL="$built" $python "$example/smoke_test.py"
+else
+  echo "skip - the API smoke test (smoke_test.py): no FastAPI or httpx for $python"
+fi
+if docker compose version >/dev/null 2>&1; then
+  check "docker compose config ($example/compose.yaml)" docker compose -f "$example/compose.yaml" config -q
+fi
+new_pycache=$(comm -13 <(echo "$pycache_before") <(find examples schemad-sqlalchemy -name __pycache__ 2>/dev/null | sort))
+if [ -z "$new_pycache" ]; then ok "no __pycache__ written into examples/ or schemad-sqlalchemy/"
+else fail "no __pycache__ written into examples/ or schemad-sqlalchemy/"; echo "$new_pycache" | sed 's/^/    /'; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -5,6 +5,12 @@
                                         .ci/packages.txt and .dockerignore
   static_checks.py compose ROOT         docker/compose.yaml
   static_checks.py k8s ROOT             deploy/k8s/**.yaml
+  static_checks.py example ROOT DIR     the example application in DIR (examples/chat-service):
+                                        its Dockerfile, Dockerfile.dockerignore, compose.yaml
+                                        and app/models.py
+  static_checks.py example-export DOCKERFILE
+      print as bash variables the model stage's export command: export_args (the
+      arguments after `python3 -m schemad_sqlalchemy`) and export_output (its -o)
   static_checks.py dockerfile FILE      print the parsed Dockerfile as JSON
   static_checks.py commands FILE BINARY PORT
       print as bash arrays the runtime stage's ENTRYPOINT+CMD (entry), HEALTHCHECK
@@ -94,13 +100,17 @@ def parse_dockerfile(path):
             name = parts[2] if len(parts) >= 3 and parts[1].upper() == "AS" else None
             stages.append({"base": parts[0], "name": name, "apt": [], "env": {}, "copy": [],
                            "expose": [], "user": None, "stopsignal": None,
-                           "entrypoint": None, "cmd": None, "healthcheck": None})
+                           "entrypoint": None, "cmd": None, "healthcheck": None,
+                           "run": [], "workdir": None})
             continue
         if not stages:
             continue  # ARG before FROM
         stage = stages[-1]
         if word == "RUN":
             stage["apt"] += apt_packages(text)
+            stage["run"].append(text)
+        elif word == "WORKDIR":
+            stage["workdir"] = text
         elif word == "ENV":
             stage["env"].update(parse_env(text))
         elif word == "COPY":
@@ -128,6 +138,18 @@ def parse_dockerfile(path):
             stage["healthcheck"] = {"options": dict(options),
                                     "cmd": exec_form(command[4:].strip(), "HEALTHCHECK CMD")}
     return stages
+
+
+def dockerfile_global_args(path):
+    """{name: default or None} of the ARG instructions before the first FROM."""
+    args = {}
+    for word, text in dockerfile_instructions(path):
+        if word == "FROM":
+            break
+        if word == "ARG":
+            name, _, default = text.partition("=")
+            args[name.strip()] = default.strip() if _ else None
+    return args
 
 
 # --- Debian packages ---------------------------------------------------------
@@ -449,6 +471,274 @@ def check_k8s(root):
                        f"ConfigMap {configmap['metadata']['name']} {key} is config/model.example.json")
 
 
+# --- the example application (examples/chat-service) -------------------------
+
+EXPORT_COMMAND = ["python3", "-m", "schemad_sqlalchemy"]
+# The exporter's options that take a value (schemad-sqlalchemy's __main__.py).
+EXPORT_OPTIONS_WITH_VALUE = {"-o", "--output", "--revision", "--schema", "--extension", "--path"}
+
+
+def shell_commands(run_text):
+    return [shlex.split(c) for c in re.split(r"&&|;|\|\|", run_text) if c.strip()]
+
+
+def example_export(stages):
+    """(stage, the arguments after `python3 -m schemad_sqlalchemy`) of the RUN
+    that exports the model, or (None, None)."""
+    for stage in stages:
+        for run in stage["run"]:
+            for words in shell_commands(run):
+                if words[:3] == EXPORT_COMMAND:
+                    return stage, words[3:]
+    return None, None
+
+
+def export_target_and_output(args):
+    """(TARGET, the -o FILE) of the exporter's arguments."""
+    target = output = None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in EXPORT_OPTIONS_WITH_VALUE and i + 1 < len(args):
+            if arg in ("-o", "--output"):
+                output = args[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--output="):
+            output = arg.split("=", 1)[1]
+        elif not arg.startswith("-") and target is None:
+            target = arg
+        i += 1
+    return target, output
+
+
+def stage_files(stage, root):
+    """{path in the image (relative to WORKDIR unless absolute): path in the
+    repository} of the files the stage COPYs from the build context."""
+    files = {}
+    for copy in stage["copy"]:
+        if copy["from"]:
+            continue
+        dest = copy["dest"]
+        for source in copy["sources"]:
+            path = os.path.join(root, source)
+            if os.path.isdir(path):
+                for dirpath, dirnames, names in os.walk(path):
+                    dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+                    for name in names:
+                        inner = os.path.relpath(os.path.join(dirpath, name), path)
+                        files[os.path.normpath(os.path.join(dest, inner))] = \
+                            os.path.relpath(os.path.join(dirpath, name), root)
+            elif dest.endswith("/") or len(copy["sources"]) > 1:
+                files[os.path.normpath(os.path.join(dest, os.path.basename(source)))] = source
+            else:
+                files[os.path.normpath(dest)] = source
+    return files
+
+
+def version_tuple(text):
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def satisfies(version, specifiers):
+    """Whether VERSION meets comma-separated >=, >, <=, <, ==, != bounds."""
+    ops = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+           "<": lambda a, b: a < b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+    have = version_tuple(version)
+    for spec in filter(None, (s.strip() for s in specifiers.split(","))):
+        op = re.match(r"[<>=!]=?", spec).group(0)
+        want = version_tuple(spec[len(op):])
+        if not ops[op](have[:len(want)], want):
+            return False
+    return True
+
+
+def python_imports(path):
+    """The top-level module names a Python file imports (absolute imports)."""
+    import ast
+
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def check_example(root, folder):
+    here = os.path.join(root, folder)
+    dockerfile = os.path.join(here, "Dockerfile")
+    stages = parse_dockerfile(dockerfile)
+    named = {stage["name"]: stage for stage in stages if stage["name"]}
+    report({"model", "schemad", "app"} <= set(named),
+           f"{folder}/Dockerfile has the stages model, schemad and app (FROM ... AS)", sorted(named))
+    if not {"model", "schemad", "app"} <= set(named):
+        return
+    model, schemad, app = named["model"], named["schemad"], named["app"]
+    image = parse_dockerfile(os.path.join(root, "docker", "Dockerfile"))[-1]
+    image_binary = image["entrypoint"][0]
+    image_port = image["env"]["SCHEMAD_HTTP_LISTEN"].rpartition(":")[2]
+
+    # model: the export, run with the files it needs.
+    stage, args = example_export(stages)
+    report(stage is model, "the model stage runs python3 -m schemad_sqlalchemy",
+           stage and stage["name"])
+    if stage is not model:
+        return
+    target, output = export_target_and_output(args)
+    report("--strict" in args, "the export runs with --strict (what the model cannot express fails "
+           "the build)", args)
+    report(output is not None and output.startswith("/"), "the export writes to an absolute -o FILE",
+           output)
+    files = stage_files(model, root)
+    module = (target or "").partition(":")[0].replace(".", "/")
+    wanted = {f"{module}.py": f"{folder}/{module}.py",
+              f"{os.path.dirname(module)}/__init__.py": f"{folder}/{os.path.dirname(module)}/__init__.py",
+              "schemad_sqlalchemy/__main__.py": "schemad-sqlalchemy/schemad_sqlalchemy/__main__.py"}
+    for inside, source in wanted.items():
+        report(files.get(inside) == source,
+               f"the model stage copies {source} to {inside} in its WORKDIR ({model['workdir']})",
+               files.get(inside))
+    attribute = (target or "").partition(":")[2]
+    report(attribute != "" and re.search(rf"^{re.escape(attribute)}\s*=", open(
+        os.path.join(here, module + ".py"), encoding="utf-8").read(), re.M) is not None,
+        f"the export's target {target} names an attribute {module}.py defines")
+    imported = python_imports(os.path.join(here, module + ".py"))
+    report(imported <= {"sqlalchemy"}, f"{module}.py imports only sqlalchemy (the export needs "
+           "nothing else)", sorted(imported))
+    package_init = os.path.join(here, os.path.dirname(module), "__init__.py")
+    report(not python_imports(package_init), f"{os.path.dirname(module)}/__init__.py imports nothing "
+           "(importing the models must not import FastAPI)", sorted(python_imports(package_init)))
+    pins = [line.strip() for line in open(os.path.join(here, "requirements.txt"))
+            if re.match(r"\s*sqlalchemy\b", line, re.I)]
+    report(any("pip install -c requirements.txt" in run and re.search(r"\bsqlalchemy\b", run, re.I)
+               for run in model["run"]) and len(pins) == 1,
+           "the model stage installs SQLAlchemy within requirements.txt's bounds (pip install -c)", pins)
+    try:
+        import sqlalchemy
+
+        bounds = re.sub(r"(?i)^sqlalchemy", "", pins[0]) if pins else ""
+        report(bool(bounds) and satisfies(sqlalchemy.__version__, bounds),
+               f"requirements.txt's SQLAlchemy{bounds} admits the SQLAlchemy the export is checked "
+               f"with here ({sqlalchemy.__version__})")
+    except ImportError:
+        report(False, "python3-sqlalchemy is installed")
+
+    # schemad: the schemad image, the model where it reads it, the versions folder.
+    global_args = dockerfile_global_args(dockerfile)
+    base = re.fullmatch(r"\$\{?(\w+)\}?", schemad["base"])
+    report(base is not None and global_args.get(base.group(1)) is not None,
+           f"the schemad stage starts FROM a build argument with a default "
+           f"({schemad['base']}: {base and global_args.get(base.group(1))})")
+    model_path = image["env"].get("SCHEMAD_MODEL")
+    copied = [c for c in schemad["copy"] if c["from"] == "model"]
+    report(any(c["sources"] == [output] and c["dest"] == model_path for c in copied),
+           f"the schemad stage copies the exported {output} to the image's SCHEMAD_MODEL ({model_path})",
+           copied)
+    report(schemad["entrypoint"] is None and schemad["user"] is None and schemad["healthcheck"] is None,
+           "the schemad stage keeps the image's ENTRYPOINT, USER and HEALTHCHECK")
+    command = schemad["cmd"] or []
+    versions = command[command.index("--versions-dir") + 1] if "--versions-dir" in command[:-1] else None
+    report(command[-1:] == ["run"] and versions is not None,
+           "the schemad stage's CMD is run with --versions-dir", command)
+    report(any(c["sources"] == [f"{folder}/alembic/versions/"] and
+               os.path.normpath(c["dest"]) == os.path.normpath(versions or "")
+               for c in schemad["copy"] if not c["from"]),
+           f"the schemad stage copies {folder}/alembic/versions/ to its --versions-dir ({versions})")
+
+    # app: requirements.txt, uvicorn app.main:app.
+    app_files = stage_files(app, root)
+    report(any("pip install -r requirements.txt" in run for run in app["run"])
+           and app_files.get("requirements.txt") == f"{folder}/requirements.txt",
+           "the app stage installs requirements.txt")
+    cmd = app["cmd"] or []
+    report(cmd[:2] == ["uvicorn", "app.main:app"] and app_files.get("app/main.py") == f"{folder}/app/main.py",
+           "the app stage runs uvicorn app.main:app, with app/ copied", cmd)
+    port = cmd[cmd.index("--port") + 1] if "--port" in cmd[:-1] else None
+    report(port is not None and port in app["expose"], f"the app stage EXPOSEs uvicorn's port {port}")
+    report(app["user"] is not None and app["user"].split(":")[0] not in ("0", "root"),
+           "the app stage runs as a non-root USER", app["user"])
+
+    # Dockerfile.dockerignore: the context is the repository root.
+    ignore = os.path.join(here, "Dockerfile.dockerignore")
+    patterns = [l.strip() for l in open(ignore) if l.strip() and not l.startswith("#")] \
+        if os.path.isfile(ignore) else []
+    report(patterns[:1] == ["*"], f"{folder}/Dockerfile.dockerignore starts by leaving everything out",
+           patterns[:1])
+    report("**/__pycache__" in patterns, "Dockerfile.dockerignore leaves out **/__pycache__")
+    allowed = [p[1:].rstrip("/") for p in patterns if p.startswith("!")]
+    for stage in stages:
+        for copy in stage["copy"]:
+            if copy["from"]:
+                continue
+            for source in copy["sources"]:
+                source = source.rstrip("/")
+                report(os.path.exists(os.path.join(root, source)) and
+                       any(source == a or source.startswith(a + "/") for a in allowed),
+                       f"COPY {source} ({stage['name']}): exists and Dockerfile.dockerignore lets it in")
+
+    # compose.yaml
+    path = os.path.join(here, "compose.yaml")
+    try:
+        (compose,) = load_yaml_documents(path)
+    except Exception as e:  # noqa: BLE001 - any parse error is the failure
+        report(False, f"{folder}/compose.yaml parses", e)
+        return
+    report(True, f"{folder}/compose.yaml parses")
+    services = compose.get("services", {})
+    report(set(services) == {"db", "schemad", "app"}, "compose has the services db, schemad and app",
+           sorted(services))
+    db, sidecar, service = (services.get(n, {}) for n in ("db", "schemad", "app"))
+    report(str(db.get("image", "")).startswith("postgres:15") and "test" in db.get("healthcheck", {}),
+           "db is postgres:15 with a healthcheck")
+    report(sidecar.get("depends_on", {}).get("db", {}).get("condition") == "service_healthy",
+           "schemad waits for a healthy db")
+    report(service.get("depends_on", {}).get("schemad", {}).get("condition") == "service_healthy",
+           "app waits for a healthy schemad (its tables exist)")
+    for name, svc in (("schemad", sidecar), ("app", service)):
+        build = svc.get("build", {})
+        context = os.path.normpath(os.path.join(here, build.get("context", ".")))
+        built_from = os.path.normpath(os.path.join(context, build.get("dockerfile", "Dockerfile")))
+        report(context == os.path.normpath(root) and built_from == os.path.normpath(dockerfile),
+               f"{name} is built from {folder}/Dockerfile with the repository root as context",
+               f"context {context}, dockerfile {built_from}")
+        report(build.get("target") == name and name in named,
+               f"{name} is built from the Dockerfile's stage {name}", build.get("target"))
+    unknown = sorted(set(sidecar.get("build", {}).get("args", {})) - set(global_args))
+    report(not unknown, "schemad's build args are ARGs of the Dockerfile", unknown)
+    test = sidecar.get("healthcheck", {}).get("test", [])
+    report(test == ["CMD", image_binary, "probe", "--url", f"http://127.0.0.1:{image_port}/readyz"],
+           f"schemad's healthcheck probes /readyz with the image's {image_binary}", test)
+    secrets = compose.get("secrets", {})
+    for name, svc, variable in (("schemad", sidecar, "SCHEMAD_DATABASE_PASSWORD_FILE"),
+                                ("app", service, "DATABASE_PASSWORD_FILE")):
+        env = svc.get("environment", {})
+        url = env.get("DATABASE_URL", "")
+        report(url != "" and "PASSWORD" not in " ".join(k for k in env if not k.endswith("_FILE"))
+               and ":" not in url.split("@")[0].split("//")[-1],
+               f"{name}: DATABASE_URL without a password, no password in the environment", url)
+        listed = [s if isinstance(s, str) else s.get("source") for s in svc.get("secrets", [])]
+        source = secrets.get(listed[0], {}).get("file") if listed else None
+        report(len(listed) == 1 and env.get(variable) == f"/run/secrets/{listed[0]}"
+               and source is not None and os.path.isfile(os.path.join(here, source)),
+               f"{name}: {variable} is the Docker secret {listed[0] if listed else None}, whose file exists",
+               f"{env.get(variable)}, file {source}")
+    report(sidecar.get("environment", {}).get("DATABASE_URL") ==
+           service.get("environment", {}).get("DATABASE_URL"),
+           "schemad and app use the same DATABASE_URL")
+
+
+def print_example_export(dockerfile):
+    _, args = example_export(parse_dockerfile(dockerfile))
+    if args is None:
+        raise SystemExit(f"{dockerfile}: no RUN python3 -m schemad_sqlalchemy ...")
+    _, output = export_target_and_output(args)
+    print("export_args=(" + " ".join(map(shlex.quote, args)) + ")")
+    print("export_output=" + shlex.quote(output or ""))
+
+
 def print_commands(dockerfile, binary, port):
     runtime = parse_dockerfile(dockerfile)[-1]
     image_binary = runtime["entrypoint"][0]
@@ -480,6 +770,11 @@ def main(argv):
         check_compose(argv[2])
     elif command == "k8s" and len(argv) == 3:
         check_k8s(argv[2])
+    elif command == "example" and len(argv) == 4:
+        check_example(argv[2], argv[3])
+    elif command == "example-export" and len(argv) == 3:
+        print_example_export(argv[2])
+        return 0
     else:
         print(__doc__, file=sys.stderr)
         return 2
