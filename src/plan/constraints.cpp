@@ -28,9 +28,9 @@ std::string name_for(Builder& b, const diff::Change& change) {
     case ConstraintKind::primary_key:
       return b.names.choose(table.schema, table.name, "", "pkey");
     case ConstraintKind::unique:
-      return b.names.choose(table.schema, table.name, columns_part(c.columns), "key");
+      return b.names.choose(table.schema, table.name, sql::columns_part(c.columns), "key");
     case ConstraintKind::foreign_key:
-      return b.names.choose(table.schema, table.name, columns_part(c.columns), "fkey");
+      return b.names.choose(table.schema, table.name, sql::columns_part(c.columns), "fkey");
     case ConstraintKind::check:
       return b.names.choose(table.schema, table.name, check_column(c.expression), "check");
   }

@@ -7,14 +7,6 @@ namespace schemad::plan {
 
 namespace {
 
-// The longest prefix of `text` of at most `bytes` bytes that does not cut a
-// UTF-8 sequence (pg_mbcliplen).
-std::size_t clip(const std::string& text, std::size_t bytes) {
-  if (bytes >= text.size()) return text.size();
-  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
-  return bytes;
-}
-
 bool is_keyword(const std::string& word) {
   static const std::set<std::string> keywords = {"all",          "and",
                                                  "any",          "array",
@@ -48,36 +40,6 @@ bool is_keyword(const std::string& word) {
 }
 
 }  // namespace
-
-std::string object_name(const std::string& name1, const std::string& name2,
-                        const std::string& label) {
-  std::size_t overhead = (name2.empty() ? 0 : 1) + (label.empty() ? 0 : label.size() + 1);
-  std::size_t available =
-      sql::kMaxIdentifierBytes > overhead ? sql::kMaxIdentifierBytes - overhead : 0;
-  std::size_t length1 = name1.size();
-  std::size_t length2 = name2.size();
-  while (length1 + length2 > available) {
-    if (length1 > length2) {
-      --length1;
-    } else {
-      --length2;
-    }
-  }
-  std::string out = name1.substr(0, clip(name1, length1));
-  if (!name2.empty()) out += "_" + name2.substr(0, clip(name2, length2));
-  if (!label.empty()) out += "_" + label;
-  return out;
-}
-
-std::string columns_part(const std::vector<std::string>& columns) {
-  std::string out;
-  for (const auto& column : columns) {
-    if (!out.empty()) out += '_';
-    out += column;
-    if (out.size() >= sql::kMaxIdentifierBytes + 1) break;
-  }
-  return out;
-}
 
 std::string check_column(const std::string& expression) {
   using Kind = sql::Token::Kind;
@@ -128,9 +90,9 @@ void NameAllocator::reserve(const std::string& schema, const std::string& name) 
 std::string NameAllocator::choose(const std::string& schema, const std::string& name1,
                                   const std::string& name2, const std::string& label) {
   std::set<std::string>& taken = taken_[schema];
-  std::string name = object_name(name1, name2, label);
+  std::string name = sql::object_name(name1, name2, label);
   for (int pass = 1; taken.count(name) > 0; ++pass) {
-    name = object_name(name1, name2, label + std::to_string(pass));
+    name = sql::object_name(name1, name2, label + std::to_string(pass));
   }
   taken.insert(name);
   return name;

@@ -16,15 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "util/sql_text.hpp"
+
 namespace schemad::plan {
-
-// makeObjectName: name1_name2_label (name2 may be empty: name1_label).
-std::string object_name(const std::string& name1, const std::string& name2,
-                        const std::string& label);
-
-// The column names joined by "_", as PostgreSQL joins them for a default
-// name (it stops adding names past 63 bytes).
-std::string columns_part(const std::vector<std::string>& columns);
 
 // The one column a check expression refers to, for "<table>_<column>_check";
 // empty when it refers to none or several. A lexical guess over sql::lex's
@@ -39,7 +33,7 @@ class NameAllocator {
  public:
   // Marks a name as taken (the model's own names, new tables).
   void reserve(const std::string& schema, const std::string& name);
-  // object_name(name1, name2, label), or with label1, label2... when taken;
+  // sql::object_name(name1, name2, label), or with label1, label2... when taken;
   // the result is reserved.
   std::string choose(const std::string& schema, const std::string& name1, const std::string& name2,
                      const std::string& label);

@@ -547,20 +547,13 @@ std::optional<QualifiedName> sequence_of(const std::string& def) {
   return QualifiedName{parts[0], parts[1]};
 }
 
-std::string joined(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "_") + p;
-  return out;
-}
-
-// The name PostgreSQL gives when the statement names none (ChooseConstraint
-// Name, ChooseIndexName), when it fits in 63 bytes: "users_pkey",
-// "users_email_key", "posts_author_id_fkey", "users_created_at_idx".
+// Whether `name` is the one PostgreSQL gives when the statement names none
+// (ChooseConstraintName, ChooseIndexName): "users_pkey", "users_email_key",
+// "posts_author_id_fkey", "users_created_at_idx". (A second one of a kind,
+// "…_key1", is kept: it is matched by name.)
 bool default_name(const std::string& name, const std::string& table,
                   const std::vector<std::string>& columns, const char* label) {
-  const std::string candidate =
-      table + "_" + (columns.empty() ? std::string() : joined(columns) + "_") + label;
-  return candidate.size() <= sql::kMaxIdentifierBytes && name == candidate;
+  return name == sql::object_name(table, sql::columns_part(columns), label);
 }
 
 // A name the script may as well not have written is left out, so that the

@@ -6,6 +6,47 @@ namespace schemad::sql {
 
 namespace {
 
+// The longest prefix of `text` of at most `bytes` bytes that does not cut a
+// UTF-8 sequence (pg_mbcliplen).
+std::size_t clip(const std::string& text, std::size_t bytes) {
+  if (bytes >= text.size()) return text.size();
+  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+  return bytes;
+}
+
+}  // namespace
+
+std::string object_name(const std::string& name1, const std::string& name2,
+                        const std::string& label) {
+  std::size_t overhead = (name2.empty() ? 0 : 1) + (label.empty() ? 0 : label.size() + 1);
+  std::size_t available = kMaxIdentifierBytes > overhead ? kMaxIdentifierBytes - overhead : 0;
+  std::size_t length1 = name1.size();
+  std::size_t length2 = name2.size();
+  while (length1 + length2 > available) {
+    if (length1 > length2) {
+      --length1;
+    } else {
+      --length2;
+    }
+  }
+  std::string out = name1.substr(0, clip(name1, length1));
+  if (!name2.empty()) out += "_" + name2.substr(0, clip(name2, length2));
+  if (!label.empty()) out += "_" + label;
+  return out;
+}
+
+std::string columns_part(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& column : columns) {
+    if (!out.empty()) out += '_';
+    out += column;
+    if (out.size() >= kMaxIdentifierBytes + 1) break;
+  }
+  return out;
+}
+
+namespace {
+
 std::string quoted(std::string_view text, char quote) {
   std::string out;
   out.reserve(text.size() + 2);

@@ -23,6 +23,18 @@ namespace schemad::sql {
 // ones are silently truncated by the server).
 inline constexpr std::size_t kMaxIdentifierBytes = 63;
 
+// The name PostgreSQL gives an object the statement leaves unnamed
+// (makeObjectName): name1_name2_label (name2 may be empty: name1_label), the
+// longer of the two first parts shortened until the whole fits 63 bytes,
+// never in the middle of a UTF-8 character: "users_pkey",
+// "messages_conversation_id_seq_key".
+std::string object_name(const std::string& name1, const std::string& name2,
+                        const std::string& label);
+
+// The column names joined by "_", as PostgreSQL joins them for a default
+// name (it stops adding names past 63 bytes).
+std::string columns_part(const std::vector<std::string>& columns);
+
 // "name" with embedded double quotes doubled. schemad always quotes, so that
 // case and keywords never change what a name means.
 std::string ident(std::string_view name);

@@ -128,19 +128,19 @@ TEST_CASE("places enum values before or after a neighbour, or at the end", "[pla
 }
 
 TEST_CASE("generated names follow PostgreSQL's default names", "[plan][names]") {
-  CHECK(plan::object_name("messages", plan::columns_part({"conversation_id", "seq"}), "key") ==
+  CHECK(sql::object_name("messages", sql::columns_part({"conversation_id", "seq"}), "key") ==
         "messages_conversation_id_seq_key");
-  CHECK(plan::object_name("t", "", "check") == "t_check");
+  CHECK(sql::object_name("t", "", "check") == "t_check");
   std::string long_table(50, 't');
   std::string long_column(40, 'c');
   // The longer part is shortened first until the name fits 63 bytes.
-  std::string name = plan::object_name(long_table, long_column, "fkey");
+  std::string name = sql::object_name(long_table, long_column, "fkey");
   CHECK(name.size() == 63);
   CHECK(name == std::string(29, 't') + "_" + std::string(28, 'c') + "_fkey");
   // Never in the middle of a UTF-8 character: "é" is two bytes.
   std::string accented;
   for (int i = 0; i < 40; ++i) accented += "\xC3\xA9";
-  name = plan::object_name(accented, "", "key");
+  name = sql::object_name(accented, "", "key");
   CHECK(name == accented.substr(0, 58) + "_key");  // 59 bytes would cut a character
 }
 
