@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "model/read_column.hpp"
 #include "model/read_index.hpp"
@@ -51,14 +52,27 @@ void add_primary_key(const Node& node, schema::Table& table,
     pk.columns.push_back(entry.column.name);
     if (pk.path.empty()) pk.path = entry.column.path;
   }
-  if (auto list = node.find("primary_key")) {
-    std::vector<std::string> listed = column_list(*list, table);
-    if (!pk.columns.empty() && sorted(listed) != sorted(pk.columns)) {
-      list->fail("lists " + joined(listed) + ", but the columns marked \"primary_key\" are " +
-                 joined(pk.columns));
+  if (auto key = node.find("primary_key")) {
+    // ["a", "b"], or {"name": "…", "columns": ["a", "b"]} ("columns" may
+    // be left to the columns marked "primary_key").
+    std::optional<Node> list = key;
+    if (key->json().is_object()) {
+      key->expect_object({"name", "columns"});
+      pk.name = key->at("name").identifier();
+      list = key->find("columns");
+      if (!list && pk.columns.empty()) {
+        key->fail("names no columns: list them in \"columns\", or mark them \"primary_key\"");
+      }
     }
-    pk.columns = std::move(listed);
-    pk.path = list->path();
+    if (list) {
+      std::vector<std::string> listed = column_list(*list, table);
+      if (!pk.columns.empty() && sorted(listed) != sorted(pk.columns)) {
+        list->fail("lists " + joined(listed) + ", but the columns marked \"primary_key\" are " +
+                   joined(pk.columns));
+      }
+      pk.columns = std::move(listed);
+    }
+    pk.path = key->path();
   }
   if (pk.columns.empty()) return;
   for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -84,21 +84,27 @@ std::string constraint_noun(ConstraintKind kind) {
   return "constraint";
 }
 
+bool backed_by_index(const Constraint& c) {
+  return c.kind == ConstraintKind::unique || c.kind == ConstraintKind::primary_key;
+}
+
 void check_names(const schema::Database& db) {
   Namespaces names;
   for (const schema::Enum& e : db.enums) names.add_enum(e);
   for (const schema::Table& table : db.tables) {
     names.add_table(table);
     const std::string& schema = table.name.schema;
+    // A unique constraint and a primary key are also their index: a
+    // relation, whose name no table, index or other relation may take.
     for (const Constraint& c : table.constraints) {
-      if (c.kind != ConstraintKind::unique) continue;
+      if (!backed_by_index(c)) continue;
       names.add_object(schema, c.name, constraint_noun(c.kind), c.path, true);
     }
     for (const schema::Index& index : table.indexes) {
       names.add_object(schema, index.name, "index", index.path, true);
     }
     for (const Constraint& c : table.constraints) {
-      if (c.kind == ConstraintKind::unique) continue;
+      if (backed_by_index(c)) continue;
       names.add_object(schema, c.name, constraint_noun(c.kind), c.path, false);
     }
   }

@@ -93,11 +93,11 @@ json table_json(const schema::Table& t, const schema::Database& db,
   for (const auto& c : t.columns) columns.push_back(column_json(c, key_columns.count(c.name) > 0));
   out["columns"] = columns;
   if (pk != nullptr) {
-    out["primary_key"] = pk->columns;
-    if (!pk->name.empty() && pk->name != t.name.name + "_pkey") {
-      warnings.push_back(where + ": the primary key's name " + pk->name +
-                         " is not expressed (the model's primary key takes the default name " +
-                         t.name.name + "_pkey)");
+    // Named only when the name is not the one PostgreSQL would choose.
+    if (pk->name.empty() || pk->name == sql::object_name(t.name.name, "", "pkey")) {
+      out["primary_key"] = pk->columns;
+    } else {
+      out["primary_key"] = json{{"name", pk->name}, {"columns", pk->columns}};
     }
   }
   json uniques = json::array();

@@ -464,6 +464,51 @@ TEST_CASE("primary key on columns and on the table are one thing", "[model][load
         "tables[1].primary_key[0])");
 }
 
+TEST_CASE("a named primary key is the object form of the table's primary_key", "[model][load]") {
+  json two = table_of({{{"name", "a"}, {"type", "integer"}}, {{"name", "b"}, {"type", "integer"}}});
+  auto named = load(
+      with(two, "/tables/0/primary_key", {{"name", "accounts_pkey"}, {"columns", {"b", "a"}}}));
+  const auto& pk = named.tables[0].constraints[0];
+  CHECK(pk.kind == schema::ConstraintKind::primary_key);
+  CHECK(pk.name == "accounts_pkey");
+  CHECK(pk.columns == std::vector<std::string>{"b", "a"});
+  CHECK(pk.path == "tables[0].primary_key");
+  CHECK_FALSE(named.tables[0].columns[0].nullable);
+
+  // "columns" may be left to the columns marked "primary_key".
+  auto marked = load(with(rich(), "/tables/1/primary_key", {{"name", "pk_t"}}));
+  CHECK(marked.tables[1].constraints[0].name == "pk_t");
+  CHECK(marked.tables[1].constraints[0].columns == std::vector<std::string>{"id"});
+  // The name is part of what the model declares.
+  CHECK(marked.fingerprint != load(rich()).fingerprint);
+
+  CHECK(error_of(with(two, "/tables/0/primary_key", {{"name", "k"}})) ==
+        "model.json: tables[0].primary_key: names no columns: list them in \"columns\", or mark "
+        "them \"primary_key\"");
+  CHECK(error_of(with(rich(), "/tables/1/primary_key", {{"name", "k"}, {"columns", {"a"}}})) ==
+        "model.json: tables[1].primary_key.columns: lists a, but the columns marked "
+        "\"primary_key\" are id");
+  CHECK(error_of(with(two, "/tables/0/primary_key", {{"columns", {"a"}}})) ==
+        "model.json: tables[0].primary_key: missing required key \"name\"");
+  CHECK(error_of(with(two, "/tables/0/primary_key", {{"name", "k"}, {"column", {"a"}}})) ==
+        "model.json: tables[0].primary_key: unknown key \"column\"");
+  CHECK(error_of(with(two, "/tables/0/primary_key", {{"name", ""}, {"columns", {"a"}}})) ==
+        "model.json: tables[0].primary_key.name: must not be empty");
+}
+
+TEST_CASE("a primary key's name is a relation name: no table, index or constraint may share it",
+          "[model][load]") {
+  CHECK(error_of(with(rich(), "/tables/1/primary_key", {{"name", "ix_t_a"}})) ==
+        "model.json: tables[1].indexes[0].name: index name \"ix_t_a\" is already used in schema "
+        "public by the primary key at tables[1].primary_key");
+  CHECK(error_of(with(rich(), "/tables/1/primary_key", {{"name", "parent"}})) ==
+        "model.json: tables[1].primary_key.name: primary key name \"parent\" is already used in "
+        "schema public by the table at tables[0]");
+  CHECK(error_of(with(rich(), "/tables/1/primary_key", {{"name", "ck_t_a"}})) ==
+        "model.json: tables[1].checks[0].name: check constraint name \"ck_t_a\" is already "
+        "used in schema public by the primary key at tables[1].primary_key");
+}
+
 TEST_CASE("primary-key columns are NOT NULL and cannot be declared nullable", "[model][load]") {
   json table_level =
       table_of({{{"name", "a"}, {"type", "integer"}}, {{"name", "b"}, {"type", "text"}}});
@@ -718,11 +763,11 @@ TEST_CASE("indexes read every key form and option", "[model][load]") {
   CHECK(index.include == std::vector<std::string>{"parent_id"});
   REQUIRE(index.keys.size() == 3);
   CHECK(index.keys[0] == schema::IndexKey{"a", "", "", schema::SortOrder::unspecified,
-                                          schema::NullsOrder::unspecified});
-  CHECK(index.keys[1] ==
-        schema::IndexKey{"id", "", "int4_ops", schema::SortOrder::desc, schema::NullsOrder::first});
+                                          schema::NullsOrder::unspecified, ""});
+  CHECK(index.keys[1] == schema::IndexKey{"id", "", "int4_ops", schema::SortOrder::desc,
+                                          schema::NullsOrder::first, ""});
   CHECK(index.keys[2] ==
-        schema::IndexKey{"", "lower(a)", "", schema::SortOrder::asc, schema::NullsOrder::last});
+        schema::IndexKey{"", "lower(a)", "", schema::SortOrder::asc, schema::NullsOrder::last, ""});
   CHECK(db.tables[1].indexes[1].method == "gin");
   CHECK(db.tables[1].indexes[1].path == "tables[1].indexes[1]");
 }
