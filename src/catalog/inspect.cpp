@@ -76,9 +76,10 @@ struct IndexColumns {
         column_name(r.column_number("column_name")),
         expression(r.column_number("expression")),
         opclass(r.column_number("opclass")),
+        default_opclass(r.column_number("default_opclass")),
         option(r.column_number("option")) {}
   Col oid, schema, table_name, name, method, is_unique, is_valid, constraint_backed, predicate,
-      is_include, column_name, expression, opclass, option;
+      is_include, column_name, expression, opclass, default_opclass, option;
 };
 
 std::string text(const pqxx::field& f) {
@@ -274,6 +275,7 @@ schema::IndexKey read_index_key(const pqxx::row& row, const IndexColumns& col) {
     key.column = text(row[col.column_name]);
   }
   key.opclass = text(row[col.opclass]);
+  key.default_opclass = text(row[col.default_opclass]);
   if (!row[col.option].is_null()) set_order(row[col.option].as<int>(), key);
   return key;
 }

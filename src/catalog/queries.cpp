@@ -128,6 +128,7 @@ SELECT i.indexrelid AS oid, n.nspname::text AS schema, c.relname::text AS table_
        CASE WHEN k.attnum = 0
             THEN pg_get_indexdef(i.indexrelid, k.position::int, true) END AS expression,
        CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END AS opclass,
+       CASE WHEN opc.opcdefault THEN opc.opcname::text END AS default_opclass,
        k.option
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indrelid AND c.relkind IN ('r', 'p') AND NOT c.relispartition

@@ -25,13 +25,25 @@ IndexKey canonical_key(IndexKey key) {
     key.nulls = key.order == SortOrder::desc ? NullsOrder::first : NullsOrder::last;
   }
   key.expression = normalize_expression(key.expression);
+  key.opclass.clear();  // compared by same_opclass
   return key;
+}
+
+// The same operator class: both the default (omitted), or the same name; a
+// name on one side matches the other's default by the default's name (the
+// catalog knows it, the model may spell it out: "jsonb_ops").
+bool same_opclass(const IndexKey& a, const IndexKey& b) {
+  if (a.opclass == b.opclass) return true;
+  if (a.opclass.empty()) return !a.default_opclass.empty() && a.default_opclass == b.opclass;
+  if (b.opclass.empty()) return !b.default_opclass.empty() && b.default_opclass == a.opclass;
+  return false;
 }
 
 bool same_definition(const Index& a, const Index& b) {
   if (a.keys.size() != b.keys.size()) return false;
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
     if (canonical_key(a.keys[i]) != canonical_key(b.keys[i])) return false;
+    if (!same_opclass(a.keys[i], b.keys[i])) return false;
   }
   return util::ascii_lower(a.method) == util::ascii_lower(b.method) && a.unique == b.unique &&
          same_expression(a.where, b.where) && a.include == b.include;

@@ -143,6 +143,10 @@ struct IndexKey {
   std::string opclass;     // empty: the type's default operator class
   SortOrder order = SortOrder::unspecified;
   NullsOrder nulls = NullsOrder::unspecified;
+  // Catalog only: the name of the operator class the key uses when that is
+  // the default one (then `opclass` is empty), so that a model naming the
+  // default explicitly ("jsonb_ops") matches. Not part of ==.
+  std::string default_opclass;
 
   friend bool operator==(const IndexKey& a, const IndexKey& b) {
     return a.column == b.column && a.expression == b.expression && a.opclass == b.opclass &&
