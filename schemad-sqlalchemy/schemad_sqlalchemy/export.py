@@ -7,6 +7,7 @@ MetaData.naming_convention gives.  What the model format cannot say is a Note.
 """
 
 import json
+import re
 from collections import OrderedDict, namedtuple
 
 from sqlalchemy import exc, types as sqltypes
@@ -21,6 +22,8 @@ from sqlalchemy.schema import (
     UniqueConstraint,
 )
 from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy import text
 
 # PostgreSQL's index methods that the model format knows.
 METHODS = ("btree", "hash", "gin", "gist", "brin", "spgist")
@@ -56,6 +59,15 @@ TABLE_OPTIONS = ("inherits", "partition_by", "with_oids", "on_commit", "tablespa
 # Index options likewise.
 INDEX_OPTIONS = ("with", "tablespace", "nulls_not_distinct")
 
+
+# A text() index key that ends in ASC/DESC and/or NULLS FIRST/LAST.
+_TRAILING_SORT = re.compile(
+    r"^\s*(?P<body>.*?)(?:\s+(?P<order>ASC|DESC))?(?:\s+NULLS\s+(?P<nulls>FIRST|LAST))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# A column name as written in SQL: plain, or double-quoted.
+_IDENTIFIER = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"')
 
 # The modifiers of desc(), asc(), nulls_first(), nulls_last().
 SORT_MODIFIERS = (
@@ -343,8 +355,15 @@ class _Exporter:
         self.check_deferrable(constraint, where)
         return out
 
-    def index_key(self, expression, ops, method, where):
+    def index_key(self, expression, ops, method, where, table):
         """One key of an index: a column name, or a key object."""
+
+        def column_of(body):
+            name = body[1:-1].replace('""', '"') if body.startswith('"') else body
+            if _IDENTIFIER.fullmatch(body) and name in table.c:
+                return table.c[name]
+            return None
+
         order = nulls = None
         while getattr(expression, "modifier", None) in SORT_MODIFIERS:
             modifier = expression.modifier
@@ -353,6 +372,21 @@ class _Exporter:
             else:
                 nulls = nulls or ("first" if modifier is operators.nulls_first_op else "last")
             expression = expression.element
+        if isinstance(expression, TextClause):
+            # text("updated_at DESC"), as Alembic's autogenerate writes a
+            # sorted key: the sort words go to "order"/"nulls" (inside the
+            # parentheses schemad puts around an expression they would be a
+            # syntax error), a bare column name to "column" (PostgreSQL
+            # makes it a column key too).
+            written = _TRAILING_SORT.match(expression.text)
+            body = written.group("body")
+            order = order or (written.group("order") or "").lower() or None
+            nulls = nulls or (written.group("nulls") or "").lower() or None
+            column = column_of(body)
+            if column is not None:
+                expression = column
+            elif written.group("order") or written.group("nulls"):
+                expression = text(body)
         key = OrderedDict()
         if isinstance(expression, Column):
             key["column"] = expression.name
@@ -394,7 +428,8 @@ class _Exporter:
         ops = options.get("ops") or {}
         out = OrderedDict(name=name)
         out["columns"] = [
-            self.index_key(expression, ops, method, where) for expression in index.expressions
+            self.index_key(expression, ops, method, where, table)
+            for expression in index.expressions
         ]
         if method != "btree":
             out["method"] = method
@@ -434,15 +469,12 @@ class _Exporter:
         key_columns = [column.name for column in primary_key.columns]
         out["columns"] = [self.column(column, set(key_columns)) for column in table.columns]
         if key_columns:
-            out["primary_key"] = key_columns
+            # Named only when the name is not the one PostgreSQL would choose.
             name = self.constraint_name(primary_key, where)
-            default = _pg_default_name(table.name, "pkey")
-            if name is not None and name != default:
-                self.note(
-                    where,
-                    "the primary key's name %s is not expressed (named primary keys are "
-                    "not in the model format yet); it gets PostgreSQL's %s" % (name, default),
-                )
+            if name is None or name == _pg_default_name(table.name, "pkey"):
+                out["primary_key"] = key_columns
+            else:
+                out["primary_key"] = OrderedDict([("name", name), ("columns", key_columns)])
             self.check_deferrable(primary_key, where)
 
         uniques, foreign_keys, checks = [], [], []

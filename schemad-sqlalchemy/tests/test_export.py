@@ -355,18 +355,21 @@ class Constraints(unittest.TestCase):
         with self.assertRaisesRegex(ExportError, r"^public\.t: .*requires that constraint is explicitly named"):
             export_metadata(metadata)
 
-    def test_a_named_primary_key_is_reported_unless_it_is_postgresqls_own_name(self):
+    def test_a_primary_key_is_named_unless_it_is_postgresqls_own_name(self):
         for convention, expected in (
-            ({"pk": "pk_%(table_name)s"}, ["the primary key's name pk_t is not expressed"]),
-            ({"pk": "%(table_name)s_pkey"}, []),
+            ({"pk": "pk_%(table_name)s"}, {"name": "pk_t", "columns": ["id"]}),
+            ({"pk": "%(table_name)s_pkey"}, ["id"]),
+            ({}, ["id"]),
         ):
             table, notes = export_table(
                 Column("id", Integer, primary_key=True), naming_convention=convention
             )
-            self.assertEqual(table["primary_key"], ["id"])
-            self.assertEqual(len(notes), len(expected))
-            for note, words in zip(notes, expected):
-                self.assertIn(words, note)
+            self.assertEqual(table["primary_key"], expected)
+            self.assertEqual(notes, [])
+        table, _ = export_table(
+            Column("a", Integer), Column("b", Integer), PrimaryKeyConstraint("b", "a", name="old_pkey")
+        )
+        self.assertEqual(table["primary_key"], {"name": "old_pkey", "columns": ["b", "a"]})
 
     def test_foreign_keys_carry_every_action_and_the_targets_schema(self):
         metadata = MetaData()
@@ -454,6 +457,27 @@ class Indexes(unittest.TestCase):
         )
         self.assertEqual(len(result.notes), 1)
         self.assertIn("public.t.ix_bloom: index method bloom is not expressed", str(result.notes[0]))
+
+    def test_text_keys_with_sort_words_as_alembic_writes_them(self):
+        metadata = MetaData()
+        Table(
+            "t",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("score", Integer),
+            Column("Up Case", Integer),
+            Index("ix_a", text("score DESC")),
+            Index("ix_b", text("lower(x) desc nulls last")),
+            Index("ix_c", text('"Up Case" NULLS FIRST')),
+            Index("ix_d", text("score")),
+            Index("ix_e", text("coalesce(score, 0)")),
+        )
+        indexes = {i["name"]: i["columns"] for i in export_metadata(metadata).model["tables"][0]["indexes"]}
+        self.assertEqual(indexes["ix_a"], [{"column": "score", "order": "desc"}])
+        self.assertEqual(indexes["ix_b"], [{"expression": "lower(x)", "order": "desc", "nulls": "last"}])
+        self.assertEqual(indexes["ix_c"], [{"column": "Up Case", "nulls": "first"}])
+        self.assertEqual(indexes["ix_d"], ["score"])
+        self.assertEqual(indexes["ix_e"], [{"expression": "coalesce(score, 0)"}])
 
     def test_an_index_without_a_name_is_an_error(self):
         # A convention without "ix" (an empty one means SQLAlchemy's default).

@@ -21,7 +21,7 @@ the dump of a database built by metadata.create_all() after
 It uses every construct that schemad-sqlalchemy's README lists under "What is
 exported", at least once each (the comments name them).  It does not use what
 the exporter reports as not expressible *and* what would make the database
-differ (Computed, a "pk" naming convention, Sequence, COLLATE, DEFERRABLE):
+differ (Computed, Sequence, COLLATE, DEFERRABLE):
 those are tested elsewhere.  One listed construct is left out, with a
 comment at the column that replaces it (Order.discount_rate):
 Float(precision=24), which Alembic reports as a type difference even against
@@ -36,7 +36,8 @@ Conventions:
 * The naming convention (NAMING_CONVENTION) names indexes from
   %(column_0_label)s (which includes the schema for tables outside the
   default one), unique constraints from the table and first column, foreign
-  keys from the table, first column and %(referred_table_name)s, and checks
+  keys from the table, first column and %(referred_table_name)s, primary keys
+  from the table ("pk_orders": a named primary key), and checks
   from %(constraint_name)s -- so every CheckConstraint carries a name (given
   to the convention), or conv() for a name taken as it is.  Expression
   indexes cannot be named by a column label: they are named explicitly.
@@ -88,6 +89,8 @@ NAMING_CONVENTION = {
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    # Named primary keys: "pk_customers", not PostgreSQL's "customers_pkey".
+    "pk": "pk_%(table_name)s",
 }
 
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
