@@ -33,8 +33,8 @@ from sqlalchemy.orm import declarative_base, relationship
 
 # Names for indexes, unique, check and foreign-key constraints, so that the
 # database, the Alembic revisions and the schemad model agree on every name.
-# No "pk" entry: the model format cannot name a primary key yet, so primary
-# keys keep PostgreSQL's default name, <table>_pkey.
+# No "pk" entry: primary keys keep PostgreSQL's default name, <table>_pkey
+# (a "pk" entry would work too: the model then names each key).
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
