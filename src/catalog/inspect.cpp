@@ -37,9 +37,10 @@ struct ObjectColumns {
         identity(r.column_number("identity")),
         default_expr(r.column_number("default_expr")),
         owned_sequence(r.column_number("owned_sequence")),
-        item_comment(r.column_number("item_comment")) {}
+        item_comment(r.column_number("item_comment")),
+        generated_expr(r.column_number("generated_expr")) {}
   Col kind, schema, name, comment, item, position, type_schema, type_name, type_modifier,
-      type_array, not_null, identity, default_expr, owned_sequence, item_comment;
+      type_array, not_null, identity, default_expr, owned_sequence, item_comment, generated_expr;
 };
 
 struct ConstraintColumns {
@@ -155,6 +156,7 @@ schema::Column read_column(const pqxx::row& row, const ObjectColumns& col) {
   c.type.array = flag(row[col.type_array]);
   c.nullable = !flag(row[col.not_null]);
   c.identity = identity(text(row[col.identity]));
+  if (auto expr = optional_text(row[col.generated_expr])) c.generated = *expr;
   if (auto expr = optional_text(row[col.default_expr])) {
     c.def.kind = schema::Default::Kind::sql;
     c.def.value = *expr;

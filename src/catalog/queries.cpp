@@ -16,6 +16,9 @@ const char* const set_search_path = "SET LOCAL search_path = pg_catalog";
 // typmod included; any other is its bare name and the typmod text apart,
 // which is what format_type adds after the name.
 //
+// A generated column's expression is in pg_attrdef too: it comes apart
+// from defaults (attgenerated = 's').
+//
 // serial-ness (`owned`): the default depends on a sequence (deptype 'n'
 // from pg_attrdef) that itself depends automatically (deptype 'a', OWNED
 // BY) on this very column. One hash join over the few owned sequences
@@ -39,15 +42,16 @@ SELECT 'schema' AS kind, r.oid AS owner, 0::float8 AS position, r.nspname AS sch
        NULL::text AS name, NULL::text AS comment, NULL::text AS item,
        NULL::text AS type_schema, NULL::text AS type_name, NULL::text AS type_modifier,
        NULL::bool AS type_array, NULL::bool AS not_null, NULL::text AS identity,
-       NULL::text AS default_expr, NULL::bool AS owned_sequence, NULL::text AS item_comment
+       NULL::text AS default_expr, NULL::bool AS owned_sequence, NULL::text AS item_comment,
+       NULL::text AS generated_expr
 FROM requested r
 UNION ALL
 SELECT 'extension', x.oid, 0, NULL, x.extname::text, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM pg_extension x
 UNION ALL
 SELECT 'enum', t.oid, l.enumsortorder, r.nspname, t.typname::text, NULL, l.enumlabel::text,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM requested r
 JOIN pg_type t ON t.typnamespace = r.oid AND t.typtype = 'e'
 LEFT JOIN pg_enum l ON l.enumtypid = t.oid
@@ -62,9 +66,10 @@ SELECT 'table', c.oid, a.attnum, r.nspname, c.relname::text, td.description, a.a
        el.oid IS NOT NULL,
        a.attnotnull,
        a.attidentity::text,
-       pg_get_expr(ad.adbin, ad.adrelid),
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
        o.attrdef IS NOT NULL,
-       cd.description
+       cd.description,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END
 FROM requested r
 JOIN pg_class c ON c.relnamespace = r.oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 LEFT JOIN pg_description td
@@ -74,7 +79,7 @@ LEFT JOIN pg_type ty ON ty.oid = a.atttypid
 LEFT JOIN pg_type el ON el.oid = ty.typelem AND el.typarray = ty.oid
 LEFT JOIN pg_type b ON b.oid = COALESCE(el.oid, ty.oid)
 LEFT JOIN pg_namespace bn ON bn.oid = b.typnamespace
-LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum AND a.attgenerated = ''
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN owned o ON o.relid = a.attrelid AND o.attnum = a.attnum AND o.attrdef = ad.oid
 LEFT JOIN pg_description cd
        ON cd.classoid = 'pg_class'::regclass AND cd.objoid = a.attrelid AND cd.objsubid = a.attnum

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "diff/definitions.hpp"
+#include "diff/expressions.hpp"
 #include "diff/table_diff.hpp"
 
 namespace schemad::diff {
@@ -73,6 +74,27 @@ void compare_default(const TableDiff& t, const Column& want, const Column& have,
   }
 }
 
+std::string generated_text(const std::string& expression) {
+  return expression.empty() ? "not generated"
+                            : "GENERATED ALWAYS AS " + parenthesized(expression) + " STORED";
+}
+
+// The model's expression as written, or as the server printed it (the
+// probe). Without the server's text a different spelling proves nothing,
+// as for a check: both are generated, and that is all that is compared.
+void compare_generated(const TableDiff& t, const Column& want, const Column& have,
+                       const std::string& object) {
+  if (want.generated.empty() && have.generated.empty()) return;
+  bool same =
+      !want.generated.empty() && !have.generated.empty() &&
+      (same_expression(want.generated, have.generated) || want.generated_normalized.empty() ||
+       same_expression(want.generated_normalized, have.generated));
+  if (!same) {
+    add_drift(t.out, DriftKind::column_generated, object, generated_text(want.generated),
+              generated_text(have.generated), want.path);
+  }
+}
+
 void compare_comment(const TableDiff& t, const Column& want, const Column& have,
                      const std::string& object) {
   if (!want.comment || want.comment->empty()) return;  // the model is silent
@@ -100,6 +122,7 @@ void compare_column(const TableDiff& t, const Column& want, const Column& have) 
     add_drift(t.out, DriftKind::column_identity, object, identity_text(want.identity),
               identity_text(have.identity), want.path);
   }
+  compare_generated(t, want, have, object);
   compare_default(t, want, have, object);
   compare_comment(t, want, have, object);
 }

@@ -88,6 +88,7 @@ enum class DriftKind {
                           // safely (a NOT NULL column added nullable)
   data_conflict,          // a change the rows prevent (duplicates for a unique index,
                           // rows violating a constraint); object: the change, actual: why
+  column_generated,       // generated in one and not the other, or another expression
 };
 
 inline constexpr DriftKind kAllDriftKinds[] = {
@@ -107,8 +108,10 @@ inline constexpr DriftKind kAllDriftKinds[] = {
     DriftKind::comment,
     DriftKind::not_applied,
     DriftKind::data_conflict,
+    DriftKind::column_generated,
 };
-static_assert(std::size(kAllDriftKinds) == static_cast<std::size_t>(DriftKind::data_conflict) + 1,
+static_assert(std::size(kAllDriftKinds) ==
+                  static_cast<std::size_t>(DriftKind::column_generated) + 1,
               "a new DriftKind goes last, and into kAllDriftKinds");
 
 // Label used in metrics ({kind="column_type"}) and JSON output.

@@ -23,6 +23,11 @@ std::string detail(const Drift& d) {
       return differs("default", d);
     case DriftKind::column_identity:
       return differs("identity", d);
+    case DriftKind::column_generated:
+      if (d.actual == "not generated" || d.expected == "not generated") {
+        return "is " + d.actual + ", model says " + d.expected;
+      }
+      return differs("generation", d);
     case DriftKind::extra_table:
       return "table not in the model";
     case DriftKind::extra_column:
@@ -87,6 +92,8 @@ std::string to_string(DriftKind kind) {
       return "not_applied";
     case DriftKind::data_conflict:
       return "data_conflict";
+    case DriftKind::column_generated:
+      return "column_generated";
   }
   return "unknown";
 }

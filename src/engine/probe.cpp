@@ -56,6 +56,10 @@ std::string setup_sql(const std::vector<const Question*>& questions, const std::
       case Question::Kind::index:  // expr: the CREATE INDEX on "pg_temp"."<prefix>_<column>"
         out += "CREATE TEMP TABLE " + t + " (" + q->columns + ");\n" + q->expr + ";\n";
         break;
+      case Question::Kind::generated:  // read back with the defaults ('d'): pg_attrdef
+        out += "CREATE TEMP TABLE " + t + " (" + q->columns + ", " + sql::ident(q->column) + " " +
+               q->type + " GENERATED ALWAYS AS (" + q->expr + ") STORED);\n";
+        break;
     }
   }
   for (std::size_t first = 0; first < shared.size(); first += kColumnsPerTable) {
@@ -123,7 +127,8 @@ void deliver(const pqxx::result& rows, std::vector<Question>& questions, apply::
     std::size_t index = std::stoul(name.substr(prefix.size()));
     if (index >= questions.size()) continue;
     Question& q = questions[index];
-    const bool wanted = (kind == "d" && q.kind == Question::Kind::default_text) ||
+    const bool wanted = (kind == "d" && (q.kind == Question::Kind::default_text ||
+                                         q.kind == Question::Kind::generated)) ||
                         (kind == "v" && q.kind == Question::Kind::volatility) ||
                         (kind == "c" && q.kind == Question::Kind::check) ||
                         (kind == "t" && q.kind == Question::Kind::type) ||

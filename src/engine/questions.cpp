@@ -92,9 +92,11 @@ class Collector {
         const Column* existing = live == nullptr ? nullptr : live->column(column.name);
         if (existing != nullptr) {
           add_default(column, *existing);
+          add_generated(table, *live, column, *existing);
         } else {
           if (live != nullptr) add_volatility(column);
           if (ahead_) learn_default(column);
+          if (ahead_ && live != nullptr) learn_generated(table, live, column);
         }
       }
       if (live == nullptr) {
@@ -158,10 +160,60 @@ class Collector {
          true});
   }
 
-  // Ahead of creating a table: its checks and its indexes' expressions.
+  // A generated column's expression, on a scratch table of the model's
+  // columns (typed as in `live` where they exist there).
+  Question generated_question(const Table* live, const Column& column, const std::string& columns) {
+    const std::string type =
+        (live != nullptr && live->column(column.name) != nullptr ? live->column(column.name)->type
+                                                                 : column.type)
+            .sql();
+    return {Question::Kind::generated,
+            "generated\x1f" + columns + "\x1f" + type + "\x1f" + column.generated,
+            column.path + ".generated",
+            next_name(),
+            type,
+            column.generated,
+            columns,
+            [](const std::string&) {},
+            [] {}};
+  }
+
+  void add_generated(const Table& table, const Table& live, Column& column,
+                     const Column& existing) {
+    if (column.generated.empty() || existing.generated.empty()) return;
+    // Nothing to ask when the server printed exactly what the model says.
+    if (diff::same_expression(column.generated, existing.generated)) {
+      column.generated_normalized = existing.generated;
+      return;
+    }
+    const std::string columns = scratch_columns(table, &live);
+    if (columns.empty()) return;
+    Question q = generated_question(&live, column, columns);
+    q.answer = [&column](const std::string& answer) { column.generated_normalized = answer; };
+    q.make_do = [&column, printed = existing.generated] {
+      if (diff::roughly_same_expression(column.generated, printed)) {
+        column.generated_normalized = printed;
+      }
+    };
+    add(std::move(q));
+  }
+
+  // Ahead of adding a generated column (to a new or an existing table).
+  void learn_generated(const Table& table, const Table* live, const Column& column) {
+    if (column.generated.empty()) return;
+    const std::string columns = scratch_columns(table, live);
+    if (columns.empty()) return;
+    Question q = generated_question(live, column, columns);
+    q.ahead = true;
+    add(std::move(q));
+  }
+
+  // Ahead of creating a table: its checks, its indexes' expressions and
+  // its generated columns' expressions.
   void learn_table(const Table& table) {
     const std::string columns = scratch_columns(table, nullptr);
     if (columns.empty()) return;
+    for (const Column& column : table.columns) learn_generated(table, nullptr, column);
     for (const Constraint& c : table.constraints) {
       if (c.kind != ConstraintKind::check || c.expression.empty()) continue;
       add({Question::Kind::check, "check\x1f" + columns + "\x1f" + c.expression,

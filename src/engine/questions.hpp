@@ -2,11 +2,11 @@
 
 // What schemad cannot predict about the model's text, as questions for the
 // server (probe.hpp asks them, or finds their answers in schemad_memo):
-// how PostgreSQL prints a default for a column's type, a check or an index
-// expression, whether a default is volatile, what an extension's type is
-// called. Each question knows where its answer goes in the model, and what
-// to do when no answer is at hand (a read-only comparison that no apply has
-// taught yet): compare by the rough normalisation (diff/expressions.hpp).
+// how PostgreSQL prints a default for a column's type, a check, an index
+// expression or a generated column's expression, whether a default is volatile, what an extension's
+// type is called. Each question knows where its answer goes in the model, and what to do when no
+// answer is at hand (a read-only comparison that no apply has taught yet): compare by the rough
+// normalisation (diff/expressions.hpp).
 
 #include <functional>
 #include <string>
@@ -17,15 +17,15 @@
 namespace schemad::engine {
 
 struct Question {
-  enum class Kind { default_text, volatility, check, type, index } kind;
+  enum class Kind { default_text, volatility, check, type, index, generated } kind;
   // What it asks, independent of the run: the kind, the types and columns
   // it is asked in, and the model's text. schemad_memo keys answers by it.
   std::string key;
   std::string path;     // model path, for errors and notes
   std::string column;   // scratch column, constraint or index name ("schemad_q<N>")
   std::string type;     // SQL type text
-  std::string expr;     // default or check expression; index: its CREATE INDEX
-  std::string columns;  // check, index: the column list of the scratch table
+  std::string expr;     // default, check or generation expression; index: its CREATE INDEX
+  std::string columns;  // check, index, generated: the column list of the scratch table
   // Stores the server's answer into the model.
   std::function<void(const std::string&)> answer;
   // Without an answer: the best the model and the catalog allow.

@@ -37,8 +37,8 @@ schema::Identity read_identity(const Node& node, const ColumnType& type) {
 }  // namespace
 
 ColumnEntry read_column(const Node& node, const TypeScope& scope) {
-  node.expect_object(
-      {"name", "type", "nullable", "default", "primary_key", "unique", "identity", "comment"});
+  node.expect_object({"name", "type", "nullable", "default", "primary_key", "unique", "identity",
+                      "generated", "comment"});
   ColumnEntry entry;
   schema::Column& column = entry.column;
   column.path = node.path();
@@ -59,6 +59,15 @@ ColumnEntry read_column(const Node& node, const TypeScope& scope) {
     if (!column.def.empty() && column.serial) {
       def->fail("a serial column cannot have a default (its sequence supplies it)");
     }
+  }
+
+  if (auto generated = node.find("generated")) {
+    column.generated = generated->non_empty_string();
+    if (!column.def.empty()) generated->fail("a generated column cannot have a default");
+    if (column.identity != schema::Identity::none) {
+      generated->fail("a generated column cannot be an identity column");
+    }
+    if (column.serial) generated->fail("a generated column cannot be serial");
   }
 
   bool not_null = entry.primary_key || column.serial || column.identity != schema::Identity::none;

@@ -56,6 +56,7 @@ json column_json(const schema::Column& c, bool in_key) {
   if (!c.def.empty() && !c.serial) out["default"] = json{{"sql", c.def.value}};
   if (c.identity == schema::Identity::always) out["identity"] = "always";
   if (c.identity == schema::Identity::by_default) out["identity"] = "by default";
+  if (!c.generated.empty()) out["generated"] = bare(c.generated);
   if (c.comment && !c.comment->empty()) out["comment"] = *c.comment;
   return out;
 }

@@ -114,6 +114,7 @@ std::string column_type_sql(const schema::Column& column) {
 std::string column_sql(const schema::Column& column) {
   std::string out = sql::ident(column.name) + " " + column_type_sql(column);
   out += identity_sql(column.identity);
+  if (!column.generated.empty()) out += " GENERATED ALWAYS AS (" + column.generated + ") STORED";
   if (!column.nullable) out += " NOT NULL";
   // serial's sequence supplies the default; identity columns have none.
   if (!column.def.empty() && !column.serial && column.identity == schema::Identity::none) {

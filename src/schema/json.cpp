@@ -168,6 +168,10 @@ void write(Writer& w, const Column& c) {
   w.optional_text(c.comment);
   w.key("default");
   write(w, c.def);
+  if (!c.generated.empty()) {  // absent otherwise: older models keep their fingerprint
+    w.key("generated");
+    w.text(c.generated);
+  }
   w.key("identity");
   write_name(w, identity_text(c.identity));
   w.key("name");

@@ -100,6 +100,12 @@ struct Column {
   // serial/bigserial/smallserial in the model: an owned sequence supplies the
   // default, whose form (nextval of that sequence) is never drift.
   bool serial = false;
+  // A generated column (GENERATED ALWAYS AS (…) STORED): its expression.
+  // Model: as written; catalog: as pg_get_expr prints it. Empty: not one.
+  std::string generated;
+  // Model only: the server's text for `generated`, filled by the probe (or
+  // from the database when it printed the model's text); empty until then.
+  std::string generated_normalized;
   std::optional<std::string> comment;
   // Where this came from, for messages: "tables[3].columns[2]" in the model;
   // empty for inspected objects.

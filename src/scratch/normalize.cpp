@@ -631,6 +631,7 @@ schema::Database to_model(
     schemas.insert(t.name.schema);
     for (auto& c : t.columns) {
       c.path = t.path;
+      c.generated_normalized = c.generated;  // the server's own text
       if (c.def.kind == schema::Default::Kind::sql) {
         c.def.stored = c.def.value;
         c.def.is_volatile = volatile_defaults.count({t.name.schema, t.name.name, c.name}) > 0;

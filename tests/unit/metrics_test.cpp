@@ -208,6 +208,7 @@ const char* const kDriftKinds[] = {
     "enum_order",
     "comment",
     "not_applied",
+    "column_generated",
 };
 
 const char* const kChangeKinds[] = {"schema", "extension",  "enum",  "enum_value", "table",

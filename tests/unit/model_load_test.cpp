@@ -464,6 +464,29 @@ TEST_CASE("primary key on columns and on the table are one thing", "[model][load
         "tables[1].primary_key[0])");
 }
 
+TEST_CASE("a generated column has an expression and nothing that would fill it otherwise",
+          "[model][load]") {
+  json model = table_of({{{"name", "a"}, {"type", "integer"}},
+                         {{"name", "b"}, {"type", "integer"}, {"generated", "a * 2"}}});
+  auto db = load(model);
+  CHECK(db.tables[0].columns[1].generated == "a * 2");
+  CHECK(db.tables[0].columns[0].generated.empty());
+  // A model without generated columns keeps its fingerprint; one with them
+  // differs by them.
+  CHECK(db.fingerprint != load(without(model, "/tables/0/columns/1", "generated")).fingerprint);
+  CHECK(load(with(model, "/tables/0/columns/1/generated", "a * 3")).fingerprint != db.fingerprint);
+
+  CHECK(error_of(with(model, "/tables/0/columns/1/generated", "")) ==
+        "model.json: tables[0].columns[1].generated: must be a non-empty string, not \"\"");
+  CHECK(error_of(with(model, "/tables/0/columns/1/default", 1)) ==
+        "model.json: tables[0].columns[1].generated: a generated column cannot have a default");
+  CHECK(error_of(with(model, "/tables/0/columns/1/identity", "always")) ==
+        "model.json: tables[0].columns[1].generated: a generated column cannot be an identity "
+        "column");
+  CHECK(error_of(with(model, "/tables/0/columns/1/type", "serial")) ==
+        "model.json: tables[0].columns[1].generated: a generated column cannot be serial");
+}
+
 TEST_CASE("a named primary key is the object form of the table's primary_key", "[model][load]") {
   json two = table_of({{{"name", "a"}, {"type", "integer"}}, {{"name", "b"}, {"type", "integer"}}});
   auto named = load(
