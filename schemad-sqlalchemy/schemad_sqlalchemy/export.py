@@ -277,12 +277,12 @@ class _Exporter:
         if column.server_onupdate is not None and column.computed is None:
             self.note(where, "server_onupdate (a trigger) is not expressed")
         if column.computed is not None:
-            self.note(
-                where,
-                "Computed(%r) is not expressed (generated columns are not in the model "
-                "format yet); the column is created as a plain column"
-                % self.sql(column.computed.sqltext),
-            )
+            if column.computed.persisted is False:
+                raise ExportError(
+                    "%s: Computed(persisted=False) is a virtual generated column, which "
+                    "PostgreSQL does not have (create_all fails too)" % where
+                )
+            out["generated"] = self.sql(column.computed.sqltext)
 
         if identity is not None:
             out["identity"] = "always" if identity.always else "by default"

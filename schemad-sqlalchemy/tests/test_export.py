@@ -256,24 +256,30 @@ class Defaults(unittest.TestCase):
         self.assertIn("Python-side onupdate", notes[2])
         self.assertIn("server_default=FetchedValue", notes[3])
 
-    def test_computed_sequence_collation_and_identity_options_are_reported(self):
+    def test_computed_is_generated_and_sequence_collation_identity_options_are_reported(self):
         table, notes = export_table(
             Column("id", Integer, Sequence("t_id_seq"), primary_key=True),
             Column("a", Integer),
             Column("b", Integer, Computed("a * 2")),
+            Column("b2", Integer, Computed(text("a + 1"), persisted=True)),
             Column("c", String(10, collation="C")),
             Column("d", BigInteger, Identity(start=100, increment=5)),
         )
         columns = columns_by_name(table)
         self.assertEqual(columns["id"], {"name": "id", "type": "integer"})
-        self.assertEqual(columns["b"], {"name": "b", "type": "integer"})
+        self.assertEqual(columns["b"], {"name": "b", "type": "integer", "generated": "a * 2"})
+        self.assertEqual(columns["b2"], {"name": "b2", "type": "integer", "generated": "a + 1"})
         self.assertEqual(columns["c"]["type"], "varchar(10)")
         self.assertEqual(columns["d"], {"name": "d", "type": "bigint", "identity": "by default"})
-        self.assertEqual(len(notes), 4)
+        self.assertEqual(len(notes), 3)
         self.assertIn("Sequence('t_id_seq') is not expressed", notes[0])
-        self.assertIn("Computed('a * 2') is not expressed", notes[1])
-        self.assertIn("COLLATE 'C' is not expressed", notes[2])
-        self.assertIn("Identity options start=100, increment=5", notes[3])
+        self.assertIn("COLLATE 'C' is not expressed", notes[1])
+        self.assertIn("Identity options start=100, increment=5", notes[2])
+
+    def test_a_virtual_computed_column_is_an_error(self):
+        metadata = one_table(Column("a", Integer), Column("b", Integer, Computed("a", persisted=False)))
+        with self.assertRaisesRegex(ExportError, r"public\.t\.b: Computed\(persisted=False\)"):
+            export_metadata(metadata)
 
 
 class Constraints(unittest.TestCase):
