@@ -16,30 +16,25 @@ SELECT e.extname, n.nspname
 )sql";
 
 // Objects of the schemas ($1) that the model format cannot say. Members
-// of extensions (deptype 'e') and sequences owned by a column ('a' for
-// serial, 'i' for identity) are left out. A partitioned table is pulled as
-// a table, without its partitioning: that is said too.
+// of extensions (deptype 'e') are left out; sequences are in the model. A
+// partitioned table is pulled as a table, without its partitioning: that
+// is said too.
 const char* const kNotExpressed = R"sql(
 WITH member AS (
   SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'
-), owned AS (
-  SELECT objid FROM pg_catalog.pg_depend
-   WHERE classid = 'pg_catalog.pg_class'::regclass AND deptype IN ('a', 'i')
-     AND refclassid = 'pg_catalog.pg_class'::regclass AND refobjsubid > 0
 )
 SELECT kind, name FROM (
   SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                        WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table'
+                        WHEN 'f' THEN 'foreign table'
                         WHEN 'p' THEN 'partitioning (PARTITION BY) of table'
                         ELSE 'partition' END AS kind,
          pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname = ANY ($1::text[])
-     AND (c.relkind IN ('v', 'm', 'S', 'f', 'p') OR (c.relkind = 'r' AND c.relispartition))
+     AND (c.relkind IN ('v', 'm', 'f', 'p') OR (c.relkind = 'r' AND c.relispartition))
      AND NOT EXISTS (SELECT 1 FROM member d
                       WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid)
-     AND NOT (c.relkind = 'S' AND c.oid IN (SELECT objid FROM owned))
   UNION ALL
   SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
                         WHEN 'w' THEN 'window function' ELSE 'function' END,

@@ -163,14 +163,48 @@ schema::Column read_column(const pqxx::row& row, const ObjectColumns& col) {
     c.def.stored = *expr;
     // nextval of a sequence owned by the column, and nothing more: the form
     // serial and bigserial leave behind.
-    c.serial = flag(row[col.owned_sequence]) && starts_with(*expr, "nextval('") &&
-               ends_with(*expr, "'::regclass)");
+    // serial names its sequence <table>_<column>_seq: one of another name
+    // (a table renamed since, a sequence made on purpose) is the model's own
+    // sequence, and the column's default an ordinary nextval() call.
+    auto sequence = flag(row[col.owned_sequence]) ? nextval_sequence(*expr) : std::nullopt;
+    c.serial = sequence && sequence->schema == text(row[col.schema]) &&
+               sequence->name == sql::object_name(text(row[col.name]), c.name, "seq");
   }
   c.comment = optional_text(row[col.item_comment]);
   return c;
 }
 
 using TableMap = std::map<QualifiedName, schema::Table>;
+
+// A 'sequence' row: its numbers in `item`, "start,increment,min,max,cache,
+// cycle"; its owner in `item_comment`, "table\x1fcolumn".
+schema::Sequence read_sequence(const pqxx::row& row, const ObjectColumns& col) {
+  schema::Sequence s;
+  s.name = {text(row[col.schema]), text(row[col.name])};
+  s.type = text(row[col.type_name]);
+  std::vector<long long> numbers;
+  const std::string packed = text(row[col.item]);
+  for (std::size_t start = 0; start <= packed.size();) {
+    std::size_t comma = packed.find(',', start);
+    if (comma == std::string::npos) comma = packed.size();
+    numbers.push_back(std::stoll(packed.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  if (numbers.size() == 6) {
+    s.start = numbers[0];
+    s.increment = numbers[1];
+    s.min = numbers[2];
+    s.max = numbers[3];
+    s.cache = numbers[4];
+    s.cycle = numbers[5] != 0;
+  }
+  if (auto owner = optional_text(row[col.item_comment])) {
+    const auto separator = owner->find('\x1f');
+    s.owned_table = owner->substr(0, separator);
+    if (separator != std::string::npos) s.owned_column = owner->substr(separator + 1);
+  }
+  return s;
+}
 
 void read_objects(const pqxx::result& result, schema::Database& db, TableMap& tables) {
   const ObjectColumns col(result);
@@ -184,6 +218,8 @@ void read_objects(const pqxx::result& result, schema::Database& db, TableMap& ta
       db.schemas.push_back(text(row[col.schema]));
     } else if (kind == "extension") {
       db.extensions.push_back(text(row[col.name]));
+    } else if (kind == "sequence") {
+      db.sequences.push_back(read_sequence(row, col));
     } else if (kind == "enum") {
       QualifiedName name{text(row[col.schema]), text(row[col.name])};
       enums[name].name = name;
@@ -213,6 +249,8 @@ void read_objects(const pqxx::result& result, schema::Database& db, TableMap& ta
   }
   std::sort(db.schemas.begin(), db.schemas.end());
   std::sort(db.extensions.begin(), db.extensions.end());
+  std::sort(db.sequences.begin(), db.sequences.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   for (auto& entry : enums) db.enums.push_back(std::move(entry.second));
 }
 
@@ -347,6 +385,16 @@ schema::Database assemble(const Rows& rows) {
   read_objects(rows.objects, db, tables);
   read_constraints(rows.constraints, tables);
   read_indexes(rows.indexes, tables);
+  // A serial column's sequence is part of the column, not a sequence of
+  // its own.
+  db.sequences.erase(std::remove_if(db.sequences.begin(), db.sequences.end(),
+                                    [&tables](const schema::Sequence& s) {
+                                      auto t = tables.find({s.name.schema, s.owned_table});
+                                      if (t == tables.end()) return false;
+                                      const schema::Column* c = t->second.column(s.owned_column);
+                                      return c != nullptr && c->serial;
+                                    }),
+                     db.sequences.end());
   db.tables.reserve(tables.size());
   for (auto& entry : tables) {
     sort_table(entry.second);
@@ -387,6 +435,30 @@ schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::s
   InspectStats& sent = stats != nullptr ? *stats : local;
   sent.queries = 0;
   return assemble(read_rows(tx, schemas, sent));
+}
+
+std::optional<QualifiedName> nextval_sequence(const std::string& def) {
+  const std::string head = "nextval('";
+  const std::string tail = "'::regclass)";
+  if (def.compare(0, head.size(), head) != 0 || def.size() < head.size() + tail.size() ||
+      def.compare(def.size() - tail.size(), tail.size(), tail) != 0) {
+    return std::nullopt;
+  }
+  std::string inner = def.substr(head.size(), def.size() - head.size() - tail.size());
+  // Inside the literal, '' stands for '; names are quoted as needed.
+  std::string unquoted;
+  for (std::size_t i = 0; i < inner.size(); ++i) {
+    unquoted += inner[i];
+    if (inner[i] == '\'' && i + 1 < inner.size() && inner[i + 1] == '\'') ++i;
+  }
+  std::vector<std::string> parts;
+  for (const auto& t : sql::lex(unquoted)) {
+    if (t.kind == sql::Token::Kind::word || t.kind == sql::Token::Kind::quoted_identifier) {
+      parts.push_back(t.text);
+    }
+  }
+  if (parts.size() != 2) return std::nullopt;
+  return QualifiedName{parts[0], parts[1]};
 }
 
 }  // namespace schemad::catalog

@@ -4,6 +4,7 @@
 // Reads pg_catalog only, inside one REPEATABLE READ READ ONLY transaction, in
 // a constant number of queries whatever the number of tables.
 
+#include <optional>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
@@ -64,5 +65,9 @@ std::string check_expression(const std::string& definition);
 // uncommitted statements made. `stats` counts those 4 statements.
 schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
                             InspectStats* stats = nullptr);
+
+// The sequence of a default that is exactly nextval('schema.name'::regclass)
+// as the server prints it (search_path = pg_catalog), else nothing.
+std::optional<schema::QualifiedName> nextval_sequence(const std::string& def);
 
 }  // namespace schemad::catalog

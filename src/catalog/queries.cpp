@@ -16,6 +16,12 @@ const char* const set_search_path = "SET LOCAL search_path = pg_catalog";
 // typmod included; any other is its bare name and the typmod text apart,
 // which is what format_type adds after the name.
 //
+// Sequences, but an identity column's (deptype 'i'): their numbers in
+// `item` (start, increment, min, max, cache, cycle as 0/1), their type in
+// `type_name`, the column owning them (OWNED BY: table \x1f column, always in
+// the sequence's schema) in `item_comment`. A subquery per sequence: there
+// are few.
+//
 // A generated column's expression is in pg_attrdef too: it comes apart
 // from defaults (attgenerated = 's').
 //
@@ -49,6 +55,24 @@ UNION ALL
 SELECT 'extension', x.oid, 0, NULL, x.extname::text, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM pg_extension x
+UNION ALL
+SELECT 'sequence', c.oid, 0, r.nspname, c.relname::text, NULL,
+       concat_ws(',', s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+                 s.seqcycle::int),
+       NULL, format_type(s.seqtypid, NULL), NULL, NULL, NULL, NULL, NULL, NULL,
+       (SELECT t.relname || E'\x1f' || a.attname
+        FROM pg_depend d
+        JOIN pg_class t ON t.oid = d.refobjid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+          AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0),
+       NULL
+FROM requested r
+JOIN pg_class c ON c.relnamespace = r.oid AND c.relkind = 'S'
+JOIN pg_sequence s ON s.seqrelid = c.oid
+WHERE NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                    AND d.deptype = 'i')
 UNION ALL
 SELECT 'enum', t.oid, l.enumsortorder, r.nspname, t.typname::text, NULL, l.enumlabel::text,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL

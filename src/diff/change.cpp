@@ -96,6 +96,8 @@ std::string Change::key() const {
     case ChangeKind::set_comment:
       if (column.name.empty()) return "comment " + table.name.sql();
       return "comment " + table.name.sql() + "." + sql::ident(column.name);
+    case ChangeKind::create_sequence:
+      return "sequence " + sequence.name.sql();
   }
   return "unknown";
 }
@@ -120,6 +122,8 @@ std::string to_string(ChangeKind kind) {
       return "index";
     case ChangeKind::set_comment:
       return "comment";
+    case ChangeKind::create_sequence:
+      return "sequence";
   }
   return "unknown";
 }
@@ -145,6 +149,8 @@ std::string Change::description() const {
     case ChangeKind::set_comment:
       if (column.name.empty()) return "comment on table " + table.name.display();
       return "comment on column " + object_name(table.name, column.name);
+    case ChangeKind::create_sequence:
+      return "create sequence " + sequence.name.display();
   }
   return "unknown change";
 }

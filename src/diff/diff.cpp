@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "diff/enums.hpp"
+#include "diff/sequences.hpp"
 #include "diff/table_diff.hpp"
 
 namespace schemad::diff {
@@ -58,6 +59,7 @@ Result compare(const schema::Database& desired, const schema::Database& actual,
     if (it != desired.extension_schemas.end()) change.extension_schema = it->second;
   }
   compare_enums(desired, actual, out);
+  compare_sequences(desired, actual, out);
   compare_tables(desired, actual, options, out);
   sort_drift(out.drift);
   return out;

@@ -24,15 +24,18 @@ enum class ChangeKind {
   set_comment,       // table (name only), column name or empty, comment;
                      // also follows add_column when the new column has one
                      // (a new table's comments are part of create_table)
+  create_sequence,   // sequence; table: the owner's name when it is OWNED BY
 };
 
 // Every kind, in declaration order (metrics export each from the start).
 inline constexpr ChangeKind kAllChangeKinds[] = {
-    ChangeKind::create_schema,  ChangeKind::create_extension, ChangeKind::create_enum,
-    ChangeKind::add_enum_value, ChangeKind::create_table,     ChangeKind::add_column,
-    ChangeKind::add_constraint, ChangeKind::create_index,     ChangeKind::set_comment,
+    ChangeKind::create_schema,   ChangeKind::create_extension, ChangeKind::create_enum,
+    ChangeKind::add_enum_value,  ChangeKind::create_table,     ChangeKind::add_column,
+    ChangeKind::add_constraint,  ChangeKind::create_index,     ChangeKind::set_comment,
+    ChangeKind::create_sequence,
 };
-static_assert(std::size(kAllChangeKinds) == static_cast<std::size_t>(ChangeKind::set_comment) + 1,
+static_assert(std::size(kAllChangeKinds) ==
+                  static_cast<std::size_t>(ChangeKind::create_sequence) + 1,
               "a new ChangeKind goes last, and into kAllChangeKinds");
 
 // Label used in metrics ({kind="table"}) and JSON output.
@@ -50,6 +53,7 @@ struct Change {
   schema::Column column;          // add_column; set_comment on a column: its name
   schema::Constraint constraint;  // add_constraint
   schema::Index index;            // create_index
+  schema::Sequence sequence;      // create_sequence
   std::string comment;            // set_comment
   // create_index, add_constraint (unique): the name of an invalid index (left
   // by a failed concurrent build) that matches what is missing; the plan drops
@@ -89,6 +93,7 @@ enum class DriftKind {
   data_conflict,          // a change the rows prevent (duplicates for a unique index,
                           // rows violating a constraint); object: the change, actual: why
   column_generated,       // generated in one and not the other, or another expression
+  sequence_definition,    // a sequence of the model's name with other numbers, type or owner
 };
 
 inline constexpr DriftKind kAllDriftKinds[] = {
@@ -109,9 +114,10 @@ inline constexpr DriftKind kAllDriftKinds[] = {
     DriftKind::not_applied,
     DriftKind::data_conflict,
     DriftKind::column_generated,
+    DriftKind::sequence_definition,
 };
 static_assert(std::size(kAllDriftKinds) ==
-                  static_cast<std::size_t>(DriftKind::column_generated) + 1,
+                  static_cast<std::size_t>(DriftKind::sequence_definition) + 1,
               "a new DriftKind goes last, and into kAllDriftKinds");
 
 // Label used in metrics ({kind="column_type"}) and JSON output.

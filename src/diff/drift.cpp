@@ -28,6 +28,8 @@ std::string detail(const Drift& d) {
         return "is " + d.actual + ", model says " + d.expected;
       }
       return differs("generation", d);
+    case DriftKind::sequence_definition:
+      return differs("sequence", d);
     case DriftKind::extra_table:
       return "table not in the model";
     case DriftKind::extra_column:
@@ -94,6 +96,8 @@ std::string to_string(DriftKind kind) {
       return "data_conflict";
     case DriftKind::column_generated:
       return "column_generated";
+    case DriftKind::sequence_definition:
+      return "sequence_definition";
   }
   return "unknown";
 }

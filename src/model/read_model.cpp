@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/node.hpp"
+#include "model/read_sequence.hpp"
 #include "model/read_table.hpp"
 #include "model/validate.hpp"
 
@@ -66,6 +67,7 @@ std::vector<std::string> used_schemas(const schema::Database& db) {
   std::set<std::string> schemas = {db.default_schema};
   for (const schema::Enum& e : db.enums) schemas.insert(e.name.schema);
   for (const schema::Table& t : db.tables) schemas.insert(t.name.schema);
+  for (const schema::Sequence& s : db.sequences) schemas.insert(s.name.schema);
   return {schemas.begin(), schemas.end()};
 }
 
@@ -74,7 +76,8 @@ std::vector<std::string> used_schemas(const schema::Database& db) {
 schema::Database read_model(const Document& doc) {
   Node root(doc.root, "", doc);
   check_version(root);
-  root.expect_object({"version", "schema", "revision", "extensions", "enums", "tables"});
+  root.expect_object(
+      {"version", "schema", "revision", "extensions", "enums", "sequences", "tables"});
 
   schema::Database db;
   if (auto schema = root.find("schema")) db.default_schema = schema->identifier();
@@ -84,6 +87,12 @@ schema::Database read_model(const Document& doc) {
     std::sort(db.extensions.begin(), db.extensions.end());
   }
   if (auto enums = root.find("enums")) db.enums = read_enums(*enums, db.default_schema);
+
+  if (auto sequences = root.find("sequences")) {
+    for (const Node& item : sequences->items()) {
+      db.sequences.push_back(read_sequence(item, db.default_schema));
+    }
+  }
 
   ModelScope scope{db.default_schema, &db.enums, !db.extensions.empty()};
   for (const Node& item : root.at("tables").items()) db.tables.push_back(read_table(item, scope));

@@ -26,8 +26,8 @@ struct ModelScope {
 // foreign key has as many referenced columns as columns. Foreign-key targets
 // and names across tables are checked by validate_model.
 //
-// The result's constraints are the primary key (unnamed: the model cannot
-// name one), then the columns' "unique": true in column order, then
+// The result's constraints are the primary key (named when "primary_key"
+// is the object form), then the columns' "unique": true in column order, then
 // "uniques", "foreign_keys" and "checks" in model order; foreign keys
 // reference `references.schema`, else the model's default schema.
 // Throws Invalid.

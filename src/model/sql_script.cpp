@@ -249,7 +249,6 @@ struct Classifier {
         {"EVENT", "TRIGGER", "event trigger", false},
         {"POLICY", nullptr, "policy", false},
         {"RULE", nullptr, "rule", false},
-        {"SEQUENCE", nullptr, "sequence", false},
         {"DOMAIN", nullptr, "domain", false},
         {"OPERATOR", nullptr, "operator", false},
         {"CAST", nullptr, "cast", false},
@@ -292,7 +291,6 @@ struct Classifier {
       }
       std::string label = what;
       if (name) label += " " + (name->schema.empty() ? name->name : name->display());
-      if (what == "sequence" && name) s.sequence = *name;
       note(s, label,
            k.skip ? "not applied, and not run while normalising (it reaches beyond the database)"
                   : "not applied",
@@ -502,12 +500,10 @@ SqlLocation SqlScript::location(std::size_t file, std::size_t offset) const {
           1 + characters(text, starts[line - 1], offset)};
 }
 
-std::vector<std::string> SqlScript::not_managed(
-    const std::set<schema::QualifiedName>& implicit_sequences) const {
+std::vector<std::string> SqlScript::not_managed() const {
   std::vector<std::string> out;
   for (const auto& s : statements) {
     if (s.not_managed.empty()) continue;
-    if (!s.sequence.name.empty() && implicit_sequences.count(s.sequence)) continue;
     out.push_back(location(s).text() + ": " + s.not_managed);
   }
   return out;

@@ -56,8 +56,6 @@ struct SqlStatement {
   // Statements that are never sent either (privileges, data, roles): the
   // reason is in not_managed.
   bool skipped = false;
-  // CREATE SEQUENCE: its name (a serial column's sequence is no note).
-  schema::QualifiedName sequence;
 };
 
 // The text of a CHECK (...) in a CREATE TABLE or ALTER TABLE statement,
@@ -94,11 +92,9 @@ struct SqlScript {
   SqlLocation location(const SqlStatement& statement) const {
     return location(statement.file, statement.begin);
   }
-  // One line per statement that makes something schemad does not manage,
-  // but for the sequences of serial columns:
+  // One line per statement that makes something schemad does not manage:
   // "schema.sql:40:1: view public.active_users: not managed by schemad; not applied".
-  std::vector<std::string> not_managed(
-      const std::set<schema::QualifiedName>& implicit_sequences = {}) const;
+  std::vector<std::string> not_managed() const;
 
   // Where each file's lines start (filled by parse_sql_script).
   std::vector<std::vector<std::size_t>> line_starts;

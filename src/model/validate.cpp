@@ -91,6 +91,11 @@ bool backed_by_index(const Constraint& c) {
 void check_names(const schema::Database& db) {
   Namespaces names;
   for (const schema::Enum& e : db.enums) names.add_enum(e);
+  // A sequence is a relation: no table, index or other sequence may share
+  // its name.
+  for (const schema::Sequence& s : db.sequences) {
+    names.add_object(s.name.schema, s.name.name, "sequence", s.path, true);
+  }
   for (const schema::Table& table : db.tables) {
     names.add_table(table);
     const std::string& schema = table.name.schema;
@@ -163,8 +168,25 @@ void check_foreign_key(const schema::Database& db, const Constraint& fk) {
 
 }  // namespace
 
+// OWNED BY names a column of a table of the model, in the sequence's schema.
+void check_sequence_owner(const schema::Database& db, const schema::Sequence& s) {
+  if (s.owned_table.empty()) return;
+  const schema::Table* table = db.table({s.name.schema, s.owned_table});
+  if (table == nullptr) {
+    throw Invalid(s.path + ".owned_by.table",
+                  "table " + s.name.schema + "." + s.owned_table +
+                      " is not in the model (a sequence is owned by a column of its own schema)");
+  }
+  if (table->column(s.owned_column) == nullptr) {
+    throw Invalid(
+        s.path + ".owned_by.column",
+        "column \"" + s.owned_column + "\" does not exist in table " + table->name.display());
+  }
+}
+
 void validate_model(const schema::Database& db) {
   check_names(db);
+  for (const schema::Sequence& s : db.sequences) check_sequence_owner(db, s);
   for (const schema::Table& table : db.tables) {
     for (const Constraint& c : table.constraints) {
       if (c.kind == ConstraintKind::foreign_key) check_foreign_key(db, c);

@@ -174,6 +174,24 @@ json table_json(const schema::Table& t, const schema::Database& db,
   return out;
 }
 
+// Every number written: the model's defaults depend on the direction.
+json sequence_json(const schema::Sequence& s, const schema::Database& db) {
+  json out;
+  out["name"] = s.name.name;
+  if (s.name.schema != db.default_schema) out["schema"] = s.name.schema;
+  out["type"] = s.type;
+  out["start"] = s.start;
+  out["increment"] = s.increment;
+  out["min"] = s.min;
+  out["max"] = s.max;
+  if (s.cache != 1) out["cache"] = s.cache;
+  if (s.cycle) out["cycle"] = true;
+  if (!s.owned_table.empty()) {
+    out["owned_by"] = json{{"table", s.owned_table}, {"column", s.owned_column}};
+  }
+  return out;
+}
+
 template <typename T>
 std::vector<const T*> by_name(const std::vector<T>& items) {
   std::vector<const T*> out;
@@ -193,6 +211,10 @@ nlohmann::ordered_json to_model_json(const schema::Database& db,
   std::vector<std::string> extensions = db.extensions;
   std::sort(extensions.begin(), extensions.end());
   if (!extensions.empty()) out["extensions"] = extensions;
+  json sequences = json::array();
+  for (const schema::Sequence* s : by_name(db.sequences))
+    sequences.push_back(sequence_json(*s, db));
+  if (!sequences.empty()) out["sequences"] = sequences;
   for (const auto& [name, where] : db.extension_schemas) {
     if (where != db.default_schema && where != "public" &&
         std::binary_search(extensions.begin(), extensions.end(), name)) {

@@ -23,11 +23,13 @@ enum class Slot {
   schema,
   extension,
   enum_type,
-  table,         // every new table, before any foreign key: cycles work
-  column,        // columns on existing tables
-  primary_key,   // on existing tables
-  constraint,    // uniques and checks on existing tables (checks NOT VALID online)
-  unique_index,  // unique indexes built in the transaction: a foreign key may need them
+  sequence,        // before the tables whose defaults may call nextval() on it
+  table,           // every new table, before any foreign key: cycles work
+  column,          // columns on existing tables
+  sequence_owner,  // ALTER SEQUENCE … OWNED BY, once its table and column exist
+  primary_key,     // on existing tables
+  constraint,      // uniques and checks on existing tables (checks NOT VALID online)
+  unique_index,    // unique indexes built in the transaction: a foreign key may need them
   foreign_key,
   index,
   comment,

@@ -190,6 +190,19 @@ std::string drop_index_sql(const schema::QualifiedName& index, bool concurrently
          index.sql();
 }
 
+std::string create_sequence_sql(const schema::Sequence& s) {
+  return "CREATE SEQUENCE " + s.name.sql() + " AS " + s.type + " INCREMENT BY " +
+         std::to_string(s.increment) + " MINVALUE " + std::to_string(s.min) + " MAXVALUE " +
+         std::to_string(s.max) + " START WITH " + std::to_string(s.start) + " CACHE " +
+         std::to_string(s.cache) + (s.cycle ? " CYCLE" : " NO CYCLE");
+}
+
+std::string sequence_owner_sql(const schema::Sequence& s) {
+  return "ALTER SEQUENCE " + s.name.sql() + " OWNED BY " +
+         schema::QualifiedName{s.name.schema, s.owned_table}.sql() + "." +
+         sql::ident(s.owned_column);
+}
+
 std::string create_enum_sql(const schema::Enum& type) {
   std::string labels;
   for (const auto& value : type.values)

@@ -39,6 +39,11 @@ std::string create_index_sql(const schema::QualifiedName& table, const schema::I
 std::string drop_index_sql(const schema::QualifiedName& index, bool concurrently);
 
 // CREATE TYPE "s"."e" AS ENUM ('a', 'b').
+// CREATE SEQUENCE with every number spelled out (the model's are complete),
+// and its OWNED BY, a step of its own once the owner exists.
+std::string create_sequence_sql(const schema::Sequence& s);
+std::string sequence_owner_sql(const schema::Sequence& s);
+
 std::string create_enum_sql(const schema::Enum& type);
 
 // ALTER TYPE "s"."e" ADD VALUE IF NOT EXISTS 'v' [BEFORE|AFTER 'n'].

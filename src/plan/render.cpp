@@ -89,6 +89,12 @@ void render_change(Builder& b, const Change& change) {
       b.add(Slot::comment, change,
             comment_sql(change.table.name, change.column.name, change.comment));
       break;
+    case ChangeKind::create_sequence:
+      b.add(Slot::sequence, change, create_sequence_sql(change.sequence));
+      if (!change.sequence.owned_table.empty()) {
+        b.add(Slot::sequence_owner, change, sequence_owner_sql(change.sequence), "owned by");
+      }
+      break;
   }
 }
 

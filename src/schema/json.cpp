@@ -301,6 +301,33 @@ std::vector<const T*> in_order(const std::vector<T>& items, bool sort_by_name) {
   return out;
 }
 
+void write(Writer& w, const Sequence& s) {
+  w.open();
+  w.key("cache");
+  w.text(std::to_string(s.cache));
+  w.key("cycle");
+  w.boolean(s.cycle);
+  w.key("increment");
+  w.text(std::to_string(s.increment));
+  w.key("max");
+  w.text(std::to_string(s.max));
+  w.key("min");
+  w.text(std::to_string(s.min));
+  w.key("name");
+  w.text(s.name.name);
+  w.key("owned_column");
+  w.text(s.owned_column);
+  w.key("owned_table");
+  w.text(s.owned_table);
+  w.key("schema");
+  w.text(s.name.schema);
+  w.key("start");
+  w.text(std::to_string(s.start));
+  w.key("type");
+  w.text(s.type);
+  w.close();
+}
+
 void write(Writer& w, const Database& db, const JsonOptions& options) {
   w.open();
   w.key("default_schema");
@@ -315,6 +342,11 @@ void write(Writer& w, const Database& db, const JsonOptions& options) {
   w.text(db.revision);
   w.key("schemas");
   w.texts(db.schemas);
+  if (!db.sequences.empty()) {  // absent otherwise: older models keep their fingerprint
+    w.key("sequences");
+    w.array(in_order(db.sequences, options.sort_by_name),
+            [&w](const Sequence* s) { write(w, *s); });
+  }
   w.key("tables");
   w.array(in_order(db.tables, options.sort_by_name), [&w](const Table* t) {
     write(w, *t);

@@ -60,6 +60,12 @@ const Enum* Database::find_enum(const QualifiedName& enum_name) const {
   return it == enums.end() ? nullptr : &*it;
 }
 
+const Sequence* Database::find_sequence(const QualifiedName& sequence_name) const {
+  auto it = std::find_if(sequences.begin(), sequences.end(),
+                         [&](const Sequence& s) { return s.name == sequence_name; });
+  return it == sequences.end() ? nullptr : &*it;
+}
+
 std::string default_sql(const Default& def, const Type& type) {
   switch (def.kind) {
     case Default::Kind::none:

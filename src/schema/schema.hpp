@@ -197,6 +197,32 @@ struct Enum {
   std::string path;
 };
 
+// A sequence the model declares (the implicit ones of serial and identity
+// columns are not), with PostgreSQL's defaults filled in, so that the
+// model's and the catalog's compare as values.
+struct Sequence {
+  QualifiedName name;
+  std::string type = "bigint";  // smallint, integer or bigint
+  long long start = 1;
+  long long increment = 1;
+  long long min = 1;
+  long long max = 9223372036854775807LL;
+  long long cache = 1;
+  bool cycle = false;
+  // OWNED BY: a column of a table of the sequence's own schema (PostgreSQL
+  // requires it); both empty: none.
+  std::string owned_table;
+  std::string owned_column;
+  std::string path;
+
+  friend bool operator==(const Sequence& a, const Sequence& b) {
+    return a.name == b.name && a.type == b.type && a.start == b.start &&
+           a.increment == b.increment && a.min == b.min && a.max == b.max && a.cache == b.cache &&
+           a.cycle == b.cycle && a.owned_table == b.owned_table && a.owned_column == b.owned_column;
+  }
+  friend bool operator!=(const Sequence& a, const Sequence& b) { return !(a == b); }
+};
+
 struct Database {
   // The model's default schema; for inspected databases, unused.
   std::string default_schema = "public";
@@ -208,6 +234,9 @@ struct Database {
   std::map<std::string, std::string> extension_schemas;
   std::vector<Enum> enums;
   std::vector<Table> tables;
+  // Model: the "sequences" key. Catalog: every sequence of the schemas but
+  // identity columns' (a serial column's is there, owned by its column).
+  std::vector<Sequence> sequences;
   // Model only: the "revision" key (empty when absent) and the SHA-256 hex
   // of the model's canonical form.
   std::string revision;
@@ -222,6 +251,7 @@ struct Database {
 
   const Table* table(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;
+  const Sequence* find_sequence(const QualifiedName& name) const;
 };
 
 // The DEFAULT expression as SQL text: a quoted literal for model strings,

@@ -522,31 +522,6 @@ void attach_sources(pqxx::dbtransaction& tx, schema::Database& found,
   }
 }
 
-// nextval('public.t_id_seq'::regclass) -> public.t_id_seq
-std::optional<QualifiedName> sequence_of(const std::string& def) {
-  const std::string head = "nextval('";
-  const std::string tail = "'::regclass)";
-  if (def.compare(0, head.size(), head) != 0 || def.size() < head.size() + tail.size() ||
-      def.compare(def.size() - tail.size(), tail.size(), tail) != 0) {
-    return std::nullopt;
-  }
-  std::string inner = def.substr(head.size(), def.size() - head.size() - tail.size());
-  // Inside the literal, '' stands for '; names are quoted as needed.
-  std::string unquoted;
-  for (std::size_t i = 0; i < inner.size(); ++i) {
-    unquoted += inner[i];
-    if (inner[i] == '\'' && i + 1 < inner.size() && inner[i + 1] == '\'') ++i;
-  }
-  std::vector<std::string> parts;
-  for (const auto& t : sql::lex(unquoted)) {
-    if (t.kind == sql::Token::Kind::word || t.kind == sql::Token::Kind::quoted_identifier) {
-      parts.push_back(t.text);
-    }
-  }
-  if (parts.size() != 2) return std::nullopt;
-  return QualifiedName{parts[0], parts[1]};
-}
-
 // Whether `name` is the one PostgreSQL gives when the statement names none
 // (ChooseConstraintName, ChooseIndexName): "users_pkey", "users_email_key",
 // "posts_author_id_fkey", "users_created_at_idx". (A second one of a kind,
@@ -617,7 +592,6 @@ schema::Database to_model(
     schemas.insert(e.name.schema);
     db.enums.push_back(std::move(e));
   }
-  std::set<QualifiedName> implicit_sequences;
   for (auto& t : found.tables) {
     if (stubs.count(t.name)) continue;
     // A pg_dump of a database Alembic (or schemad) keeps holds its
@@ -635,9 +609,6 @@ schema::Database to_model(
       if (c.def.kind == schema::Default::Kind::sql) {
         c.def.stored = c.def.value;
         c.def.is_volatile = volatile_defaults.count({t.name.schema, t.name.name, c.name}) > 0;
-        if (c.serial) {
-          if (auto seq = sequence_of(c.def.value)) implicit_sequences.insert(*seq);
-        }
       }
     }
     for (auto& k : t.constraints) {
@@ -671,12 +642,19 @@ schema::Database to_model(
     forget_default_names(t);
     db.tables.push_back(std::move(t));
   }
+  // Sequences of their own (a serial column's is part of it).
+  for (auto& s : found.sequences) {
+    if (!s.owned_table.empty() && stubs.count({s.name.schema, s.owned_table})) continue;
+    s.path = path_of(s.name);
+    schemas.insert(s.name.schema);
+    db.sequences.push_back(std::move(s));
+  }
   for (const auto& s : script.created_schemas) {
     if (std::binary_search(found.schemas.begin(), found.schemas.end(), s)) schemas.insert(s);
   }
   db.schemas.assign(schemas.begin(), schemas.end());
   db.canonical = true;
-  db.not_managed = script.not_managed(implicit_sequences);
+  db.not_managed = script.not_managed();
   db.not_managed.insert(db.not_managed.end(), notes.begin(), notes.end());
   db.fingerprint = model::fingerprint(db);
   return db;

@@ -209,10 +209,11 @@ const char* const kDriftKinds[] = {
     "comment",
     "not_applied",
     "column_generated",
+    "sequence_definition",
 };
 
 const char* const kChangeKinds[] = {"schema", "extension",  "enum",  "enum_value", "table",
-                                    "column", "constraint", "index", "comment"};
+                                    "column", "constraint", "index", "comment",    "sequence"};
 
 // The label values the daemon declares (service/summary.hpp builds them from
 // the enums); spelled out here so that a renamed label fails a test.

@@ -464,6 +464,69 @@ TEST_CASE("primary key on columns and on the table are one thing", "[model][load
         "tables[1].primary_key[0])");
 }
 
+TEST_CASE("a sequence gets PostgreSQL's defaults for what it leaves out", "[model][load]") {
+  json model = table_of({{{"name", "id"}, {"type", "bigint"}}});
+  model["sequences"] = {{{"name", "up"}},
+                        {{"name", "down"}, {"type", "int4"}, {"increment", -2}},
+                        {{"name", "owned"},
+                         {"schema", "public"},
+                         {"start", 100},
+                         {"min", 10},
+                         {"max", 1000},
+                         {"cache", 20},
+                         {"cycle", true},
+                         {"owned_by", {{"table", "t"}, {"column", "id"}}}}};
+  auto db = load(model);
+  REQUIRE(db.sequences.size() == 3);
+  const auto& up = db.sequences[0];
+  CHECK(up.name.display() == "public.up");
+  CHECK(up.type == "bigint");
+  CHECK((up.start == 1 && up.increment == 1 && up.min == 1 && up.cache == 1 && !up.cycle));
+  CHECK(up.max == 9223372036854775807LL);
+  const auto& down = db.sequences[1];
+  CHECK(down.type == "integer");
+  CHECK((down.min == -2147483648LL && down.max == -1 && down.start == -1));
+  const auto& owned = db.sequences[2];
+  CHECK((owned.start == 100 && owned.min == 10 && owned.max == 1000 && owned.cache == 20));
+  CHECK(owned.cycle);
+  CHECK((owned.owned_table == "t" && owned.owned_column == "id"));
+  // Models without sequences keep their fingerprint; the numbers count.
+  CHECK(db.fingerprint != load(without(model, "", "sequences")).fingerprint);
+  CHECK(load(with(model, "/sequences/0/start", 2)).fingerprint != db.fingerprint);
+  // Spelled-out defaults are the same model.
+  CHECK(load(with(model, "/sequences/0/increment", 1)).fingerprint == db.fingerprint);
+
+  CHECK(error_of(with(model, "/sequences/0/increment", 0)) ==
+        "model.json: sequences[0].increment: INCREMENT must not be zero");
+  CHECK(error_of(with(model, "/sequences/0/type", "text")) ==
+        "model.json: sequences[0].type: must be \"smallint\", \"integer\" or \"bigint\", not "
+        "\"text\"");
+  CHECK(error_of(with(model, "/sequences/1/min", -3000000000LL)) ==
+        "model.json: sequences[1].min: -3000000000 is out of range for the sequence's type "
+        "integer (-2147483648 to 2147483647)");
+  CHECK(error_of(with(model, "/sequences/2/start", 5)) ==
+        "model.json: sequences[2].start: START 5 must be from min (10) to max (1000)");
+  CHECK(error_of(with(model, "/sequences/2/max", 10)) ==
+        "model.json: sequences[2]: min (10) must be less than max (10)");
+  CHECK(error_of(with(model, "/sequences/2/cache", 0)) ==
+        "model.json: sequences[2].cache: CACHE must be at least 1");
+  CHECK(error_of(with(model, "/sequences/0/start", 1.5)) ==
+        "model.json: sequences[0].start: must be an integer from -9223372036854775808 to "
+        "9223372036854775807, not 1.5");
+  CHECK(error_of(with(model, "/sequences/2/owned_by/table", "nope")) ==
+        "model.json: sequences[2].owned_by.table: table public.nope is not in the model (a "
+        "sequence is owned by a column of its own schema)");
+  CHECK(error_of(with(model, "/sequences/2/owned_by/column", "nope")) ==
+        "model.json: sequences[2].owned_by.column: column \"nope\" does not exist in table "
+        "public.t");
+  CHECK(error_of(with(model, "/sequences/1/name", "t")) ==
+        "model.json: tables[0].name: table name \"t\" is already used in schema public by the "
+        "sequence at sequences[1]");
+  CHECK(error_of(with(model, "/sequences/1/name", "up")) ==
+        "model.json: sequences[1].name: sequence name \"up\" is already used in schema public "
+        "by the sequence at sequences[0]");
+}
+
 TEST_CASE("a generated column has an expression and nothing that would fill it otherwise",
           "[model][load]") {
   json model = table_of({{{"name", "a"}, {"type", "integer"}},

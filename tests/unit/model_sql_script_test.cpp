@@ -199,16 +199,15 @@ TEST_CASE("grants are skipped and listed, views and routines listed where they a
   CHECK(contains(batch.text(), "CREATE TRIGGER t_touch"));
 }
 
-TEST_CASE("a serial column's sequence is no note when the caller names it", "[sql_model]") {
+TEST_CASE("a sequence is run and managed, never a note", "[sql_model]") {
   const auto script = parse(
       "CREATE TABLE public.t (id integer NOT NULL);\n"
       "CREATE SEQUENCE public.t_id_seq AS integer START WITH 1;\n"
       "CREATE SEQUENCE public.other_seq;\n");
-  CHECK(script.not_managed().size() == 2);
-  const auto notes = script.not_managed({{"public", "t_id_seq"}});
-  REQUIRE(notes.size() == 1);
-  CHECK(notes[0] ==
-        "schema.sql:3:1: sequence public.other_seq: not managed by schemad; not applied");
+  CHECK(script.not_managed().empty());
+  for (const auto& s : script.statements) {
+    CHECK(s.action == model::SqlStatement::Action::run);
+  }
 }
 
 TEST_CASE("CREATE INDEX CONCURRENTLY is sent without CONCURRENTLY, at the same offsets",
