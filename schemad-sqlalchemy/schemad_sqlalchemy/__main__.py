@@ -15,7 +15,7 @@ DESCRIPTION = """\
 Write the schemad model (JSON, format version 1) of a SQLAlchemy MetaData:
 what metadata.create_all() would create on PostgreSQL, with the same types,
 server defaults and constraint names. What the model cannot say (a
-Python-side default=, a Sequence, a collation, a custom type, ...) is
+Python-side default=, a collation, a custom type, ...) is
 reported on standard error, one line each."""
 
 EPILOG = """\

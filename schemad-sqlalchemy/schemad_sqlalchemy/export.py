@@ -116,6 +116,7 @@ class _Exporter:
         self.preparer = self.dialect.identifier_preparer
         self.notes = []
         self.enums = {}  # (schema, name) -> (values, first user)
+        self.sequences = {}  # (schema, name) -> (model entry, first user)
 
     # -- helpers -----------------------------------------------------------
 
@@ -256,13 +257,11 @@ class _Exporter:
                 )
         if column.default is not None and column.server_default is None:
             if isinstance(column.default, Sequence):
-                # An optional Sequence on a SERIAL column is not created.
+                # An optional Sequence on a SERIAL column is not created;
+                # another is, without being the column's default (the ORM
+                # calls nextval() itself).
                 if serial is None:
-                    self.note(
-                        where,
-                        "Sequence(%r) is not expressed (sequences are not in the model "
-                        "format yet); the column gets no default" % column.default.name,
-                    )
+                    self.sequence(column.default, where)
             elif serial is None:
                 self.note(
                     where,
@@ -300,6 +299,37 @@ class _Exporter:
         if column.comment:
             out["comment"] = column.comment
         return out
+
+    def sequence(self, sequence, where):
+        """Records a Sequence that create_all creates."""
+        schema = sequence.schema or self.schema
+        out = OrderedDict(name=sequence.name)
+        if schema != self.schema:
+            out["schema"] = schema
+        if getattr(sequence, "data_type", None) is not None:
+            out["type"] = self.implementation(sequence.data_type).compile(dialect=self.dialect).lower()
+        for option, key in (
+            ("start", "start"),
+            ("increment", "increment"),
+            ("minvalue", "min"),
+            ("maxvalue", "max"),
+            ("cache", "cache"),
+        ):
+            value = getattr(sequence, option, None)
+            if value is not None:
+                out[key] = value
+        if sequence.cycle:
+            out["cycle"] = True
+        if sequence.nominvalue or sequence.nomaxvalue or getattr(sequence, "order", None):
+            self.note(where, "NO MINVALUE / NO MAXVALUE / ORDER of Sequence(%r) are not expressed"
+                      % sequence.name)
+        known = self.sequences.get((schema, sequence.name))
+        if known is not None and known[0] != out:
+            raise ExportError(
+                "%s: sequence %s.%s is declared differently here and at %s"
+                % (where, schema, sequence.name, known[1])
+            )
+        self.sequences.setdefault((schema, sequence.name), (out, where))
 
     # -- constraints and indexes -------------------------------------------
 
@@ -527,6 +557,9 @@ class _Exporter:
             self.metadata.tables.values(), key=lambda t: (self.schema_of(t), t.name)
         )
         exported = [self.table(table) for table in tables]
+        # Sequence(..., metadata=metadata): create_all creates those too.
+        for name, sequence in sorted(getattr(self.metadata, "_sequences", {}).items()):
+            self.sequence(sequence, "sequence %s" % name)
         if self.user_types and not extensions:
             for where, text in self.user_types:
                 self.note(
@@ -550,6 +583,9 @@ class _Exporter:
             enums.append(enum)
         if enums:
             model["enums"] = enums
+        sequences = [entry for _, (entry, _where) in sorted(self.sequences.items())]
+        if sequences:
+            model["sequences"] = sequences
         model["tables"] = exported
         return ExportResult(model, self.notes)
 

@@ -256,14 +256,27 @@ class Defaults(unittest.TestCase):
         self.assertIn("Python-side onupdate", notes[2])
         self.assertIn("server_default=FetchedValue", notes[3])
 
-    def test_computed_is_generated_and_sequence_collation_identity_options_are_reported(self):
-        table, notes = export_table(
+    def test_computed_and_sequences_are_exported_collation_identity_options_reported(self):
+        metadata = one_table(
             Column("id", Integer, Sequence("t_id_seq"), primary_key=True),
             Column("a", Integer),
             Column("b", Integer, Computed("a * 2")),
             Column("b2", Integer, Computed(text("a + 1"), persisted=True)),
             Column("c", String(10, collation="C")),
             Column("d", BigInteger, Identity(start=100, increment=5)),
+            Column("e", Integer, Sequence("e_seq", start=10, increment=2, cycle=True)),
+        )
+        Sequence("standalone", metadata=metadata, data_type=SmallInteger, maxvalue=999)
+        result = export_metadata(metadata)
+        table = result.model["tables"][0]
+        notes = [str(note) for note in result.notes]
+        self.assertEqual(
+            result.model["sequences"],
+            [
+                {"name": "e_seq", "start": 10, "increment": 2, "cycle": True},
+                {"name": "standalone", "type": "smallint", "max": 999},
+                {"name": "t_id_seq"},
+            ],
         )
         columns = columns_by_name(table)
         self.assertEqual(columns["id"], {"name": "id", "type": "integer"})
@@ -271,10 +284,10 @@ class Defaults(unittest.TestCase):
         self.assertEqual(columns["b2"], {"name": "b2", "type": "integer", "generated": "a + 1"})
         self.assertEqual(columns["c"]["type"], "varchar(10)")
         self.assertEqual(columns["d"], {"name": "d", "type": "bigint", "identity": "by default"})
-        self.assertEqual(len(notes), 3)
-        self.assertIn("Sequence('t_id_seq') is not expressed", notes[0])
-        self.assertIn("COLLATE 'C' is not expressed", notes[1])
-        self.assertIn("Identity options start=100, increment=5", notes[2])
+        self.assertEqual(columns["e"], {"name": "e", "type": "integer"})
+        self.assertEqual(len(notes), 2)
+        self.assertIn("COLLATE 'C' is not expressed", notes[0])
+        self.assertIn("Identity options start=100, increment=5", notes[1])
 
     def test_a_virtual_computed_column_is_an_error(self):
         metadata = one_table(Column("a", Integer), Column("b", Integer, Computed("a", persisted=False)))
