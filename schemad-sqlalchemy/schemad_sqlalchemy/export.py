@@ -10,7 +10,7 @@ import json
 import re
 from collections import OrderedDict, namedtuple
 
-from sqlalchemy import exc, types as sqltypes
+from sqlalchemy import exc, text, types as sqltypes
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import (
     CheckConstraint,
@@ -23,7 +23,6 @@ from sqlalchemy.schema import (
 )
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import TextClause
-from sqlalchemy import text
 
 # PostgreSQL's index methods that the model format knows.
 METHODS = ("btree", "hash", "gin", "gist", "brin", "spgist")
@@ -102,9 +101,9 @@ def _unquote(name):
     return name
 
 
-def _lower_unquoted(text):
-    """'VARCHAR(255)' -> 'varchar(255)'; text with a quoted name is kept."""
-    return text if '"' in text else text.lower()
+def _lower_unquoted(spelled):
+    """'VARCHAR(255)' -> 'varchar(255)'; a spelling with a quoted name is kept."""
+    return spelled if '"' in spelled else spelled.lower()
 
 
 class _Exporter:
@@ -116,6 +115,7 @@ class _Exporter:
         self.preparer = self.dialect.identifier_preparer
         self.notes = []
         self.enums = {}  # (schema, name) -> (values, first user)
+        self.user_types = []  # (where, spelling) of UserDefinedType columns
         self.sequences = {}  # (schema, name) -> (model entry, first user)
 
     # -- helpers -----------------------------------------------------------
@@ -196,7 +196,7 @@ class _Exporter:
         try:
             # The PostgreSQL compiler writes an array as its element's type
             # and one [] per dimension.
-            text = element.compile(dialect=self.dialect) + suffix
+            spelled = element.compile(dialect=self.dialect) + suffix
         except exc.CompileError as error:
             raise ExportError(
                 "%s: type %r has no PostgreSQL spelling: %s" % (where, column.type, error)
@@ -204,9 +204,9 @@ class _Exporter:
         if isinstance(element, sqltypes.UserDefinedType):
             # Its own spelling: an extension's type modifiers may be
             # case-sensitive.
-            self.user_types.append((where, text))
-            return text
-        return _lower_unquoted(text)
+            self.user_types.append((where, spelled))
+            return spelled
+        return _lower_unquoted(spelled)
 
     def serial(self, column):
         """'serial'/'bigserial'/'smallserial' when create_all makes the
@@ -320,9 +320,9 @@ class _Exporter:
                 out[key] = value
         if sequence.cycle:
             out["cycle"] = True
-        if sequence.nominvalue or sequence.nomaxvalue or getattr(sequence, "order", None):
-            self.note(where, "NO MINVALUE / NO MAXVALUE / ORDER of Sequence(%r) are not expressed"
-                      % sequence.name)
+        # NO MINVALUE / NO MAXVALUE are the defaults the model leaves out.
+        if getattr(sequence, "order", None):
+            self.note(where, "ORDER of Sequence(%r) is not expressed" % sequence.name)
         known = self.sequences.get((schema, sequence.name))
         if known is not None and known[0] != out:
             raise ExportError(
@@ -552,7 +552,6 @@ class _Exporter:
     # -- the model ---------------------------------------------------------
 
     def export(self, revision, extensions):
-        self.user_types = []
         tables = sorted(
             self.metadata.tables.values(), key=lambda t: (self.schema_of(t), t.name)
         )
@@ -561,12 +560,12 @@ class _Exporter:
         for name, sequence in sorted(getattr(self.metadata, "_sequences", {}).items()):
             self.sequence(sequence, "sequence %s" % name)
         if self.user_types and not extensions:
-            for where, text in self.user_types:
+            for where, spelling in self.user_types:
                 self.note(
                     where,
                     "custom type %s is neither built in nor an enum; schemad accepts it "
                     "only when the model declares the extension that provides it "
-                    "(--extension NAME)" % text,
+                    "(--extension NAME)" % spelling,
                 )
         model = OrderedDict(version=1)
         model["schema"] = self.schema

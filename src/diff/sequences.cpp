@@ -26,9 +26,7 @@ void compare_sequences(const schema::Database& desired, const schema::Database& 
       out.changes.push_back(std::move(change));
       continue;
     }
-    schema::Sequence comparable = *have;
-    comparable.path = want.path;
-    if (comparable != want) {
+    if (*have != want) {  // == leaves out the path
       add_drift(out, DriftKind::sequence_definition, want.name.display(), sequence_text(want),
                 sequence_text(*have), want.path);
     }

@@ -163,10 +163,8 @@ class Collector {
   // A generated column's expression, on a scratch table of the model's
   // columns (typed as in `live` where they exist there).
   Question generated_question(const Table* live, const Column& column, const std::string& columns) {
-    const std::string type =
-        (live != nullptr && live->column(column.name) != nullptr ? live->column(column.name)->type
-                                                                 : column.type)
-            .sql();
+    const Column* existing = live == nullptr ? nullptr : live->column(column.name);
+    const std::string type = (existing != nullptr ? existing->type : column.type).sql();
     return {Question::Kind::generated,
             "generated\x1f" + columns + "\x1f" + type + "\x1f" + column.generated,
             column.path + ".generated",
