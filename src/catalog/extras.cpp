@@ -16,7 +16,8 @@ SELECT e.extname, n.nspname
 )sql";
 
 // Objects of the schemas ($1) that the model format cannot say. Members
-// of extensions (deptype 'e') are left out; sequences are in the model. A
+// of extensions (deptype 'e') are left out; sequences, views, functions,
+// procedures, triggers, policies and row-level security are in the model. A
 // partitioned table is pulled as a table, without its partitioning: that
 // is said too.
 const char* const kNotExpressed = R"sql(
@@ -24,47 +25,32 @@ WITH member AS (
   SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'
 )
 SELECT kind, name FROM (
-  SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                        WHEN 'f' THEN 'foreign table'
+  SELECT CASE c.relkind WHEN 'f' THEN 'foreign table'
                         WHEN 'p' THEN 'partitioning (PARTITION BY) of table'
                         ELSE 'partition' END AS kind,
          pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname = ANY ($1::text[])
-     AND (c.relkind IN ('v', 'm', 'f', 'p') OR (c.relkind = 'r' AND c.relispartition))
+     AND (c.relkind IN ('f', 'p') OR (c.relkind = 'r' AND c.relispartition))
      AND NOT EXISTS (SELECT 1 FROM member d
                       WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid)
   UNION ALL
-  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
-                        WHEN 'w' THEN 'window function' ELSE 'function' END,
+  SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,
          pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '(' ||
          pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
     FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-   WHERE n.nspname = ANY ($1::text[])
+   WHERE n.nspname = ANY ($1::text[]) AND p.prokind IN ('a', 'w')
      AND NOT EXISTS (SELECT 1 FROM member d
                       WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid)
   UNION ALL
-  SELECT 'trigger', pg_catalog.quote_ident(t.tgname) || ' on ' ||
+  SELECT 'constraint trigger', pg_catalog.quote_ident(t.tgname) || ' on ' ||
          pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
     FROM pg_catalog.pg_trigger t
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal
-  UNION ALL
-  SELECT 'policy', pg_catalog.quote_ident(p.polname) || ' on ' ||
-         pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_policy p
-    JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = ANY ($1::text[])
-  UNION ALL
-  SELECT 'row-level security', pg_catalog.quote_ident(n.nspname) || '.' ||
-         pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = ANY ($1::text[]) AND (c.relrowsecurity OR c.relforcerowsecurity)
+   WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal AND t.tgconstraint <> 0
   UNION ALL
   SELECT 'privileges', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
     FROM pg_catalog.pg_class c

@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "catalog/definitions.hpp"
+#include "catalog/fields.hpp"
 #include "catalog/queries.hpp"
 #include "util/sql_text.hpp"
 
@@ -83,17 +85,9 @@ struct IndexColumns {
       is_include, column_name, expression, opclass, default_opclass, option;
 };
 
-std::string text(const pqxx::field& f) {
-  return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
-}
-
 std::optional<std::string> optional_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return text(f);
-}
-
-bool flag(const pqxx::field& f) {
-  return !f.is_null() && f.as<bool>();
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) {
@@ -320,16 +314,22 @@ schema::IndexKey read_index_key(const pqxx::row& row, const IndexColumns& col) {
   return key;
 }
 
-void read_indexes(const pqxx::result& result, TableMap& tables) {
+// Indexes belong to tables, or to materialized views (`views`).
+void read_indexes(const pqxx::result& result, TableMap& tables, std::vector<schema::View>& views) {
+  std::map<QualifiedName, std::vector<schema::Index>*> owners;
+  for (auto& entry : tables) owners[entry.first] = &entry.second.indexes;
+  for (auto& v : views) owners[v.name] = &v.indexes;
   const IndexColumns col(result);
   std::string current_oid;
   schema::Index* current = nullptr;
   for (const auto& row : result) {
     std::string oid = text(row[col.oid]);
     if (current == nullptr || oid != current_oid) {
-      auto& table = owner_table(tables, text(row[col.schema]), text(row[col.table_name]));
-      table.indexes.push_back(read_index(row, col));
-      current = &table.indexes.back();
+      QualifiedName owner{text(row[col.schema]), text(row[col.table_name])};
+      auto it = owners.find(owner);
+      if (it == owners.end()) throw std::logic_error("inspect: no table " + owner.display());
+      it->second->push_back(read_index(row, col));
+      current = &it->second->back();
       current_oid = std::move(oid);
     }
     if (flag(row[col.is_include])) {
@@ -337,6 +337,10 @@ void read_indexes(const pqxx::result& result, TableMap& tables) {
     } else {
       current->keys.push_back(read_index_key(row, col));
     }
+  }
+  for (auto& v : views) {
+    std::sort(v.indexes.begin(), v.indexes.end(),
+              [](const schema::Index& a, const schema::Index& b) { return a.name < b.name; });
   }
 }
 
@@ -362,6 +366,7 @@ struct Rows {
   pqxx::result objects;
   pqxx::result constraints;
   pqxx::result indexes;
+  pqxx::result definitions;
 };
 
 Rows read_rows(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
@@ -376,6 +381,8 @@ Rows read_rows(pqxx::transaction_base& tx, const std::vector<std::string>& schem
   ++sent.queries;
   rows.indexes = tx.exec_params(queries::indexes, requested);
   ++sent.queries;
+  rows.definitions = tx.exec_params(queries::definitions, requested);
+  ++sent.queries;
   return rows;
 }
 
@@ -384,7 +391,8 @@ schema::Database assemble(const Rows& rows) {
   TableMap tables;
   read_objects(rows.objects, db, tables);
   read_constraints(rows.constraints, tables);
-  read_indexes(rows.indexes, tables);
+  add_views(rows.definitions, db);
+  read_indexes(rows.indexes, tables, db.views);
   // A serial column's sequence is part of the column, not a sequence of
   // its own.
   db.sequences.erase(std::remove_if(db.sequences.begin(), db.sequences.end(),
@@ -400,6 +408,7 @@ schema::Database assemble(const Rows& rows) {
     sort_table(entry.second);
     db.tables.push_back(std::move(entry.second));
   }
+  add_definitions(rows.definitions, db);
   return db;
 }
 

@@ -14,16 +14,17 @@
 namespace schemad::catalog {
 
 struct InspectStats {
-  // Statements sent, BEGIN and COMMIT included: always 6 (BEGIN with its
+  // Statements sent, BEGIN and COMMIT included: always 7 (BEGIN with its
   // SET TRANSACTION, which libpqxx sends as one command; SET LOCAL
-  // search_path; three catalog queries; COMMIT).
+  // search_path; four catalog queries; COMMIT).
   int queries = 0;
 };
 
 // Reads what exists of `schemas` (the model's): which of them exist, every
 // installed extension, the enums, and the ordinary and partitioned tables in
-// them with columns, constraints, indexes and comments. Objects are sorted by
-// name (columns by attnum, enum labels by sort order).
+// them with columns, constraints, indexes, comments, triggers, policies and
+// row-level security, and the functions of the schemas (catalog/definitions.hpp). Objects are
+// sorted by name (columns by attnum, enum labels by sort order).
 //
 // Canonical forms (see schema.hpp): types via format_type, defaults via
 // pg_get_expr and checks via pg_get_constraintdef, all read with
@@ -60,9 +61,9 @@ schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::str
 // text: "CHECK ((a > 0)) NOT VALID" -> "((a > 0))".
 std::string check_expression(const std::string& definition);
 
-// The same three queries (and SET LOCAL search_path) inside a transaction
+// The same four queries (and SET LOCAL search_path) inside a transaction
 // the caller holds open: the scratch build inspects what its own
-// uncommitted statements made. `stats` counts those 4 statements.
+// uncommitted statements made. `stats` counts those 5 statements.
 schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
                             InspectStats* stats = nullptr);
 

@@ -160,7 +160,7 @@ SELECT i.indexrelid AS oid, n.nspname::text AS schema, c.relname::text AS table_
        CASE WHEN opc.opcdefault THEN opc.opcname::text END AS default_opclass,
        k.option
 FROM pg_index i
-JOIN pg_class c ON c.oid = i.indrelid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+JOIN pg_class c ON c.oid = i.indrelid AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
@@ -171,6 +171,90 @@ CROSS JOIN LATERAL unnest(i.indkey::int2[], i.indclass::oid[], i.indoption::int2
           WITH ORDINALITY AS k(attnum, opclass, option, position)
 LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
 ORDER BY i.indexrelid, k.position
+)SQL";
+
+// Few rows: a subquery per item is cheaper than joins over the catalog.
+// Extensions' members are not the model's (pg_stat_statements' views).
+// pg_get_viewdef reads pg_rewrite with a query of its own, one per view
+// (pg_stat_statements.track = all counts them).
+// pg_roles rather than pg_authid, which only superusers may read. The WHEN
+// condition is cut out of pg_get_triggerdef's fixed form ("... WHEN (cond)
+// EXECUTE FUNCTION f(args)"): no other function prints it.
+const char* const definitions = R"SQL(
+WITH RECURSIVE view_rel AS (
+  SELECT c.oid, n.nspname::text AS nspname, c.relname::text AS relname, c.relkind
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
+  WHERE c.relkind IN ('v', 'm')
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND d.deptype = 'e')
+),
+reads AS (  -- view -> another view of those schemas that its query reads
+  SELECT DISTINCT r.ev_class AS view, d.refobjid AS read
+  FROM pg_rewrite r
+  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                  AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
+  WHERE r.ev_class IN (SELECT oid FROM view_rel) AND d.refobjid IN (SELECT oid FROM view_rel)
+),
+levels(view, level) AS (
+  SELECT oid, 0 FROM view_rel
+  UNION ALL
+  SELECT x.view, l.level + 1 FROM reads x JOIN levels l ON l.view = x.read
+)
+SELECT 'view' AS kind, v.nspname AS schema, v.relname AS name, NULL::text AS table_name,
+       v.relkind::text AS detail, pg_get_viewdef(v.oid) AS definition, NULL::text AS extra,
+       NULL::bool AS flag, (SELECT max(l.level) FROM levels l WHERE l.view = v.oid) AS bits,
+       array_to_string(ARRAY(SELECT a.attname::text || ' ' || format_type(a.atttypid, a.atttypmod)
+                             FROM pg_attribute a
+                             WHERE a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped
+                             ORDER BY a.attnum), E'\x1f') AS list
+FROM view_rel v
+UNION ALL
+SELECT 'function', n.nspname::text, p.proname::text,
+       NULL,
+       array_to_string(ARRAY(SELECT format_type(a.t, NULL)
+                             FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i)
+                             ORDER BY a.i), E'\x1f'),
+       pg_get_functiondef(p.oid), NULL, NULL,
+       NULL, NULL
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = ANY ($1::text[])
+WHERE p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'trigger', n.nspname::text, t.tgname::text, c.relname::text,
+       fn.nspname::text || E'\x1f' || f.proname::text,
+       substring(pg_get_triggerdef(t.oid) FROM ' WHEN \((.*)\) EXECUTE '),
+       encode(t.tgargs, 'hex'), NULL, t.tgtype::int,
+       array_to_string(ARRAY(SELECT a.attname::text
+                             FROM unnest(t.tgattr::int2[]) WITH ORDINALITY k(attnum, i)
+                             JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.attnum
+                             ORDER BY k.i), E'\x1f')
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
+JOIN pg_proc f ON f.oid = t.tgfoid
+JOIN pg_namespace fn ON fn.oid = f.pronamespace
+WHERE NOT t.tgisinternal AND t.tgconstraint = 0
+UNION ALL
+SELECT 'policy', n.nspname::text, p.polname::text, c.relname::text, p.polcmd::text,
+       pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
+       p.polpermissive, NULL,
+       array_to_string(ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public'
+                                         ELSE (SELECT ro.rolname::text FROM pg_roles ro
+                                               WHERE ro.oid = r.oid) END
+                             FROM unnest(p.polroles) r(oid) ORDER BY 1), E'\x1f')
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
+UNION ALL
+SELECT 'row_security', n.nspname::text, NULL, c.relname::text, NULL, NULL, NULL,
+       c.relforcerowsecurity, NULL, NULL
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY ($1::text[])
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relrowsecurity
 )SQL";
 
 }  // namespace schemad::catalog::queries

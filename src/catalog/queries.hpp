@@ -45,7 +45,7 @@ extern const char* const objects;
 //   definition (pg_get_constraintdef, checks only)
 extern const char* const constraints;
 
-// Every index of those tables, one row per index column (keys first, then
+// Every index of those tables and materialized views, one row per index column (keys first, then
 // INCLUDE columns). Columns:
 //   oid, schema, table_name, name, method, is_unique, is_valid,
 //   constraint_backed (it implements a primary key, unique or exclusion
@@ -54,5 +54,25 @@ extern const char* const constraints;
 //   expression (pg_get_indexdef of that column, pretty), opclass (NULL when
 //   it is the default for its type), option (pg_index.indoption bits)
 extern const char* const indexes;
+
+// Views and materialized views, functions and procedures (not an extension's), triggers (not
+// internal or constraint triggers) and row-level security policies of those schemas, and the tables
+// whose row-level security is on. Columns by kind:
+//   kind          'view' | 'function' | 'trigger' | 'policy' | 'row_security'
+//   schema, name  the object's (row_security: name NULL)
+//   table_name    the trigger's, policy's or row_security's table
+//   detail        view: relkind ('v' or 'm'); function: its input argument types (format_type, no
+//                 modifier) joined by \x1f; trigger: the function's schema
+//                 \x1f name; policy: polcmd ('*', 'r', 'a', 'w', 'd')
+//   definition    view: pg_get_viewdef; function: pg_get_functiondef; trigger: its WHEN
+//                 condition as pg_get_triggerdef prints it; policy: USING
+//   extra         trigger: tgargs in hex; policy: WITH CHECK
+//   flag          policy: permissive; row_security: FORCE as well
+//   bits          view: its level (how deep it stands on other views of
+//                 the schemas); trigger: tgtype
+//   list          joined by \x1f: view: its columns ("name type");
+//                 trigger: UPDATE OF columns; policy: role
+//                 names, sorted ("public" for PUBLIC)
+extern const char* const definitions;
 
 }  // namespace schemad::catalog::queries

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,11 @@ using nlohmann::json;
 
 // Reads one JSON object's keys, refusing unknown ones, with messages that
 // name the file and the dotted key path.
+const std::vector<std::string>& replace_kinds() {
+  static const std::vector<std::string> kinds{"functions", "views", "triggers"};
+  return kinds;
+}
+
 class ObjectReader {
  public:
   ObjectReader(const json& object, std::string file, std::string path)
@@ -47,6 +54,29 @@ class ObjectReader {
         fail(at(key), "must be a non-negative integer, not " + util::describe(*v));
       }
       out = v->get<int>();
+    }
+  }
+
+  // A list of distinct strings, each one of `allowed`.
+  void read(const std::string& key, std::vector<std::string>& out,
+            const std::vector<std::string>& allowed) {
+    const json* v = get(key);
+    if (v == nullptr) return;
+    if (!v->is_array()) fail(at(key), "must be an array of strings, not " + util::describe(*v));
+    out.clear();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const json& item = (*v)[i];
+      const std::string place = at(key) + "[" + std::to_string(i) + "]";
+      if (!item.is_string() ||
+          std::find(allowed.begin(), allowed.end(), item.get<std::string>()) == allowed.end()) {
+        std::string choices;
+        for (const auto& a : allowed) choices += (choices.empty() ? "\"" : ", \"") + a + "\"";
+        fail(place, "must be one of " + choices + ", not " + util::describe(item));
+      }
+      if (std::find(out.begin(), out.end(), item.get<std::string>()) != out.end()) {
+        fail(place, "repeats " + util::describe(item));
+      }
+      out.push_back(item.get<std::string>());
     }
   }
 
@@ -167,6 +197,7 @@ Config parse_text(std::string_view text, const std::string& path) {
   top.read("environment", c.environment);
   top.read("lock_name", c.lock_name);
   top.read("create_database", c.create_database);
+  top.read("replace", c.replace, replace_kinds());
   read_http(top.child("http"), c.http);
   read_reconcile(top.child("reconcile"), c.reconcile);
   read_alembic(top.child("alembic"), c.alembic);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace schemad::config {
 
@@ -73,6 +74,9 @@ struct Config {
   ScratchConfig scratch;
   std::string environment = "production";
   std::string lock_name;  // "": database name + model schemas
+  // The kinds whose differing definitions are replaced rather than reported
+  // (docs/configuration.md): "functions", "views", "triggers"; none by default.
+  std::vector<std::string> replace;
   bool create_database = false;
   std::string password_file;  // SCHEMAD_DATABASE_PASSWORD_FILE
   HttpConfig http;

@@ -98,6 +98,23 @@ std::string Change::key() const {
       return "comment " + table.name.sql() + "." + sql::ident(column.name);
     case ChangeKind::create_sequence:
       return "sequence " + sequence.name.sql();
+    case ChangeKind::create_function:
+      return "function " + function.signature();
+    case ChangeKind::create_trigger:
+      return "trigger " + table.name.sql() + " " + sql::ident(trigger.name);
+    case ChangeKind::create_policy:
+      return "policy " + table.name.sql() + " " + sql::ident(policy.name);
+    case ChangeKind::enable_row_security:
+      return std::string(table.force_row_security ? "force" : "enable") + " row security " +
+             table.name.sql();
+    case ChangeKind::create_view:
+      return "view " + view.name.sql();
+    case ChangeKind::replace_function:
+      return "replace function " + function.signature();
+    case ChangeKind::replace_view:
+      return "replace view " + view.name.sql();
+    case ChangeKind::replace_trigger:
+      return "replace trigger " + table.name.sql() + " " + sql::ident(trigger.name);
   }
   return "unknown";
 }
@@ -124,6 +141,22 @@ std::string to_string(ChangeKind kind) {
       return "comment";
     case ChangeKind::create_sequence:
       return "sequence";
+    case ChangeKind::create_function:
+      return "function";
+    case ChangeKind::create_trigger:
+      return "trigger";
+    case ChangeKind::create_policy:
+      return "policy";
+    case ChangeKind::enable_row_security:
+      return "row_security";
+    case ChangeKind::create_view:
+      return "view";
+    case ChangeKind::replace_function:
+      return "function_replace";
+    case ChangeKind::replace_view:
+      return "view_replace";
+    case ChangeKind::replace_trigger:
+      return "trigger_replace";
   }
   return "unknown";
 }
@@ -151,6 +184,25 @@ std::string Change::description() const {
       return "comment on column " + object_name(table.name, column.name);
     case ChangeKind::create_sequence:
       return "create sequence " + sequence.name.display();
+    case ChangeKind::create_function:
+      return "create function " + function.signature();
+    case ChangeKind::create_trigger:
+      return "create trigger " + trigger.name + " on " + table.name.display();
+    case ChangeKind::create_policy:
+      return "create policy " + policy.name + " on " + table.name.display();
+    case ChangeKind::enable_row_security:
+      if (!table.row_security) return "force row level security on " + table.name.display();
+      return std::string(table.force_row_security ? "enable and force" : "enable") +
+             " row level security on " + table.name.display();
+    case ChangeKind::create_view:
+      return std::string(view.materialized ? "create materialized view " : "create view ") +
+             view.name.display();
+    case ChangeKind::replace_function:
+      return "replace function " + function.signature();
+    case ChangeKind::replace_view:
+      return "replace view " + view.name.display();
+    case ChangeKind::replace_trigger:
+      return "replace trigger " + trigger.name + " on " + table.name.display();
   }
   return "unknown change";
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "diff/enums.hpp"
+#include "diff/objects.hpp"
 #include "diff/sequences.hpp"
 #include "diff/table_diff.hpp"
 
@@ -60,7 +61,9 @@ Result compare(const schema::Database& desired, const schema::Database& actual,
   }
   compare_enums(desired, actual, out);
   compare_sequences(desired, actual, out);
+  compare_functions(desired, actual, options.replace, out);
   compare_tables(desired, actual, options, out);
+  compare_views(desired, actual, options.replace, out);
   sort_drift(out.drift);
   return out;
 }

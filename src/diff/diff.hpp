@@ -13,29 +13,40 @@
 namespace schemad::diff {
 
 enum class ChangeKind {
-  create_schema,     // name: the schema
-  create_extension,  // name: the extension
-  create_enum,       // enum_type
-  add_enum_value,    // enum_type (the model's), value, neighbour
-  create_table,      // table (whole, with its constraints and indexes)
-  add_column,        // table (name only), column
-  add_constraint,    // table (name only), constraint: on an existing table
-  create_index,      // table (name only), index: on an existing table
-  set_comment,       // table (name only), column name or empty, comment;
-                     // also follows add_column when the new column has one
-                     // (a new table's comments are part of create_table)
-  create_sequence,   // sequence; table: the owner's name when it is OWNED BY
+  create_schema,        // name: the schema
+  create_extension,     // name: the extension
+  create_enum,          // enum_type
+  add_enum_value,       // enum_type (the model's), value, neighbour
+  create_table,         // table (whole, with its constraints and indexes)
+  add_column,           // table (name only), column
+  add_constraint,       // table (name only), constraint: on an existing table
+  create_index,         // table (name only), index: on an existing table
+  set_comment,          // table (name only), column name or empty, comment;
+                        // also follows add_column when the new column has one
+                        // (a new table's comments are part of create_table)
+  create_sequence,      // sequence; table: the owner's name when it is OWNED BY
+  create_function,      // function
+  create_trigger,       // table (name only), trigger
+  create_policy,        // table (name only), policy
+  enable_row_security,  // table: name, and row_security / force_row_security
+                        // set for what to turn on
+  create_view,          // view (with a materialized view's indexes)
+  replace_function,     // function: the model's, replacing the database's (Replace)
+  replace_view,         // view: CREATE OR REPLACE VIEW (Replace)
+  replace_trigger,      // table (name only), trigger: dropped and created again (Replace)
 };
 
 // Every kind, in declaration order (metrics export each from the start).
 inline constexpr ChangeKind kAllChangeKinds[] = {
-    ChangeKind::create_schema,   ChangeKind::create_extension, ChangeKind::create_enum,
-    ChangeKind::add_enum_value,  ChangeKind::create_table,     ChangeKind::add_column,
-    ChangeKind::add_constraint,  ChangeKind::create_index,     ChangeKind::set_comment,
-    ChangeKind::create_sequence,
+    ChangeKind::create_schema,    ChangeKind::create_extension,    ChangeKind::create_enum,
+    ChangeKind::add_enum_value,   ChangeKind::create_table,        ChangeKind::add_column,
+    ChangeKind::add_constraint,   ChangeKind::create_index,        ChangeKind::set_comment,
+    ChangeKind::create_sequence,  ChangeKind::create_function,     ChangeKind::create_trigger,
+    ChangeKind::create_policy,    ChangeKind::enable_row_security, ChangeKind::create_view,
+    ChangeKind::replace_function, ChangeKind::replace_view,        ChangeKind::replace_trigger,
 };
 static_assert(std::size(kAllChangeKinds) ==
-                  static_cast<std::size_t>(ChangeKind::create_sequence) + 1,
+                  static_cast<std::size_t>(ChangeKind::replace_trigger) + 1,
               "a new ChangeKind goes last, and into kAllChangeKinds");
 
 // Label used in metrics ({kind="table"}) and JSON output.
@@ -54,6 +65,10 @@ struct Change {
   schema::Constraint constraint;  // add_constraint
   schema::Index index;            // create_index
   schema::Sequence sequence;      // create_sequence
+  schema::Function function;      // create_function
+  schema::Trigger trigger;        // create_trigger
+  schema::Policy policy;          // create_policy
+  schema::View view;              // create_view
   std::string comment;            // set_comment
   // create_index, add_constraint (unique): the name of an invalid index (left
   // by a failed concurrent build) that matches what is missing; the plan drops
@@ -94,6 +109,13 @@ enum class DriftKind {
                           // rows violating a constraint); object: the change, actual: why
   column_generated,       // generated in one and not the other, or another expression
   sequence_definition,    // a sequence of the model's name with other numbers, type or owner
+  function_definition,    // pg_get_functiondef differs from the model's
+  trigger_definition,     // a trigger of the model's name that differs, or one it lacks
+  policy_definition,      // a policy that differs, not weaker (or a restrictive one it lacks)
+  policy_weaker,          // a policy that lets through rows the model's would not, or a
+                          // permissive one the model lacks
+  row_security,           // row-level security on (or forced) where the model has it off
+  view_definition,        // a view of the model's name with another query (or kind)
 };
 
 inline constexpr DriftKind kAllDriftKinds[] = {
@@ -115,9 +137,14 @@ inline constexpr DriftKind kAllDriftKinds[] = {
     DriftKind::data_conflict,
     DriftKind::column_generated,
     DriftKind::sequence_definition,
+    DriftKind::function_definition,
+    DriftKind::trigger_definition,
+    DriftKind::policy_definition,
+    DriftKind::policy_weaker,
+    DriftKind::row_security,
+    DriftKind::view_definition,
 };
-static_assert(std::size(kAllDriftKinds) ==
-                  static_cast<std::size_t>(DriftKind::sequence_definition) + 1,
+static_assert(std::size(kAllDriftKinds) == static_cast<std::size_t>(DriftKind::view_definition) + 1,
               "a new DriftKind goes last, and into kAllDriftKinds");
 
 // Label used in metrics ({kind="column_type"}) and JSON output.
@@ -156,11 +183,21 @@ bool can_add_not_null(const schema::Column& column);
 // column that had to be added nullable then differs in nullability). Pure.
 Result after_applying(const Result& found);
 
+// The kinds whose differing definition is replaced in the healing
+// transaction instead of reported (configuration key "replace"). Policies
+// and row-level security are never replaced.
+struct Replace {
+  bool functions = false;
+  bool views = false;  // a plain view, only when its columns are kept
+  bool triggers = false;
+};
+
 struct Options {
   // Names of tables that other tools own (schemad's bookkeeping, see
   // apply/bookkeeping.hpp): in any of the model's schemas, never reported
   // as extra tables.
   std::vector<std::string> unowned_tables;
+  Replace replace;
 };
 
 // Compares the model with the inspected database. `actual` holds only what

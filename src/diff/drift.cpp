@@ -30,6 +30,21 @@ std::string detail(const Drift& d) {
       return differs("generation", d);
     case DriftKind::sequence_definition:
       return differs("sequence", d);
+    case DriftKind::function_definition:
+      return "definition differs at " + d.actual + " (model: " + d.expected + ")";
+    case DriftKind::trigger_definition:
+      if (d.expected.empty()) return "trigger not in the model: " + d.actual;
+      return differs("trigger", d);
+    case DriftKind::policy_definition:
+    case DriftKind::policy_weaker: {
+      const std::string weaker = d.kind == DriftKind::policy_weaker ? " (weaker)" : "";
+      if (d.expected.empty()) return "policy not in the model" + weaker + ": " + d.actual;
+      return differs("policy", d) + weaker;
+    }
+    case DriftKind::row_security:
+      return "row level security is " + d.actual + ", model says " + d.expected;
+    case DriftKind::view_definition:
+      return "definition differs at " + d.actual + " (model: " + d.expected + ")";
     case DriftKind::extra_table:
       return "table not in the model";
     case DriftKind::extra_column:
@@ -98,6 +113,18 @@ std::string to_string(DriftKind kind) {
       return "column_generated";
     case DriftKind::sequence_definition:
       return "sequence_definition";
+    case DriftKind::function_definition:
+      return "function_definition";
+    case DriftKind::trigger_definition:
+      return "trigger_definition";
+    case DriftKind::policy_definition:
+      return "policy_definition";
+    case DriftKind::policy_weaker:
+      return "policy_weaker";
+    case DriftKind::row_security:
+      return "row_security";
+    case DriftKind::view_definition:
+      return "view_definition";
   }
   return "unknown";
 }

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "diff/objects.hpp"
 #include "diff/table_diff.hpp"
 
 namespace schemad::diff {
@@ -48,6 +49,7 @@ void compare_tables(const schema::Database& desired, const schema::Database& act
       change.table = want;
       change.path = want.path;
       out.changes.push_back(change);
+      compare_table_objects(want, nullptr, options.replace, out);
       continue;
     }
     TableDiff t{want, *have, out, {}};
@@ -55,6 +57,7 @@ void compare_tables(const schema::Database& desired, const schema::Database& act
     compare_constraints(t);
     compare_indexes(t);
     compare_table_comment(t);
+    compare_table_objects(want, have, options.replace, out);
   }
   report_extra_tables(desired, actual, options.unowned_tables, out);
 }

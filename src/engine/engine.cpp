@@ -48,8 +48,8 @@ void remember(pqxx::connection_base& conn, const schema::Database& model,
 // exists, so that the first check after this apply finds the answers.
 void learn_after(pqxx::connection_base& conn, const schema::Database& model,
                  const Settings& settings, util::Clock& clock, Report& report) {
-  const Observation after =
-      observe(conn, model, baseline_of(settings, report.revision), {true, true, false});
+  const Observation after = observe(conn, model, baseline_of(settings, report.revision),
+                                    {true, true, false, settings.replace});
   ++report.observations;
   if (!after.learned.empty()) remember(conn, model, after.learned, settings, clock, report);
 }
@@ -62,7 +62,7 @@ void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, 
   // for, nor holds up, another replica. check never retries what the data
   // blocks: it reports what the history says.
   const ObserveOptions look{mode == Mode::check || !settings.retry_conflicts, mode == Mode::apply,
-                            false};
+                            false, settings.replace};
   report.found = observe(conn, model, baseline_of(settings, report.revision), look);
   ++report.observations;
   report.plan = plan::render(report.found.diff);

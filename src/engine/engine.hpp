@@ -45,6 +45,8 @@ struct Settings {
   // do (apply, start-up, SIGHUP, POST /reconcile, a model change); the
   // daemon's timer and check do not.
   bool retry_conflicts = true;
+  // The configuration's "replace": differing functions, views, triggers.
+  diff::Replace replace;
   // Called while a step waits for other sessions' locks (see ExecuteOptions).
   std::function<void(const apply::LockWait&)> on_wait;
   // When set, every reconcile that found nothing to do refreshes it; with

@@ -212,7 +212,7 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
             clock,
             report,
             baseline_of(settings, report.revision),
-            {!settings.retry_conflicts, true, true}};
+            {!settings.retry_conflicts, true, true, settings.replace}};
   auto lock =
       apply::lock_model(conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
   report.lock_wait = lock->waited();

@@ -107,7 +107,7 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
   o.unverified = std::move(probed.unverified);
   o.learn_after = probed.ahead_refused;
   o.queries += probe_stats.queries;
-  o.diff = diff::compare(desired, actual, {apply::bookkeeping_tables()});
+  o.diff = diff::compare(desired, actual, {apply::bookkeeping_tables(), options.replace});
   o.stamp = decide(conn, std::move(kept.stamp), baseline, o.queries);
   if (o.diff.changes.empty() && met.empty()) return o;
   Conflicts blocked = met;

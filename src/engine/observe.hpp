@@ -73,6 +73,8 @@ struct ObserveOptions {
   // With may_write, before creating objects (under the lock): also learn
   // how the server will print what is created (questions.hpp).
   bool learn_ahead = false;
+  // What a differing definition may be replaced by (Settings::replace).
+  diff::Replace replace;
 };
 
 // Compares `model` with the database. `met`: conflicts met in this very

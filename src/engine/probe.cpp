@@ -54,7 +54,13 @@ std::string setup_sql(const std::vector<const Question*>& questions, const std::
                " ADD CONSTRAINT " + sql::ident(q->column) + " CHECK (" + q->expr + ");\n";
         break;
       case Question::Kind::index:  // expr: the CREATE INDEX on "pg_temp"."<prefix>_<column>"
+      case Question::Kind::trigger:
+      case Question::Kind::policy:
         out += "CREATE TEMP TABLE " + t + " (" + q->columns + ");\n" + q->expr + ";\n";
+        break;
+      case Question::Kind::function:
+      case Question::Kind::view:
+        out += q->expr + ";\n";
         break;
       case Question::Kind::generated:  // read back with the defaults ('d'): pg_attrdef
         out += "CREATE TEMP TABLE " + t + " (" + q->columns + ", " + sql::ident(q->column) + " " +
@@ -76,8 +82,17 @@ std::string setup_sql(const std::vector<const Question*>& questions, const std::
 
 // Reads every answer back. search_path = pg_catalog, as in inspection, so
 // the texts compare with the catalog's.
-std::string answers_sql(const std::string& prefix) {
+// A function's answer is looked up by its signature, for the questions
+// whose setup ran (`asked`).
+std::string answers_sql(const std::string& prefix, const std::vector<const Question*>& asked) {
   const std::string like = sql::literal(prefix + "%");
+  std::string functions;
+  for (const Question* q : asked) {
+    if (q->kind != Question::Kind::function) continue;
+    functions += " UNION ALL SELECT " + sql::literal(q->column) +
+                 ", 'f', coalesce(pg_get_functiondef(to_regprocedure(" + sql::literal(q->type) +
+                 ")), '')";
+  }
   return "SELECT a.attname::text, 'd', pg_get_expr(d.adbin, d.adrelid)"
          " FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
          " JOIN pg_class r ON r.oid = a.attrelid"
@@ -111,7 +126,23 @@ std::string answers_sql(const std::string& prefix) {
          " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
          " JOIN pg_class r ON r.oid = i.indrelid"
          " WHERE r.relnamespace = pg_my_temp_schema() AND r.relname LIKE " +
-         like;
+         like +
+         " UNION ALL SELECT p.polname::text, 'p', coalesce(pg_get_expr(p.polqual, p.polrelid), '')"
+         " || E'\\x1f' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')"
+         " FROM pg_policy p JOIN pg_class r ON r.oid = p.polrelid"
+         " WHERE r.relnamespace = pg_my_temp_schema() AND r.relname LIKE " +
+         like + " UNION ALL SELECT substr(c.relname::text, " + std::to_string(prefix.size() + 2) +
+         "), 'w', pg_get_viewdef(c.oid) || E'\\x1d' || array_to_string(ARRAY("
+         "SELECT a.attname::text || ' ' || format_type(a.atttypid, a.atttypmod)"
+         " FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum),"
+         " E'\\x1f') FROM pg_class c"
+         " WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v' AND c.relname LIKE " +
+         like +
+         " UNION ALL SELECT t.tgname::text, 'g',"
+         " coalesce(substring(pg_get_triggerdef(t.oid) FROM ' WHEN \\((.*)\\) EXECUTE '), '')"
+         " FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid"
+         " WHERE r.relnamespace = pg_my_temp_schema() AND r.relname LIKE " +
+         like + functions;
 }
 
 // Hands each answer to its question, and keeps it to be remembered.
@@ -132,7 +163,11 @@ void deliver(const pqxx::result& rows, std::vector<Question>& questions, apply::
                         (kind == "v" && q.kind == Question::Kind::volatility) ||
                         (kind == "c" && q.kind == Question::Kind::check) ||
                         (kind == "t" && q.kind == Question::Kind::type) ||
-                        (kind == "i" && q.kind == Question::Kind::index);
+                        (kind == "i" && q.kind == Question::Kind::index) ||
+                        (kind == "p" && q.kind == Question::Kind::policy) ||
+                        (kind == "g" && q.kind == Question::Kind::trigger) ||
+                        (kind == "f" && q.kind == Question::Kind::function) ||
+                        (kind == "w" && q.kind == Question::Kind::view);
     if (!wanted) continue;
     q.answer(row[2].c_str());
     learned[q.key] = row[2].c_str();
@@ -213,8 +248,10 @@ bool ask_server(pqxx::connection_base& conn, std::vector<Question>& questions,
   result.ahead_refused = !ahead.empty() && !answered_ahead;
   if (!needed.empty() || answered_ahead) {
     ++queries;
-    deliver(tx.exec("SET LOCAL search_path = pg_catalog;\n" + answers_sql(kProbeTable)), questions,
-            result.learned);
+    std::vector<const Question*> set_up = needed;
+    if (answered_ahead) set_up.insert(set_up.end(), ahead.begin(), ahead.end());
+    deliver(tx.exec("SET LOCAL search_path = pg_catalog;\n" + answers_sql(kProbeTable, set_up)),
+            questions, result.learned);
   }
   tx.abort();
   if (stats != nullptr) stats->queries = queries;

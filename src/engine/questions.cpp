@@ -4,6 +4,7 @@
 
 #include "catalog/inspect.hpp"
 #include "diff/expressions.hpp"
+#include "engine/probe.hpp"
 #include "plan/ddl.hpp"
 #include "util/sql_text.hpp"
 
@@ -108,6 +109,13 @@ class Collector {
       }
       for (schema::Index& index : table.indexes) add_index(table, *live, index);
     }
+    for (Table& table : desired_.tables) {
+      const Table* live = actual_.table(table.name);
+      for (schema::Trigger& trigger : table.triggers) add_trigger(table, live, trigger);
+      for (schema::Policy& policy : table.policies) add_policy(table, live, policy);
+    }
+    for (schema::Function& function : desired_.functions) add_function(function);
+    for (schema::View& view : desired_.views) add_view(view);
     return std::move(questions_);
   }
 
@@ -314,6 +322,195 @@ class Collector {
              }
            }
          }});
+  }
+
+  static schema::QualifiedName scratch_table(const std::string& name) {
+    return {"pg_temp", std::string(kProbeTable) + "_" + name};
+  }
+
+  // A trigger's WHEN condition, on a scratch table of the model's columns
+  // with a built-in trigger function (only the condition is read back).
+  // Asked when the database has the trigger and prints its condition
+  // otherwise, and ahead of creating one.
+  void add_trigger(const Table& table, const Table* live, schema::Trigger& trigger) {
+    if (trigger.when.empty()) return;
+    const schema::Trigger* existing = nullptr;
+    if (live != nullptr) {
+      for (const schema::Trigger& t : live->triggers) {
+        if (t.name == trigger.name) existing = &t;
+      }
+    }
+    if (existing != nullptr && diff::same_expression(trigger.when, existing->when)) {
+      trigger.when_normalized = existing->when;
+      return;
+    }
+    if (existing == nullptr && !ahead_) return;
+    const std::string columns = scratch_columns(table, live);
+    if (columns.empty()) return;
+    auto statement = [&trigger](const std::string& name) {
+      schema::Trigger scratch = trigger;
+      scratch.name = name;
+      scratch.function = {"pg_catalog", "suppress_redundant_updates_trigger"};
+      scratch.arguments.clear();
+      return plan::create_trigger_sql(scratch_table(name), scratch);
+    };
+    const std::string name = next_name();
+    Question q{Question::Kind::trigger,
+               "trigger" + columns + "" + statement("key"),
+               trigger.path + ".when",
+               name,
+               "",
+               statement(name),
+               columns,
+               [&trigger](const std::string& answer) { trigger.when_normalized = answer; },
+               [] {}};
+    if (existing != nullptr) {
+      q.make_do = [&trigger, printed = existing->when] {
+        if (diff::roughly_same_expression(trigger.when, printed)) trigger.when_normalized = printed;
+      };
+    } else {
+      q.answer = [](const std::string&) {};
+      q.ahead = true;
+    }
+    add(std::move(q));
+  }
+
+  // A policy's USING and WITH CHECK, on a scratch table of the model's
+  // columns, for PUBLIC (the roles do not change the texts).
+  void add_policy(const Table& table, const Table* live, schema::Policy& policy) {
+    const schema::Policy* existing = nullptr;
+    if (live != nullptr) {
+      for (const schema::Policy& p : live->policies) {
+        if (p.name == policy.name) existing = &p;
+      }
+    }
+    auto printed_as = [](const std::string& model, const std::string& printed) {
+      return model.empty() ? printed.empty() : diff::same_expression(model, printed);
+    };
+    if (existing != nullptr && printed_as(policy.using_expr, existing->using_expr) &&
+        printed_as(policy.check_expr, existing->check_expr)) {
+      policy.using_normalized = existing->using_expr;
+      policy.check_normalized = existing->check_expr;
+      return;
+    }
+    if (existing == nullptr && !ahead_) return;
+    const std::string columns = scratch_columns(table, live);
+    if (columns.empty()) return;
+    auto statement = [&policy](const std::string& name) {
+      schema::Policy scratch = policy;
+      scratch.name = name;
+      scratch.roles = {"public"};
+      return plan::create_policy_sql(scratch_table(name), scratch);
+    };
+    const std::string name = next_name();
+    Question q{Question::Kind::policy,
+               "policy" + columns + "" + statement("key"),
+               policy.path,
+               name,
+               "",
+               statement(name),
+               columns,
+               [&policy](const std::string& answer) {
+                 const auto parts = split(answer, '');
+                 policy.using_normalized = parts[0];
+                 policy.check_normalized = parts.size() > 1 ? parts[1] : "";
+               },
+               [] {}};
+    if (existing != nullptr) {
+      q.make_do = [&policy, have = *existing] {
+        if (diff::roughly_same_expression(policy.using_expr, have.using_expr) &&
+            diff::roughly_same_expression(policy.check_expr, have.check_expr)) {
+          policy.using_normalized = have.using_expr;
+          policy.check_normalized = have.check_expr;
+        }
+      };
+    } else {
+      q.answer = [](const std::string&) {};
+      q.ahead = true;
+    }
+    add(std::move(q));
+  }
+
+  // How the server prints the model's function: its CREATE FUNCTION run
+  // after the existing function of the signature (if any) is renamed out of
+  // the way, in the probe's transaction, which is rolled back.
+  void add_function(schema::Function& function) {
+    const schema::Function* existing = actual_.find_function(function.name, function.arguments);
+    if (existing != nullptr && existing->sql == function.sql) {
+      function.normalized = existing->sql;
+      return;
+    }
+    if (existing == nullptr && !ahead_) return;
+    std::string args;
+    for (const auto& a : function.arguments) args += (args.empty() ? "" : ", ") + a;
+    const std::string signature = function.name.sql() + "(" + args + ")";
+    const std::string name = next_name();
+    std::string statements;
+    if (existing != nullptr) {
+      statements = "ALTER ROUTINE " + signature + " RENAME TO " + sql::ident(name) + ";\n";
+    }
+    statements += "SET LOCAL check_function_bodies = off;\n" + function.sql;
+    Question q{Question::Kind::function,
+               "function\x1f" + signature + "\x1f" + function.sql,
+               function.path + ".sql",
+               name,
+               signature,
+               statements,
+               "",
+               [&function](const std::string& answer) {
+                 if (answer.empty()) {
+                   db::Error error =
+                       db::make_error(db::ErrorKind::other,
+                                      "the SQL does not create function " + function.signature() +
+                                          " (\"arguments\" are its input argument types)");
+                   error.path = function.path + ".sql";
+                   throw ProbeError(std::move(error));
+                 }
+                 function.normalized = answer;
+               },
+               [] {}};
+    q.ahead = existing == nullptr;
+    add(std::move(q));
+  }
+
+  // How the server prints the model's view query: as a temporary view's
+  // (a materialized view's query prints the same).
+  void add_view(schema::View& view) {
+    const schema::View* existing = actual_.find_view(view.name);
+    if (existing != nullptr && existing->query == view.query) {
+      view.normalized = existing->query;
+      view.columns = existing->columns;
+      return;
+    }
+    if (existing == nullptr && !ahead_) return;
+    auto statement = [&view](const std::string& name) {
+      schema::View scratch;
+      scratch.name = scratch_table(name);
+      scratch.query = view.query;
+      return plan::create_view_sql(scratch);
+    };
+    const std::string name = next_name();
+    Question q{Question::Kind::view,
+               "view\x1f" + statement("key"),
+               view.path + ".query",
+               name,
+               "",
+               statement(name),
+               "",
+               [&view](const std::string& answer) {  // "viewdef\x1dcolumn\x1fcolumn"
+                 const std::size_t cut = answer.find('\x1d');
+                 view.normalized = answer.substr(0, cut);
+                 view.columns.clear();
+                 if (cut != std::string::npos && cut + 1 < answer.size()) {
+                   view.columns = split(answer.substr(cut + 1), '\x1f');
+                 }
+               },
+               [] {}};
+    if (existing == nullptr) {
+      q.answer = [](const std::string&) {};
+      q.ahead = true;
+    }
+    add(std::move(q));
   }
 
   // CREATE INDEX of `index` on scratch table "pg_temp"."schemad_probe_<name>".

@@ -17,14 +17,27 @@
 namespace schemad::engine {
 
 struct Question {
-  enum class Kind { default_text, volatility, check, type, index, generated } kind;
+  enum class Kind {
+    default_text,
+    volatility,
+    check,
+    type,
+    index,
+    generated,
+    trigger,   // a trigger's WHEN: expr is CREATE TRIGGER on the scratch table
+    policy,    // a policy's USING and WITH CHECK: expr is CREATE POLICY on it
+    function,  // expr: the model's CREATE FUNCTION (after renaming the
+               // existing one out of the way); type: the signature to read back
+    view,      // expr: CREATE VIEW of the model's query as a temporary view
+  } kind;
   // What it asks, independent of the run: the kind, the types and columns
   // it is asked in, and the model's text. schemad_memo keys answers by it.
   std::string key;
   std::string path;     // model path, for errors and notes
   std::string column;   // scratch column, constraint or index name ("schemad_q<N>")
   std::string type;     // SQL type text
-  std::string expr;     // default, check or generation expression; index: its CREATE INDEX
+  std::string expr;     // default, check or generation expression; index, trigger, policy,
+                        // function: the statements that make it
   std::string columns;  // check, index, generated: the column list of the scratch table
   // Stores the server's answer into the model.
   std::function<void(const std::string&)> answer;

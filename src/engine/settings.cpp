@@ -9,6 +9,11 @@ Settings settings_from(const config::Config& c, apply::RevisionSource revisions)
   s.statement_timeout_ms = c.reconcile.statement_timeout_ms;
   s.version_table_schema = c.alembic.version_table_schema;
   s.revisions = std::move(revisions);
+  for (const std::string& kind : c.replace) {
+    if (kind == "functions") s.replace.functions = true;
+    if (kind == "views") s.replace.views = true;
+    if (kind == "triggers") s.replace.triggers = true;
+  }
   return s;
 }
 

@@ -19,11 +19,11 @@ Enum read_choice(const Node& node, const char* first, Enum first_value, const ch
   node.expected(std::string("must be \"") + first + "\" or \"" + second + "\"");
 }
 
-schema::IndexKey read_key(const Node& node, const schema::Table& table, const std::string& method) {
+schema::IndexKey read_key(const Node& node, const schema::Table* table, const std::string& method) {
   schema::IndexKey key;
   if (node.json().is_string()) {
     key.column = node.identifier();
-    require_column(node, table, key.column);
+    if (table != nullptr) require_column(node, *table, key.column);
     return key;
   }
   if (!node.json().is_object()) {
@@ -35,7 +35,7 @@ schema::IndexKey read_key(const Node& node, const schema::Table& table, const st
   }
   if (auto column = node.find("column")) {
     key.column = column->identifier();
-    require_column(*column, table, key.column);
+    if (table != nullptr) require_column(*column, *table, key.column);
   } else {
     key.expression = node.at("expression").non_empty_string();
   }
@@ -58,7 +58,8 @@ schema::IndexKey read_key(const Node& node, const schema::Table& table, const st
 
 }  // namespace
 
-schema::Index read_index(const Node& node, const schema::Table& table) {
+schema::Index read_index(const Node& node, const schema::Table& table, bool check_columns) {
+  const schema::Table* checked = check_columns ? &table : nullptr;
   node.expect_object({"name", "columns", "method", "unique", "where", "include"});
   schema::Index index;
   index.path = node.path();
@@ -74,7 +75,7 @@ schema::Index read_index(const Node& node, const schema::Table& table) {
     columns.expected("must be a non-empty array of column names or key objects");
   }
   for (const Node& item : columns.items())
-    index.keys.push_back(read_key(item, table, index.method));
+    index.keys.push_back(read_key(item, checked, index.method));
   if (auto unique = node.find("unique")) {
     index.unique = unique->boolean();
     if (index.unique && index.method != "btree") {
@@ -86,7 +87,8 @@ schema::Index read_index(const Node& node, const schema::Table& table) {
     if (index.method != "btree" && index.method != "gist" && index.method != "spgist") {
       include->fail("access method \"" + index.method + "\" does not support included columns");
     }
-    index.include = column_list(*include, table);
+    index.include =
+        checked != nullptr ? column_list(*include, table) : include->identifier_list("column");
   }
   return index;
 }

@@ -15,6 +15,8 @@ namespace schemad::model {
 // PostgreSQL 15 refuses: a method other than btree, hash, gin, gist, brin,
 // spgist; unique other than btree; include other than btree, gist, spgist;
 // order or nulls other than btree. Fills path with `node`'s path.
-schema::Index read_index(const Node& node, const schema::Table& table);
+// Without `check_columns` (a materialized view's index, whose columns the
+// model does not list), column names are not checked against `table`.
+schema::Index read_index(const Node& node, const schema::Table& table, bool check_columns = true);
 
 }  // namespace schemad::model

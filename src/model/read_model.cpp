@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/node.hpp"
+#include "model/read_objects.hpp"
 #include "model/read_sequence.hpp"
 #include "model/read_table.hpp"
 #include "model/validate.hpp"
@@ -68,6 +69,8 @@ std::vector<std::string> used_schemas(const schema::Database& db) {
   for (const schema::Enum& e : db.enums) schemas.insert(e.name.schema);
   for (const schema::Table& t : db.tables) schemas.insert(t.name.schema);
   for (const schema::Sequence& s : db.sequences) schemas.insert(s.name.schema);
+  for (const schema::Function& f : db.functions) schemas.insert(f.name.schema);
+  for (const schema::View& v : db.views) schemas.insert(v.name.schema);
   return {schemas.begin(), schemas.end()};
 }
 
@@ -76,8 +79,8 @@ std::vector<std::string> used_schemas(const schema::Database& db) {
 schema::Database read_model(const Document& doc) {
   Node root(doc.root, "", doc);
   check_version(root);
-  root.expect_object(
-      {"version", "schema", "revision", "extensions", "enums", "sequences", "tables"});
+  root.expect_object({"version", "schema", "revision", "extensions", "enums", "sequences",
+                      "functions", "tables", "views"});
 
   schema::Database db;
   if (auto schema = root.find("schema")) db.default_schema = schema->identifier();
@@ -94,8 +97,17 @@ schema::Database read_model(const Document& doc) {
     }
   }
 
+  if (auto functions = root.find("functions")) {
+    for (const Node& item : functions->items()) {
+      db.functions.push_back(read_function(item, db.default_schema));
+    }
+  }
+
   ModelScope scope{db.default_schema, &db.enums, !db.extensions.empty()};
   for (const Node& item : root.at("tables").items()) db.tables.push_back(read_table(item, scope));
+  if (auto views = root.find("views")) {
+    for (const Node& item : views->items()) db.views.push_back(read_view(item, db.default_schema));
+  }
   validate_model(db);
   db.schemas = used_schemas(db);
   return db;

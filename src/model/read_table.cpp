@@ -6,6 +6,7 @@
 
 #include "model/read_column.hpp"
 #include "model/read_index.hpp"
+#include "model/read_objects.hpp"
 
 namespace schemad::model {
 
@@ -163,7 +164,7 @@ Constraint read_check(const Node& node) {
 
 schema::Table read_table(const Node& node, const ModelScope& scope) {
   node.expect_object({"name", "schema", "comment", "columns", "primary_key", "uniques", "indexes",
-                      "foreign_keys", "checks"});
+                      "foreign_keys", "checks", "triggers", "policies", "row_level_security"});
   schema::Table table;
   table.path = node.path();
   table.name.name = node.at("name").identifier();
@@ -185,6 +186,7 @@ schema::Table read_table(const Node& node, const ModelScope& scope) {
   if (auto list = node.find("checks")) {
     for (const Node& item : list->items()) table.constraints.push_back(read_check(item));
   }
+  read_table_objects(node, table, scope.default_schema);
   return table;
 }
 

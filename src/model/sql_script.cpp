@@ -206,6 +206,18 @@ struct Classifier {
       if (auto name = w.name(j)) script.created_schemas.insert(*name);
       return;
     }
+    if (kind == "VIEW" || (kind == "MATERIALIZED" && w.is(i + 1, "VIEW"))) {
+      std::size_t j = kind == "VIEW" ? i + 1 : i + 2;
+      if (w.is(j, "IF") && w.is(j + 1, "NOT") && w.is(j + 2, "EXISTS")) j += 3;
+      auto name = w.qualified(j, default_schema);
+      if (name && !script.defined.count(*name)) script.defined.emplace(*name, where);
+      return;
+    }
+    if (kind == "FUNCTION" || kind == "PROCEDURE") {
+      auto name = w.qualified(i + 1, default_schema);
+      if (name && !script.defined.count(*name)) script.defined.emplace(*name, where);
+      return;
+    }
     if (kind == "TABLE") {
       auto name = w.qualified(i + 1, default_schema);
       std::size_t at = 0;
@@ -239,15 +251,9 @@ struct Classifier {
       bool skip;  // cannot or must not run in the scratch transaction
     };
     static const Kind kKinds[] = {
-        {"VIEW", nullptr, "view", false},
-        {"MATERIALIZED", "VIEW", "materialized view", false},
-        {"FUNCTION", nullptr, "function", false},
-        {"PROCEDURE", nullptr, "procedure", false},
         {"AGGREGATE", nullptr, "aggregate", false},
-        {"TRIGGER", nullptr, "trigger", false},
         {"CONSTRAINT", "TRIGGER", "constraint trigger", false},
         {"EVENT", "TRIGGER", "event trigger", false},
-        {"POLICY", nullptr, "policy", false},
         {"RULE", nullptr, "rule", false},
         {"DOMAIN", nullptr, "domain", false},
         {"OPERATOR", nullptr, "operator", false},
@@ -320,11 +326,6 @@ struct Classifier {
     auto table = w.qualified(i, default_schema);
     if (table) checks(s, w, *table);
     for (std::size_t j = i; j + 2 < n; ++j) {
-      if ((w.is(j, "ENABLE") || w.is(j, "FORCE") || w.is(j, "DISABLE")) && w.is(j + 1, "ROW") &&
-          w.is(j + 2, "LEVEL")) {
-        note(s, "row-level security on" + display(table), "not applied", false);
-        return;
-      }
       if ((w.is(j, "ENABLE") || w.is(j, "DISABLE")) &&
           (w.is(j + 1, "TRIGGER") || w.is(j + 2, "TRIGGER") || w.is(j + 1, "RULE") ||
            w.is(j + 2, "RULE"))) {

@@ -96,6 +96,13 @@ void check_names(const schema::Database& db) {
   for (const schema::Sequence& s : db.sequences) {
     names.add_object(s.name.schema, s.name.name, "sequence", s.path, true);
   }
+  for (const schema::View& v : db.views) {
+    names.add_object(v.name.schema, v.name.name, v.materialized ? "materialized view" : "view",
+                     v.path, true);
+    for (const schema::Index& index : v.indexes) {
+      names.add_object(v.name.schema, index.name, "index", index.path, true);
+    }
+  }
   for (const schema::Table& table : db.tables) {
     names.add_table(table);
     const std::string& schema = table.name.schema;
@@ -184,8 +191,21 @@ void check_sequence_owner(const schema::Database& db, const schema::Sequence& s)
   }
 }
 
+// A function is its name and argument types: each at most once.
+void check_functions(const schema::Database& db) {
+  std::map<std::string, std::string> first;
+  for (const schema::Function& f : db.functions) {
+    auto [it, inserted] = first.emplace(f.signature(), f.path);
+    if (!inserted) {
+      throw Invalid(f.path, "duplicate function " + f.signature() + " (first at " + it->second +
+                                "); functions of one name need other argument types");
+    }
+  }
+}
+
 void validate_model(const schema::Database& db) {
   check_names(db);
+  check_functions(db);
   for (const schema::Sequence& s : db.sequences) check_sequence_owner(db, s);
   for (const schema::Table& table : db.tables) {
     for (const Constraint& c : table.constraints) {

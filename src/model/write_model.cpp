@@ -20,11 +20,14 @@ const std::set<std::string>& known_methods() {
   return methods;
 }
 
-// "set null": the model's spelling is the SQL one, lower case.
-std::string action_text(schema::ReferentialAction a) {
-  std::string text = schema::to_sql(a);
+std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
+}
+
+// "set null": the model's spelling is the SQL one, lower case.
+std::string action_text(schema::ReferentialAction a) {
+  return lower(schema::to_sql(a));
 }
 
 // The type as the model writes it: built-in types as format_type prints
@@ -77,6 +80,95 @@ json key_json(const schema::IndexKey& k) {
   if (k.order == schema::SortOrder::desc) out["order"] = "desc";
   if (k.nulls == schema::NullsOrder::first) out["nulls"] = "first";
   if (k.nulls == schema::NullsOrder::last) out["nulls"] = "last";
+  return out;
+}
+
+json trigger_json(const schema::Trigger& t, const schema::Database& db) {
+  json out;
+  out["name"] = t.name;
+  out["timing"] = schema::to_string(t.timing);
+  json events = json::array();
+  for (const std::string& word : schema::event_words(t)) events.push_back(lower(word));
+  out["events"] = events;
+  if (!t.columns.empty()) out["columns"] = t.columns;
+  if (!t.for_each_row) out["for_each"] = "statement";
+  if (!t.when.empty()) out["when"] = bare(t.when);
+  if (t.function.schema == db.default_schema) {
+    out["function"] = t.function.name;
+  } else {
+    out["function"] = json{{"schema", t.function.schema}, {"name", t.function.name}};
+  }
+  if (!t.arguments.empty()) out["arguments"] = t.arguments;
+  return out;
+}
+
+json policy_json(const schema::Policy& p) {
+  json out;
+  out["name"] = p.name;
+  if (p.command != "all") out["command"] = p.command;
+  if (!p.permissive) out["as"] = "restrictive";
+  if (p.roles != std::vector<std::string>{"public"}) out["roles"] = p.roles;
+  if (!p.using_expr.empty()) out["using"] = bare(p.using_expr);
+  if (!p.check_expr.empty()) out["with_check"] = bare(p.check_expr);
+  return out;
+}
+
+void add_table_objects(json& out, const schema::Table& t, const schema::Database& db) {
+  json triggers = json::array();
+  for (const auto& trigger : t.triggers) triggers.push_back(trigger_json(trigger, db));
+  if (!triggers.empty()) out["triggers"] = triggers;
+  json policies = json::array();
+  for (const auto& policy : t.policies) policies.push_back(policy_json(policy));
+  if (!policies.empty()) out["policies"] = policies;
+  if (t.row_security) out["row_level_security"] = t.force_row_security ? "forced" : "enabled";
+}
+
+// The indexes the model can say (an exclusion constraint's, an invalid
+// one and an unknown method's are left out, with a warning).
+json indexes_json(const std::vector<schema::Index>& list,
+                  const std::set<std::string>& constraint_names, const std::string& where,
+                  std::vector<std::string>& warnings) {
+  json indexes = json::array();
+  for (const auto& i : list) {
+    if (i.constraint_backed) {
+      if (!constraint_names.count(i.name)) {
+        warnings.push_back(where + ": exclusion constraint " + i.name + " is not expressed");
+      }
+      continue;
+    }
+    if (!i.valid) {
+      warnings.push_back(where + ": index " + i.name +
+                         " is invalid (a failed concurrent build) and is left out");
+      continue;
+    }
+    if (!known_methods().count(i.method)) {
+      warnings.push_back(where + ": index " + i.name + " uses method " + i.method +
+                         ", which the model format does not know; left out");
+      continue;
+    }
+    json index;
+    index["name"] = i.name;
+    json keys = json::array();
+    for (const auto& k : i.keys) keys.push_back(key_json(k));
+    index["columns"] = keys;
+    if (i.method != "btree") index["method"] = i.method;
+    if (i.unique) index["unique"] = true;
+    if (!i.where.empty()) index["where"] = bare(i.where);
+    if (!i.include.empty()) index["include"] = i.include;
+    indexes.push_back(index);
+  }
+  return indexes;
+}
+
+json view_json(const schema::View& v, const schema::Database& db,
+               std::vector<std::string>& warnings) {
+  json out;
+  out["name"] = v.name.name;
+  if (v.name.schema != db.default_schema) out["schema"] = v.name.schema;
+  if (v.materialized) out["materialized"] = true;
+  out["query"] = v.query;
+  json indexes = indexes_json(v.indexes, {}, v.name.display(), warnings);
+  if (!indexes.empty()) out["indexes"] = indexes;
   return out;
 }
 
@@ -138,39 +230,21 @@ json table_json(const schema::Table& t, const schema::Database& db,
         break;
     }
   }
-  json indexes = json::array();
-  for (const auto& i : t.indexes) {
-    if (i.constraint_backed) {
-      if (!constraint_names.count(i.name)) {
-        warnings.push_back(where + ": exclusion constraint " + i.name + " is not expressed");
-      }
-      continue;
-    }
-    if (!i.valid) {
-      warnings.push_back(where + ": index " + i.name +
-                         " is invalid (a failed concurrent build) and is left out");
-      continue;
-    }
-    if (!known_methods().count(i.method)) {
-      warnings.push_back(where + ": index " + i.name + " uses method " + i.method +
-                         ", which the model format does not know; left out");
-      continue;
-    }
-    json index;
-    index["name"] = i.name;
-    json keys = json::array();
-    for (const auto& k : i.keys) keys.push_back(key_json(k));
-    index["columns"] = keys;
-    if (i.method != "btree") index["method"] = i.method;
-    if (i.unique) index["unique"] = true;
-    if (!i.where.empty()) index["where"] = bare(i.where);
-    if (!i.include.empty()) index["include"] = i.include;
-    indexes.push_back(index);
-  }
+  json indexes = indexes_json(t.indexes, constraint_names, where, warnings);
   if (!uniques.empty()) out["uniques"] = uniques;
   if (!indexes.empty()) out["indexes"] = indexes;
   if (!foreign_keys.empty()) out["foreign_keys"] = foreign_keys;
   if (!checks.empty()) out["checks"] = checks;
+  add_table_objects(out, t, db);
+  return out;
+}
+
+json function_json(const schema::Function& f, const schema::Database& db) {
+  json out;
+  out["name"] = f.name.name;
+  if (f.name.schema != db.default_schema) out["schema"] = f.name.schema;
+  if (!f.arguments.empty()) out["arguments"] = f.arguments;
+  out["sql"] = f.sql;
   return out;
 }
 
@@ -215,6 +289,9 @@ nlohmann::ordered_json to_model_json(const schema::Database& db,
   for (const schema::Sequence* s : by_name(db.sequences))
     sequences.push_back(sequence_json(*s, db));
   if (!sequences.empty()) out["sequences"] = sequences;
+  json functions = json::array();
+  for (const schema::Function& f : db.functions) functions.push_back(function_json(f, db));
+  if (!functions.empty()) out["functions"] = functions;
   for (const auto& [name, where] : db.extension_schemas) {
     if (where != db.default_schema && where != "public" &&
         std::binary_search(extensions.begin(), extensions.end(), name)) {
@@ -235,6 +312,9 @@ nlohmann::ordered_json to_model_json(const schema::Database& db,
   json tables = json::array();
   for (const auto* t : by_name(db.tables)) tables.push_back(table_json(*t, db, warnings));
   out["tables"] = tables;
+  json views = json::array();  // in the database's order: a view after those it reads
+  for (const schema::View& v : db.views) views.push_back(view_json(v, db, warnings));
+  if (!views.empty()) out["views"] = views;
   return out;
 }
 

@@ -24,6 +24,8 @@ enum class Slot {
   extension,
   enum_type,
   sequence,        // before the tables whose defaults may call nextval() on it
+  function,        // before the tables whose defaults and checks may call it
+                   // (bodies are not checked yet: they may read those tables)
   table,           // every new table, before any foreign key: cycles work
   column,          // columns on existing tables
   sequence_owner,  // ALTER SEQUENCE … OWNED BY, once its table and column exist
@@ -33,6 +35,12 @@ enum class Slot {
   foreign_key,
   index,
   comment,
+  view,               // after the tables, columns and functions a query may read; in
+                      // the model's order (a view after those it reads)
+  view_index,         // a new materialized view's indexes
+  trigger,            // after its table and function
+  policy,             // before row-level security is turned on: never locked out
+  row_security,       // ENABLE / FORCE ROW LEVEL SECURITY
   after_unique,       // Phase::after: unique index CONCURRENTLY, then ADD CONSTRAINT
                       // (UNIQUE or PRIMARY KEY) USING INDEX
   after_index,        // CREATE INDEX CONCURRENTLY
@@ -69,6 +77,7 @@ void render_column(Builder& b, const diff::Change& change);
 // `new_table`: the constraint or index belongs to a table created in this
 // plan (empty: no NOT VALID, no CONCURRENTLY needed).
 void render_constraint(Builder& b, const diff::Change& change, bool new_table);
-void render_index(Builder& b, const diff::Change& change, bool new_table);
+// `of_new_view`: an index of a materialized view created in this plan.
+void render_index(Builder& b, const diff::Change& change, bool new_table, bool of_new_view = false);
 
 }  // namespace schemad::plan

@@ -1,8 +1,10 @@
 #include "plan/ddl.hpp"
 
+#include <cctype>
 #include <vector>
 
 #include "util/sql_text.hpp"
+#include "util/text.hpp"
 
 namespace schemad::plan {
 
@@ -222,6 +224,100 @@ std::string comment_sql(const schema::QualifiedName& table, const std::string& c
   std::string target =
       column.empty() ? "TABLE " + table.sql() : "COLUMN " + table.sql() + "." + sql::ident(column);
   return "COMMENT ON " + target + " IS " + sql::literal(comment);
+}
+
+std::string create_function_sql(const schema::Function& function) {
+  return "SET LOCAL check_function_bodies = off;\n" + function.sql;
+}
+
+namespace {
+
+// The query without the ';' pg_get_viewdef ends it with (CREATE VIEW ... AS
+// takes none) and without trailing whitespace.
+std::string view_query(const schema::View& view) {
+  std::string query = view.query;
+  while (!query.empty() &&
+         (query.back() == ';' || std::isspace(static_cast<unsigned char>(query.back())))) {
+    query.pop_back();
+  }
+  return query;
+}
+
+}  // namespace
+
+std::string create_view_sql(const schema::View& view) {
+  return std::string(view.materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ") +
+         view.name.sql() + " AS\n" + view_query(view);
+}
+
+std::string replace_view_sql(const schema::View& view) {
+  return "CREATE OR REPLACE VIEW " + view.name.sql() + " AS\n" + view_query(view);
+}
+
+std::string replace_function_sql(const schema::Function& function) {
+  std::vector<const sql::Token*> words;
+  const std::vector<sql::Token> tokens = sql::lex(function.sql);
+  for (const auto& t : tokens) {
+    if (t.kind != sql::Token::Kind::space) words.push_back(&t);
+    if (words.size() == 3) break;
+  }
+  auto is = [&words](std::size_t i, const char* word) {
+    return i < words.size() && words[i]->kind == sql::Token::Kind::word &&
+           util::iequals(words[i]->text, word);
+  };
+  std::string text = function.sql;
+  if (is(0, "CREATE") && !(is(1, "OR") && is(2, "REPLACE"))) {
+    const std::size_t after = words[0]->offset + words[0]->length;
+    text = text.substr(0, after) + " OR REPLACE" + text.substr(after);
+  }
+  return "SET LOCAL check_function_bodies = off;\n" + text;
+}
+
+std::string drop_trigger_sql(const schema::QualifiedName& table, const std::string& trigger) {
+  return "DROP TRIGGER " + sql::ident(trigger) + " ON " + table.sql();
+}
+
+std::string create_trigger_sql(const schema::QualifiedName& table, const schema::Trigger& t) {
+  std::string events;
+  for (const std::string& word : schema::event_words(t)) {
+    events += (events.empty() ? "" : " OR ") + word;
+    if (word == "UPDATE" && !t.columns.empty()) {
+      std::string columns;
+      for (const auto& c : t.columns) columns += (columns.empty() ? "" : ", ") + sql::ident(c);
+      events += " OF " + columns;
+    }
+  }
+  std::string out = "CREATE TRIGGER " + sql::ident(t.name) + " " + schema::to_sql(t.timing) + " " +
+                    events + " ON " + table.sql() +
+                    (t.for_each_row ? " FOR EACH ROW" : " FOR EACH STATEMENT");
+  if (!t.when.empty()) out += " WHEN (" + t.when + ")";
+  out += " EXECUTE FUNCTION " + t.function.sql() + "(";
+  for (std::size_t i = 0; i < t.arguments.size(); ++i) {
+    out += (i ? ", " : "") + sql::literal(t.arguments[i]);
+  }
+  return out + ")";
+}
+
+std::string create_policy_sql(const schema::QualifiedName& table, const schema::Policy& p) {
+  std::string command = p.command;
+  for (char& c : command) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string roles;
+  for (const auto& role : p.roles) {
+    roles += (roles.empty() ? "" : ", ") + (role == "public" ? "PUBLIC" : sql::ident(role));
+  }
+  std::string out = "CREATE POLICY " + sql::ident(p.name) + " ON " + table.sql() + " AS " +
+                    (p.permissive ? "PERMISSIVE" : "RESTRICTIVE") + " FOR " + command + " TO " +
+                    roles;
+  if (!p.using_expr.empty()) out += " USING (" + p.using_expr + ")";
+  if (!p.check_expr.empty()) out += " WITH CHECK (" + p.check_expr + ")";
+  return out;
+}
+
+std::string row_security_sql(const schema::QualifiedName& table, bool enable, bool force) {
+  std::string out = "ALTER TABLE " + table.sql();
+  if (enable) out += " ENABLE ROW LEVEL SECURITY";
+  if (force) out += std::string(enable ? "," : "") + " FORCE ROW LEVEL SECURITY";
+  return out;
 }
 
 }  // namespace schemad::plan

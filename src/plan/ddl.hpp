@@ -55,4 +55,33 @@ std::string add_enum_value_sql(const schema::QualifiedName& type, const std::str
 std::string comment_sql(const schema::QualifiedName& table, const std::string& column,
                         const std::string& comment);
 
+// The model's CREATE FUNCTION / PROCEDURE text as it is, after
+// "SET LOCAL check_function_bodies = off;" (as pg_dump does): a body may read
+// tables created later in the same transaction.
+std::string create_function_sql(const schema::Function& function);
+
+// CREATE [MATERIALIZED] VIEW name AS query (a materialized view WITH DATA).
+std::string create_view_sql(const schema::View& view);
+
+// The model's function as CREATE OR REPLACE (inserted after CREATE when the
+// text does not say it), after SET LOCAL check_function_bodies = off.
+std::string replace_function_sql(const schema::Function& function);
+
+// CREATE OR REPLACE VIEW name AS query.
+std::string replace_view_sql(const schema::View& view);
+
+// DROP TRIGGER name ON table.
+std::string drop_trigger_sql(const schema::QualifiedName& table, const std::string& trigger);
+
+// CREATE TRIGGER name {BEFORE|AFTER} events ON table FOR EACH {ROW|STATEMENT}
+// [WHEN (…)] EXECUTE FUNCTION f('arg', …)
+std::string create_trigger_sql(const schema::QualifiedName& table, const schema::Trigger& trigger);
+
+// CREATE POLICY name ON table AS {PERMISSIVE|RESTRICTIVE} FOR command TO
+// roles [USING (…)] [WITH CHECK (…)]
+std::string create_policy_sql(const schema::QualifiedName& table, const schema::Policy& policy);
+
+// ALTER TABLE table ENABLE ROW LEVEL SECURITY[, FORCE ROW LEVEL SECURITY]
+std::string row_security_sql(const schema::QualifiedName& table, bool enable, bool force);
+
 }  // namespace schemad::plan

@@ -7,10 +7,13 @@
 
 namespace schemad::plan {
 
-void render_index(Builder& b, const diff::Change& change, bool new_table) {
+void render_index(Builder& b, const diff::Change& change, bool new_table, bool of_new_view) {
   const schema::Index& index = change.index;
   bool concurrently = b.options.online && !new_table;
-  Slot slot = concurrently ? Slot::after_index : index.unique ? Slot::unique_index : Slot::index;
+  Slot slot = concurrently   ? Slot::after_index
+              : of_new_view  ? Slot::view_index
+              : index.unique ? Slot::unique_index
+                             : Slot::index;
   if (!change.invalid_index.empty()) {
     schema::QualifiedName invalid{change.table.name.schema, change.invalid_index};
     b.add(slot, change, drop_index_sql(invalid, concurrently), "drop invalid index").concurrent =

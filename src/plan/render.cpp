@@ -95,6 +95,42 @@ void render_change(Builder& b, const Change& change) {
         b.add(Slot::sequence_owner, change, sequence_owner_sql(change.sequence), "owned by");
       }
       break;
+    case ChangeKind::create_function:
+      b.add(Slot::function, change, create_function_sql(change.function));
+      break;
+    case ChangeKind::create_trigger:
+      b.add(Slot::trigger, change, create_trigger_sql(change.table.name, change.trigger));
+      break;
+    case ChangeKind::create_policy:
+      b.add(Slot::policy, change, create_policy_sql(change.table.name, change.policy));
+      break;
+    case ChangeKind::create_view:
+      b.add(Slot::view, change, create_view_sql(change.view));
+      for (const auto& index : change.view.indexes) {
+        Change create;
+        create.kind = ChangeKind::create_index;
+        create.table.name = change.view.name;
+        create.index = index;
+        create.path = index.path;
+        render_index(b, create, true, true);
+      }
+      break;
+    case ChangeKind::replace_function:
+      b.add(Slot::function, change, replace_function_sql(change.function));
+      break;
+    case ChangeKind::replace_view:
+      b.add(Slot::view, change, replace_view_sql(change.view));
+      break;
+    case ChangeKind::replace_trigger:
+      b.add(Slot::trigger, change, drop_trigger_sql(change.table.name, change.trigger.name),
+            "drop");
+      b.add(Slot::trigger, change, create_trigger_sql(change.table.name, change.trigger), "create");
+      break;
+    case ChangeKind::enable_row_security:
+      b.add(Slot::row_security, change,
+            row_security_sql(change.table.name, change.table.row_security,
+                             change.table.force_row_security));
+      break;
   }
 }
 
@@ -108,6 +144,11 @@ void survey(Builder& b, const std::vector<Change>& changes) {
       b.names.reserve(table.schema, table.name);
       for (const auto& c : change.table.constraints) b.names.reserve(table.schema, c.name);
       for (const auto& index : change.table.indexes) b.names.reserve(table.schema, index.name);
+    } else if (change.kind == ChangeKind::create_view) {
+      b.names.reserve(change.view.name.schema, change.view.name.name);
+      for (const auto& index : change.view.indexes) {
+        b.names.reserve(change.view.name.schema, index.name);
+      }
     } else if (change.kind == ChangeKind::add_constraint) {
       b.names.reserve(table.schema, change.constraint.name);
       if (b.options.online && (change.constraint.kind == schema::ConstraintKind::unique ||

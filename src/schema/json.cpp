@@ -261,6 +261,46 @@ void write(Writer& w, const Index& i) {
   w.close();
 }
 
+void write(Writer& w, const Trigger& t) {
+  w.open();
+  w.key("arguments");
+  w.texts(t.arguments);
+  w.key("columns");
+  w.texts(t.columns);
+  w.key("events");
+  w.text(std::to_string(t.events));
+  w.key("for_each_row");
+  w.boolean(t.for_each_row);
+  w.key("function");
+  w.text(t.function.display());
+  w.key("name");
+  w.text(t.name);
+  w.key("timing");
+  w.text(to_string(t.timing));
+  w.key("when");
+  w.text(t.when);
+  w.close();
+}
+
+void write(Writer& w, const Policy& p) {
+  w.open();
+  w.key("check");
+  w.text(p.check_expr);
+  w.key("command");
+  w.text(p.command);
+  w.key("name");
+  w.text(p.name);
+  w.key("permissive");
+  w.boolean(p.permissive);
+  w.key("roles");
+  w.texts(p.roles);
+  w.key("using");
+  w.text(p.using_expr);
+  w.close();
+}
+
+// "force_row_security", "policies", "row_security" and "triggers" only when
+// set: older models keep their fingerprint.
 void write(Writer& w, const Table& t) {
   w.open();
   w.key("columns");
@@ -269,12 +309,28 @@ void write(Writer& w, const Table& t) {
   w.optional_text(t.comment);
   w.key("constraints");
   w.array(t.constraints, [&w](const Constraint& c) { write(w, c); });
+  if (t.force_row_security) {
+    w.key("force_row_security");
+    w.boolean(true);
+  }
   w.key("indexes");
   w.array(t.indexes, [&w](const Index& i) { write(w, i); });
   w.key("name");
   w.text(t.name.name);
+  if (!t.policies.empty()) {
+    w.key("policies");
+    w.array(t.policies, [&w](const Policy& p) { write(w, p); });
+  }
+  if (t.row_security) {
+    w.key("row_security");
+    w.boolean(true);
+  }
   w.key("schema");
   w.text(t.name.schema);
+  if (!t.triggers.empty()) {
+    w.key("triggers");
+    w.array(t.triggers, [&w](const Trigger& x) { write(w, x); });
+  }
   w.close();
 }
 
@@ -328,6 +384,34 @@ void write(Writer& w, const Sequence& s) {
   w.close();
 }
 
+void write(Writer& w, const Function& f) {
+  w.open();
+  w.key("arguments");
+  w.texts(f.arguments);
+  w.key("name");
+  w.text(f.name.name);
+  w.key("schema");
+  w.text(f.name.schema);
+  w.key("sql");
+  w.text(f.sql);
+  w.close();
+}
+
+void write(Writer& w, const View& v) {
+  w.open();
+  w.key("indexes");
+  w.array(v.indexes, [&w](const Index& i) { write(w, i); });
+  w.key("materialized");
+  w.boolean(v.materialized);
+  w.key("name");
+  w.text(v.name.name);
+  w.key("query");
+  w.text(v.query);
+  w.key("schema");
+  w.text(v.name.schema);
+  w.close();
+}
+
 void write(Writer& w, const Database& db, const JsonOptions& options) {
   w.open();
   w.key("default_schema");
@@ -338,6 +422,11 @@ void write(Writer& w, const Database& db, const JsonOptions& options) {
   w.texts(db.extensions);
   w.key("fingerprint");
   w.text(options.clear_fingerprint ? std::string_view() : std::string_view(db.fingerprint));
+  if (!db.functions.empty()) {  // absent otherwise: older models keep their fingerprint
+    w.key("functions");
+    w.array(in_order(db.functions, options.sort_by_name),
+            [&w](const Function* f) { write(w, *f); });
+  }
   w.key("revision");
   w.text(db.revision);
   w.key("schemas");
@@ -352,6 +441,10 @@ void write(Writer& w, const Database& db, const JsonOptions& options) {
     write(w, *t);
     w.flush();
   });
+  if (!db.views.empty()) {  // in creation order, which is part of the model
+    w.key("views");
+    w.array(db.views, [&w](const View& v) { write(w, v); });
+  }
   w.close();
   w.flush(true);
 }

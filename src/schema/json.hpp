@@ -29,10 +29,18 @@
 //   Index       {"name", "keys", "include", "method", "unique", "where",
 //               "valid", "constraint_backed"}
 //   Table       {"schema", "name", "comment": string|null, "columns",
-//               "constraints", "indexes"}
+//               "constraints", "indexes"}, and only when set: "triggers",
+//               "policies", "row_security": true, "force_row_security": true
+//   Trigger     {"name", "timing": "before"|"after"|"instead of", "events"
+//               (Trigger's bits, as a decimal string), "columns",
+//               "for_each_row", "when", "function" (schema.name), "arguments"}
+//   Policy      {"name", "command", "permissive", "roles", "using", "check"}
 //   Enum        {"schema", "name", "values"}
+//   Function    {"schema", "name", "arguments", "sql"}
 //   Database    {"default_schema", "schemas", "extensions", "enums", "tables",
-//               "revision", "fingerprint"}
+//               "revision", "fingerprint"}, and only when there are some:
+//               "sequences", "functions", "views"
+//   View        {"schema", "name", "materialized", "query", "indexes"}
 // Empty strings stay empty strings (an unnamed constraint has "name": "").
 
 #include <string>

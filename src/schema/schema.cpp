@@ -1,6 +1,7 @@
 #include "schema/schema.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "util/sql_text.hpp"
 
@@ -64,6 +65,53 @@ const Sequence* Database::find_sequence(const QualifiedName& sequence_name) cons
   auto it = std::find_if(sequences.begin(), sequences.end(),
                          [&](const Sequence& s) { return s.name == sequence_name; });
   return it == sequences.end() ? nullptr : &*it;
+}
+
+const Function* Database::find_function(const QualifiedName& function_name,
+                                        const std::vector<std::string>& arguments) const {
+  auto it = std::find_if(functions.begin(), functions.end(), [&](const Function& f) {
+    return f.name == function_name && f.arguments == arguments;
+  });
+  return it == functions.end() ? nullptr : &*it;
+}
+
+const char* to_sql(Trigger::Timing timing) {
+  switch (timing) {
+    case Trigger::Timing::before:
+      return "BEFORE";
+    case Trigger::Timing::after:
+      return "AFTER";
+    case Trigger::Timing::instead_of:
+      return "INSTEAD OF";
+  }
+  return "";
+}
+
+std::string to_string(Trigger::Timing timing) {
+  std::string out = to_sql(timing);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string> event_words(const Trigger& trigger) {
+  std::vector<std::string> out;
+  if (trigger.events & Trigger::kInsert) out.push_back("INSERT");
+  if (trigger.events & Trigger::kUpdate) out.push_back("UPDATE");
+  if (trigger.events & Trigger::kDelete) out.push_back("DELETE");
+  if (trigger.events & Trigger::kTruncate) out.push_back("TRUNCATE");
+  return out;
+}
+
+const View* Database::find_view(const QualifiedName& view_name) const {
+  auto it =
+      std::find_if(views.begin(), views.end(), [&](const View& v) { return v.name == view_name; });
+  return it == views.end() ? nullptr : &*it;
+}
+
+std::string Function::signature() const {
+  std::string out = name.display() + "(";
+  for (std::size_t i = 0; i < arguments.size(); ++i) out += (i ? ", " : "") + arguments[i];
+  return out + ")";
 }
 
 std::string default_sql(const Default& def, const Type& type) {

@@ -179,12 +179,53 @@ struct Index {
   std::string path;
 };
 
+// A trigger on a table (not a constraint trigger, nor an internal one).
+struct Trigger {
+  enum class Timing { before, after, instead_of };
+  // Events, as bits: what pg_trigger.tgtype says, in CREATE TRIGGER's words.
+  static constexpr int kInsert = 1, kDelete = 2, kUpdate = 4, kTruncate = 8;
+
+  std::string name;
+  Timing timing = Timing::before;
+  int events = 0;
+  std::vector<std::string> columns;  // UPDATE OF, in the order given
+  bool for_each_row = true;          // FOR EACH ROW; false: FOR EACH STATEMENT
+  // WHEN (...): the condition as written (model) or as pg_get_triggerdef
+  // prints it (catalog); empty: none.
+  std::string when;
+  // Model only: the server's text for `when`, from the probe; empty until then.
+  std::string when_normalized;
+  QualifiedName function;              // EXECUTE FUNCTION schema.name
+  std::vector<std::string> arguments;  // its arguments, as strings
+  std::string path;
+};
+
+// A row-level security policy on a table.
+struct Policy {
+  std::string name;
+  std::string command = "all";  // all, select, insert, update, delete
+  bool permissive = true;       // false: AS RESTRICTIVE
+  // TO: role names, sorted; "public" for PUBLIC (the default).
+  std::vector<std::string> roles{"public"};
+  std::string using_expr;  // USING (...), empty: none
+  std::string check_expr;  // WITH CHECK (...), empty: none
+  // Model only: the server's texts of the two, from the probe; empty until then.
+  std::string using_normalized;
+  std::string check_normalized;
+  std::string path;
+};
+
 struct Table {
   QualifiedName name;
   std::vector<Column> columns;
   std::vector<Constraint> constraints;  // primary key first when there is one
   std::vector<Index> indexes;
   std::optional<std::string> comment;
+  std::vector<Trigger> triggers;  // sorted by name when inspected
+  std::vector<Policy> policies;   // sorted by name when inspected
+  // ENABLE / FORCE ROW LEVEL SECURITY. The model's "forced" sets both.
+  bool row_security = false;
+  bool force_row_security = false;
   std::string path;
 
   const Column* column(const std::string& column_name) const;
@@ -223,6 +264,45 @@ struct Sequence {
   friend bool operator!=(const Sequence& a, const Sequence& b) { return !(a == b); }
 };
 
+// A function or procedure, identified by its schema, name and input
+// argument types. Its definition is SQL text the model trusts, as it trusts
+// an {"sql": ...} default.
+struct Function {
+  QualifiedName name;
+  // The input argument types as format_type prints them without modifier
+  // ("integer", "character varying", "public.mood"); its identity with name.
+  std::vector<std::string> arguments;
+  // Model: the CREATE FUNCTION or CREATE PROCEDURE statement as written.
+  // Catalog: pg_get_functiondef's text.
+  std::string sql;
+  // Model only: pg_get_functiondef's text for `sql`, from the probe (or the
+  // model's own when it is canonical); empty until then.
+  std::string normalized;
+  std::string path;
+
+  // "public.touch_updated_at()", "public.add(integer, integer)".
+  std::string signature() const;
+};
+
+// A view or materialized view: its query, and a materialized view's indexes.
+struct View {
+  QualifiedName name;
+  bool materialized = false;
+  // Model: the query as written. Catalog: pg_get_viewdef's text.
+  std::string query;
+  // Model only: pg_get_viewdef's text for `query`, from the probe (or the
+  // model's own when it is canonical); empty until then.
+  std::string normalized;
+  std::vector<Index> indexes;  // materialized only
+  // Its columns, "name type" as format_type prints the type, in order.
+  // Catalog: the view's; model: the probe's (empty until then).
+  std::vector<std::string> columns;
+  // Catalog only: how deep the view stands on other views of the schemas
+  // (0: it reads none), so that creating in this order works.
+  int level = 0;
+  std::string path;
+};
+
 struct Database {
   // The model's default schema; for inspected databases, unused.
   std::string default_schema = "public";
@@ -237,6 +317,12 @@ struct Database {
   // Model: the "sequences" key. Catalog: every sequence of the schemas but
   // identity columns' (a serial column's is there, owned by its column).
   std::vector<Sequence> sequences;
+  // Model: the "functions" key. Catalog: the functions and procedures of the
+  // schemas that no extension owns.
+  std::vector<Function> functions;
+  // Model: the "views" key, in creation order. Catalog: the views and
+  // materialized views of the schemas, by level, then name.
+  std::vector<View> views;
   // Model only: the "revision" key (empty when absent) and the SHA-256 hex
   // of the model's canonical form.
   std::string revision;
@@ -252,6 +338,9 @@ struct Database {
   const Table* table(const QualifiedName& name) const;
   const Enum* find_enum(const QualifiedName& name) const;
   const Sequence* find_sequence(const QualifiedName& name) const;
+  const View* find_view(const QualifiedName& name) const;
+  const Function* find_function(const QualifiedName& name,
+                                const std::vector<std::string>& arguments) const;
 };
 
 // The DEFAULT expression as SQL text: a quoted literal for model strings,
@@ -259,8 +348,13 @@ struct Database {
 // expression itself for sql defaults; "" for none.
 std::string default_sql(const Default& def, const Type& type);
 
-std::string to_sql(ReferentialAction action);  // "NO ACTION", "SET NULL", ...
-std::string to_string(ConstraintKind kind);    // "primary key", "unique", ...
-const char* to_string(Default::Kind kind);     // "none", "literal", "json", "sql"
+std::string to_sql(ReferentialAction action);   // "NO ACTION", "SET NULL", ...
+const char* to_sql(Trigger::Timing timing);     // "BEFORE", "AFTER", "INSTEAD OF"
+std::string to_string(Trigger::Timing timing);  // "before", "after", "instead of"
+// The trigger's events in CREATE TRIGGER's order and words: "INSERT",
+// "UPDATE", "DELETE", "TRUNCATE" (UPDATE OF columns apart).
+std::vector<std::string> event_words(const Trigger& trigger);
+std::string to_string(ConstraintKind kind);  // "primary key", "unique", ...
+const char* to_string(Default::Kind kind);   // "none", "literal", "json", "sql"
 
 }  // namespace schemad::schema

@@ -621,6 +621,16 @@ schema::Database to_model(
         k.external = true;
       }
     }
+    // Triggers and policies: the server's own texts.
+    for (auto& trigger : t.triggers) {
+      trigger.path = t.path;
+      trigger.when_normalized = trigger.when;
+    }
+    for (auto& policy : t.policies) {
+      policy.path = t.path;
+      policy.using_normalized = policy.using_expr;
+      policy.check_normalized = policy.check_expr;
+    }
     // The indexes of primary keys and uniques come with their constraints;
     // an exclusion constraint (its index alone is inspected) is not managed.
     std::vector<schema::Index> indexes;
@@ -641,6 +651,21 @@ schema::Database to_model(
     t.indexes = std::move(indexes);
     forget_default_names(t);
     db.tables.push_back(std::move(t));
+  }
+  // Views in the order they can be created, as pg_get_viewdef prints them.
+  for (auto& v : found.views) {
+    v.path = path_of(v.name);
+    v.normalized = v.query;
+    for (auto& index : v.indexes) index.path = v.path;
+    schemas.insert(v.name.schema);
+    db.views.push_back(std::move(v));
+  }
+  // Functions as pg_get_functiondef prints them: that text creates them.
+  for (auto& f : found.functions) {
+    f.path = path_of(f.name);
+    f.normalized = f.sql;
+    schemas.insert(f.name.schema);
+    db.functions.push_back(std::move(f));
   }
   // Sequences of their own (a serial column's is part of it).
   for (auto& s : found.sequences) {

@@ -117,8 +117,10 @@ TEST_CASE("every example and test model round-trips through SQL: same plan, same
   drop_scratch(from_sql);
 }
 
-TEST_CASE("pull lists what the model format cannot say, and leaves it out, and says sequences",
-          "[e2e][sql]") {
+TEST_CASE(
+    "pull lists what the model format cannot say, and writes sequences, views, functions, "
+    "triggers and policies",
+    "[e2e][sql]") {
   TempDatabase db;
   db.exec(R"sql(
     CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL);
@@ -130,18 +132,23 @@ TEST_CASE("pull lists what the model format cannot say, and leaves it out, and s
     ALTER TABLE public.accounts ENABLE ROW LEVEL SECURITY;
     CREATE POLICY own ON public.accounts USING (true);
     CREATE SEQUENCE public.tickets;
+    CREATE DOMAIN public.positive AS integer CHECK (VALUE > 0);
   )sql");
   auto pulled = schemad_cmd({"-d", db.url(), "pull"});
   REQUIRE(pulled.exit_code == 0);
-  for (const char* said :
-       {"view public.named", "function public.touch()", "trigger accounts_touch on public.accounts",
-        "policy own on public.accounts", "row-level security public.accounts"}) {
-    INFO(said);
-    CHECK(pulled.err.find(said) != std::string::npos);
+  CHECK(pulled.err.find("domain public.positive") != std::string::npos);
+  for (const char* unsaid : {"view", "function", "trigger", "policy", "row-level security"}) {
+    INFO(unsaid);
+    CHECK(pulled.err.find(unsaid) == std::string::npos);
   }
   const auto doc = nlohmann::json::parse(pulled.out);
   REQUIRE(doc.at("tables").size() == 1);
   CHECK(doc.at("tables")[0].at("name") == "accounts");
+  CHECK(doc.at("functions")[0].at("name") == "touch");
+  CHECK(doc.at("views")[0].at("name") == "named");
+  CHECK(doc.at("tables")[0].at("triggers")[0].at("name") == "accounts_touch");
+  CHECK(doc.at("tables")[0].at("policies")[0].at("name") == "own");
+  CHECK(doc.at("tables")[0].at("row_level_security") == "enabled");
   CHECK(pulled.err.find("sequence") == std::string::npos);
   REQUIRE(doc.at("sequences").size() == 1);
   CHECK(doc.at("sequences")[0].at("name") == "tickets");

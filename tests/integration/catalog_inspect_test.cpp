@@ -250,8 +250,8 @@ TEST_CASE("inspection qualifies names under its own search_path and leaves the s
   }
   catalog::InspectStats stats;
   const auto inspected = catalog::inspect(conn, {"public"}, &stats);
-  // BEGIN (with SET TRANSACTION), SET LOCAL, three queries, COMMIT.
-  CHECK(stats.queries == 6);
+  // BEGIN (with SET TRANSACTION), SET LOCAL, four queries, COMMIT.
+  CHECK(stats.queries == 7);
 
   const auto& t = table(inspected, "public", "messages");
   CHECK(column(t, "role").type == qualified("public", "message_role"));

@@ -645,7 +645,7 @@ TEST_CASE("the cache spares the scratch build while nothing changed", "[pg][sql_
   CHECK(in_ext.table({"public", "e"})->column("x")->type.display() == "ext.citext");
 }
 
-TEST_CASE("views, functions and triggers are listed as not managed and never applied",
+TEST_CASE("views, functions and triggers of a SQL model are part of it, and applied",
           "[pg][sql_model]") {
   Setup s;
   const std::string path = test::write_temp_file("not_managed.sql",
@@ -666,19 +666,22 @@ TEST_CASE("views, functions and triggers are listed as not managed and never app
   scratch::Stats stats;
   const auto model = scratch::load_model(config, nullptr, &stats);
   CHECK(stats.script_statements == 4);
-  const std::vector<std::string> want{
-      path + ":2:1: view public.t_view: not managed by schemad; not applied",
-      path + ":3:1: function public.t_touch: not managed by schemad; not applied",
-      path + ":8:3: trigger t_touch_trg: not managed by schemad; not applied"};
-  CHECK(model.not_managed == want);
+  CHECK(model.not_managed.empty());
+  REQUIRE(model.views.size() == 1);
+  CHECK(model.views[0].path == path + ":2:1");
   REQUIRE(model.table({"public", "t"}) != nullptr);
+  REQUIRE(model.functions.size() == 1);
+  CHECK(model.functions[0].signature() == "public.t_touch()");
+  CHECK(model.functions[0].path == path + ":3:1");
+  REQUIRE(model.table({"public", "t"})->triggers.size() == 1);
+  CHECK(model.table({"public", "t"})->triggers[0].name == "t_touch_trg");
   CHECK(model.tables.size() == 1);
   CHECK(model.table({"public", "t"})->path == path + ":1:1");
 
   apply_then_check_clean(s, model);
   CHECK(s.db.scalar("SELECT to_regclass('public.t')") == "t");
-  CHECK(s.db.scalar("SELECT to_regclass('public.t_view')") == "");
-  CHECK(s.db.scalar("SELECT count(*) FROM pg_proc WHERE proname = 't_touch'") == "0");
-  CHECK(s.db.scalar("SELECT count(*) FROM pg_trigger WHERE tgname = 't_touch_trg'") == "0");
+  CHECK(s.db.scalar("SELECT to_regclass('public.t_view')") == "t_view");
+  CHECK(s.db.scalar("SELECT count(*) FROM pg_proc WHERE proname = 't_touch'") == "1");
+  CHECK(s.db.scalar("SELECT count(*) FROM pg_trigger WHERE tgname = 't_touch_trg'") == "1");
   CHECK(s.scratch_relations() == 0);
 }

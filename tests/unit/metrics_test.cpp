@@ -210,10 +210,17 @@ const char* const kDriftKinds[] = {
     "not_applied",
     "column_generated",
     "sequence_definition",
+    "function_definition",
+    "trigger_definition",
+    "policy_definition",
+    "policy_weaker",
+    "row_security",
+    "view_definition",
 };
 
-const char* const kChangeKinds[] = {"schema", "extension",  "enum",  "enum_value", "table",
-                                    "column", "constraint", "index", "comment",    "sequence"};
+const char* const kChangeKinds[] = {"schema",   "extension",  "enum",   "enum_value",   "table",
+                                    "column",   "constraint", "index",  "comment",      "sequence",
+                                    "function", "trigger",    "policy", "row_security", "view"};
 
 // The label values the daemon declares (service/summary.hpp builds them from
 // the enums); spelled out here so that a renamed label fails a test.

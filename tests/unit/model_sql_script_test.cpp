@@ -173,7 +173,7 @@ TEST_CASE("transaction control, timeouts, ownership and extension comments are n
   CHECK(script.not_managed().empty());
 }
 
-TEST_CASE("grants are skipped and listed, views and routines listed where they are",
+TEST_CASE("grants are skipped and listed, views routines triggers and policies kept",
           "[sql_model]") {
   const auto script = parse(
       "CREATE TABLE t (id int);\n"
@@ -187,16 +187,15 @@ TEST_CASE("grants are skipped and listed, views and routines listed where they a
   CHECK(grant.skipped);
   CHECK_FALSE(statement(script, "CREATE VIEW").skipped);
   const std::vector<std::string> want{
-      "schema.sql:2:1: privileges (GRANT): not managed by schemad; not applied",
-      "schema.sql:3:1: view public.active: not managed by schemad; not applied",
-      "schema.sql:4:3: function app.touch: not managed by schemad; not applied",
-      "schema.sql:5:1: trigger t_touch: not managed by schemad; not applied",
-      "schema.sql:6:1: policy own_rows: not managed by schemad; not applied"};
+      "schema.sql:2:1: privileges (GRANT): not managed by schemad; not applied"};
   CHECK(script.not_managed() == want);
   const SqlBatch batch(script, {});
   CHECK_FALSE(contains(batch.text(), "GRANT"));
   CHECK(contains(batch.text(), "CREATE VIEW active"));
   CHECK(contains(batch.text(), "CREATE TRIGGER t_touch"));
+  CHECK(contains(batch.text(), "CREATE POLICY own_rows"));
+  CHECK(script.defined.count({"app", "touch"}) == 1);
+  CHECK(script.defined.count({"public", "active"}) == 1);
 }
 
 TEST_CASE("a sequence is run and managed, never a note", "[sql_model]") {
