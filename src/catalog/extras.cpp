@@ -52,6 +52,13 @@ SELECT kind, name FROM (
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal AND t.tgconstraint <> 0
   UNION ALL
+  SELECT 'trigger on a view', pg_catalog.quote_ident(t.tgname) || ' on ' ||
+         pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+    FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid AND c.relkind IN ('v', 'm')
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = ANY ($1::text[]) AND NOT t.tgisinternal
+  UNION ALL
   SELECT 'privileges', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -39,6 +39,16 @@ SELECT concat_ws(' ',
   (SELECT count(*) || ':' || coalesce(sum(d.xmin::text::int8), 0)
    FROM pg_depend d
    WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid IN (SELECT oid FROM tables)),
+  (SELECT count(*) || ':' || coalesce(sum(s.xmin::text::int8), 0)
+   FROM pg_sequence s WHERE s.seqrelid IN (SELECT oid FROM rels)),
+  (SELECT count(*) || ':' || coalesce(sum(r.xmin::text::int8), 0)
+   FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM rels)),
+  (SELECT count(*) || ':' || coalesce(sum(p.xmin::text::int8), 0)
+   FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM requested)),
+  (SELECT count(*) || ':' || coalesce(sum(t.xmin::text::int8), 0)
+   FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM tables)),
+  (SELECT count(*) || ':' || coalesce(sum(p.xmin::text::int8), 0)
+   FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM tables)),
   (SELECT count(*) || ':' || coalesce(sum(xmin::text::int8), 0) FROM pg_extension))
 )SQL";
 

@@ -3,7 +3,8 @@
 // A cheap answer to "has the catalog of these schemas changed?": one
 // statement that counts, and sums the xmin of, every catalog row inspection
 // reads (namespaces, relations, columns, defaults, constraints, indexes,
-// types, enum labels, comments, dependencies, extensions). Any DDL inserts
+// types, enum labels, comments, dependencies, sequences, view rules,
+// functions, triggers, policies, extensions). Any DDL inserts
 // rows with a newer transaction id than every row it replaces, or deletes
 // rows: a count or a sum changes. Freezing keeps xmin (PostgreSQL 9.4+).
 // Statistics that VACUUM and ANALYZE write in place do not change it, and do

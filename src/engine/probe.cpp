@@ -89,9 +89,13 @@ std::string answers_sql(const std::string& prefix, const std::vector<const Quest
   std::string functions;
   for (const Question* q : asked) {
     if (q->kind != Question::Kind::function) continue;
+    // Its input argument types as inspection prints them, then its text.
     functions += " UNION ALL SELECT " + sql::literal(q->column) +
-                 ", 'f', coalesce(pg_get_functiondef(to_regprocedure(" + sql::literal(q->type) +
-                 ")), '')";
+                 ", 'f', coalesce((SELECT array_to_string(ARRAY(SELECT format_type(a.t, NULL)"
+                 " FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i) ORDER BY a.i),"
+                 " E'\\x1f') || E'\\x1d' || pg_get_functiondef(p.oid) FROM pg_proc p"
+                 " WHERE p.oid = to_regprocedure(" +
+                 sql::literal(q->type) + ")), '')";
   }
   return "SELECT a.attname::text, 'd', pg_get_expr(d.adbin, d.adrelid)"
          " FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"

@@ -75,6 +75,37 @@ bool roughly_same_keys(const schema::Index& want, const schema::Index& have) {
   return diff::roughly_same_expression(want.where, have.where);
 }
 
+[[noreturn]] void function_error(const schema::Function& function, const std::string& where,
+                                 const std::string& message) {
+  db::Error error = db::make_error(db::ErrorKind::other, message);
+  error.path = function.path + where;
+  throw ProbeError(std::move(error));
+}
+
+// The server's answer about a function: "argument types\x1dpg_get_functiondef"
+// ("" when the SQL made no function of the signature). The types must be
+// spelled as inspection reads them, or the function would never be found.
+void take_function(schema::Function& function, const std::string& answer) {
+  const std::size_t cut = answer.find('\x1d');
+  if (answer.empty() || cut == std::string::npos) {
+    function_error(function, ".sql",
+                   "the SQL does not create function " + function.signature() +
+                       " (\"arguments\" are its input argument types)");
+  }
+  const std::string types = answer.substr(0, cut);
+  std::string written;
+  for (const auto& a : function.arguments) written += (written.empty() ? "" : "\x1f") + a;
+  if (types != written) {
+    std::string server;
+    if (!types.empty()) {
+      for (const auto& t : split(types, '\x1f')) server += (server.empty() ? "" : ", ") + t;
+    }
+    function_error(function, ".arguments",
+                   "the server reads them as (" + server + "): write them as it does");
+  }
+  function.normalized = answer.substr(cut + 1);
+}
+
 class Collector {
  public:
   Collector(Database& desired, const Database& actual, bool for_what_is_created)
@@ -457,17 +488,7 @@ class Collector {
                signature,
                statements,
                "",
-               [&function](const std::string& answer) {
-                 if (answer.empty()) {
-                   db::Error error =
-                       db::make_error(db::ErrorKind::other,
-                                      "the SQL does not create function " + function.signature() +
-                                          " (\"arguments\" are its input argument types)");
-                   error.path = function.path + ".sql";
-                   throw ProbeError(std::move(error));
-                 }
-                 function.normalized = answer;
-               },
+               [&function](const std::string& answer) { take_function(function, answer); },
                [] {}};
     q.ahead = existing == nullptr;
     add(std::move(q));

@@ -27,11 +27,13 @@ std::string argument_type(const Node& node, const std::string& default_schema) {
   if (builtin) {
     std::string name = builtin->name;
     // char and bit mean char(1) and bit(1) in a column; as an argument the
-    // type has no length.
+    // type has no length. A column's bpchar without length prints as such;
+    // format_type without a typmod prints "character".
     const std::string one = "(1)";
     if (name.size() > one.size() && name.compare(name.size() - one.size(), one.size(), one) == 0) {
       name.erase(name.size() - one.size());
     }
+    if (name == "bpchar") name = "character";
     return name + (builtin->array ? "[]" : "");
   }
   if (text.find('.') != std::string::npos) return text;

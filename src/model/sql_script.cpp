@@ -213,6 +213,12 @@ struct Classifier {
       if (name && !script.defined.count(*name)) script.defined.emplace(*name, where);
       return;
     }
+    if (kind == "TRIGGER" && w.contains("INSTEAD")) {  // on a view: not in the model
+      const auto name = w.name(i + 1);
+      note(s, "trigger " + (name ? *name : std::string()) + " (INSTEAD OF, on a view)",
+           "not applied", false);
+      return;
+    }
     if (kind == "FUNCTION" || kind == "PROCEDURE") {
       auto name = w.qualified(i + 1, default_schema);
       if (name && !script.defined.count(*name)) script.defined.emplace(*name, where);

@@ -83,6 +83,15 @@ json key_json(const schema::IndexKey& k) {
   return out;
 }
 
+// `object` with "name" first, when there is a name: a SQL model's unnamed
+// constraint (pull --from-model) has none, and "" is no identifier.
+json named(const std::string& name, const json& object) {
+  json out;
+  if (!name.empty()) out["name"] = name;
+  for (const auto& [key, value] : object.items()) out[key] = value;
+  return out;
+}
+
 json trigger_json(const schema::Trigger& t, const schema::Database& db) {
   json out;
   out["name"] = t.name;
@@ -207,7 +216,7 @@ json table_json(const schema::Table& t, const schema::Database& db,
       case ConstraintKind::primary_key:
         break;
       case ConstraintKind::unique:
-        uniques.push_back(json{{"name", k.name}, {"columns", k.columns}});
+        uniques.push_back(named(k.name, json{{"columns", k.columns}}));
         break;
       case ConstraintKind::foreign_key: {
         json ref;
@@ -215,7 +224,7 @@ json table_json(const schema::Table& t, const schema::Database& db,
         ref["table"] = k.ref_table.name;
         ref["columns"] = k.ref_columns;
         if (k.external || db.table(k.ref_table) == nullptr) ref["external"] = true;
-        json fk{{"name", k.name}, {"columns", k.columns}, {"references", ref}};
+        json fk = named(k.name, json{{"columns", k.columns}, {"references", ref}});
         if (k.on_delete != schema::ReferentialAction::no_action) {
           fk["on_delete"] = action_text(k.on_delete);
         }
@@ -226,7 +235,7 @@ json table_json(const schema::Table& t, const schema::Database& db,
         break;
       }
       case ConstraintKind::check:
-        checks.push_back(json{{"name", k.name}, {"expression", bare(k.expression)}});
+        checks.push_back(named(k.name, json{{"expression", bare(k.expression)}}));
         break;
     }
   }

@@ -261,6 +261,19 @@ void write(Writer& w, const Index& i) {
   w.close();
 }
 
+// The items in the order to write them: as they are, or sorted by name.
+template <typename T>
+std::vector<const T*> in_order(const std::vector<T>& items, bool sort_by_name) {
+  std::vector<const T*> out;
+  out.reserve(items.size());
+  for (const auto& x : items) out.push_back(&x);
+  if (sort_by_name) {
+    std::stable_sort(out.begin(), out.end(),
+                     [](const T* a, const T* b) { return a->name < b->name; });
+  }
+  return out;
+}
+
 void write(Writer& w, const Trigger& t) {
   w.open();
   w.key("arguments");
@@ -319,7 +332,7 @@ void write(Writer& w, const Table& t) {
   w.text(t.name.name);
   if (!t.policies.empty()) {
     w.key("policies");
-    w.array(t.policies, [&w](const Policy& p) { write(w, p); });
+    w.array(in_order(t.policies, true), [&w](const Policy* p) { write(w, *p); });
   }
   if (t.row_security) {
     w.key("row_security");
@@ -329,7 +342,7 @@ void write(Writer& w, const Table& t) {
   w.text(t.name.schema);
   if (!t.triggers.empty()) {
     w.key("triggers");
-    w.array(t.triggers, [&w](const Trigger& x) { write(w, x); });
+    w.array(in_order(t.triggers, true), [&w](const Trigger* x) { write(w, *x); });
   }
   w.close();
 }
@@ -343,18 +356,6 @@ void write(Writer& w, const Enum& e) {
   w.key("values");
   w.texts(e.values);
   w.close();
-}
-
-// The items in the order to write them: as they are, or sorted by name.
-template <typename T>
-std::vector<const T*> in_order(const std::vector<T>& items, bool sort_by_name) {
-  std::vector<const T*> out;
-  out.reserve(items.size());
-  for (const auto& x : items) out.push_back(&x);
-  if (sort_by_name) {
-    std::sort(out.begin(), out.end(), [](const T* a, const T* b) { return a->name < b->name; });
-  }
-  return out;
 }
 
 void write(Writer& w, const Sequence& s) {
@@ -424,8 +425,10 @@ void write(Writer& w, const Database& db, const JsonOptions& options) {
   w.text(options.clear_fingerprint ? std::string_view() : std::string_view(db.fingerprint));
   if (!db.functions.empty()) {  // absent otherwise: older models keep their fingerprint
     w.key("functions");
-    w.array(in_order(db.functions, options.sort_by_name),
-            [&w](const Function* f) { write(w, *f); });
+    std::vector<const Function*> functions = in_order(db.functions, false);
+    std::sort(functions.begin(), functions.end(),
+              [](const Function* a, const Function* b) { return a->signature() < b->signature(); });
+    w.array(functions, [&w](const Function* f) { write(w, *f); });
   }
   w.key("revision");
   w.text(db.revision);

@@ -39,7 +39,9 @@
 //   Function    {"schema", "name", "arguments", "sql"}
 //   Database    {"default_schema", "schemas", "extensions", "enums", "tables",
 //               "revision", "fingerprint"}, and only when there are some:
-//               "sequences", "functions", "views"
+//               "sequences", "functions" (by signature), "views" (in
+//               order: creation order is part of the model); a table's
+//               "triggers" and "policies" by name
 //   View        {"schema", "name", "materialized", "query", "indexes"}
 // Empty strings stay empty strings (an unnamed constraint has "name": "").
 
