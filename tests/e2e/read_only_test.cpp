@@ -18,14 +18,6 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  for (std::size_t at = text.find(from); at != std::string::npos;
-       at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-  return text;
-}
-
 // check --format json says how long it took.
 std::string without_duration(const std::string& out) {
   const std::size_t at = out.find("\"duration_seconds\":");
@@ -51,7 +43,7 @@ TEST_CASE("check and plan under a read-only role print and exit as the owner's d
           " LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + reader + "; ALTER ROLE " +
           reader + " SET default_transaction_read_only = on");
   const std::string owner_url = db.url();
-  const std::string reader_url = replaced(owner_url, "postgres@", reader + "@");
+  const std::string reader_url = replace_all(owner_url, "postgres@", reader + "@");
   REQUIRE(reader_url != owner_url);
   // With nothing to do, apply only reads too.
   CHECK(schemad_on(reader_url, model, {"apply"}).exit_code == 0);
@@ -63,7 +55,7 @@ TEST_CASE("check and plan under a read-only role print and exit as the owner's d
                     << read_only.err);
     CHECK(owner.exit_code == code);
     CHECK(read_only.exit_code == code);
-    CHECK(without_duration(replaced(read_only.out, reader + "@", "postgres@")) ==
+    CHECK(without_duration(replace_all(read_only.out, reader + "@", "postgres@")) ==
           without_duration(owner.out));
   };
   same({"check"}, 0);

@@ -18,12 +18,6 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-void admin_exec(const std::string& sql) {
-  pqxx::connection conn(server_url() + "/postgres");
-  pqxx::nontransaction tx(conn);
-  tx.exec(sql);
-}
-
 std::string admin_scalar(const std::string& sql) {
   pqxx::connection conn(server_url() + "/postgres");
   pqxx::nontransaction tx(conn);

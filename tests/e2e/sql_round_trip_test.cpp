@@ -35,15 +35,6 @@ std::vector<std::string> steps(const std::string& plan_json) {
   return out;
 }
 
-std::map<std::string, std::string> scratch_env(const TempDatabase& db) {
-  // Each test normalises in a scratch database of its own.
-  return {{"SCHEMAD_SCRATCH_DATABASE", "scratch_" + db.name()}};
-}
-
-void drop_scratch(const TempDatabase& db) {
-  db.exec("DROP DATABASE IF EXISTS \"scratch_" + db.name() + "\"");
-}
-
 }  // namespace
 
 TEST_CASE("every example and test model round-trips through SQL: same plan, same database",

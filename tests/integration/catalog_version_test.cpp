@@ -84,6 +84,22 @@ TEST_CASE("every change that inspection would see changes the catalog version", 
       "CREATE TABLE stray (id integer)",
       "CREATE EXTENSION IF NOT EXISTS pgcrypto",
       "ALTER TABLE items RENAME COLUMN sku TO code",
+      "CREATE SEQUENCE counter",
+      "ALTER SEQUENCE counter INCREMENT BY 5",
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
+      "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$BEGIN RETURN NULL; END$$",
+      "CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch()",
+      "DROP TRIGGER items_touch ON items",
+      "CREATE POLICY everyone ON items USING (true)",
+      "ALTER POLICY everyone ON items USING (id > 0)",
+      "ALTER TABLE items ENABLE ROW LEVEL SECURITY",
+      "ALTER TABLE items FORCE ROW LEVEL SECURITY",
+      "CREATE VIEW item_ids AS SELECT id FROM items",
+      "CREATE OR REPLACE VIEW item_ids AS SELECT id FROM items WHERE id > 0",
+      "CREATE MATERIALIZED VIEW item_count AS SELECT count(*) AS n FROM items",
+      "CREATE UNIQUE INDEX item_count_n ON item_count (n)",
+      "DROP FUNCTION touch()",
   };
   for (const char* change : changes) {
     INFO(change);
@@ -92,7 +108,7 @@ TEST_CASE("every change that inspection would see changes the catalog version", 
     CHECK(f.version() != before);
   }
   // And the reconcile sees it rather than reusing.
-  f.db.exec("DROP TABLE items");
+  f.db.exec("DROP TABLE items CASCADE");
   f.run(false);
   auto after = f.run(true);
   CHECK_FALSE(after.found.satisfied());

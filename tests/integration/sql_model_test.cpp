@@ -25,14 +25,9 @@
 using namespace schemad;
 using schemad::test::StatementWitness;
 using schemad::test::TempDatabase;
+using test::admin_exec;
 
 namespace {
-
-void admin_exec(const std::string& sql) {
-  pqxx::connection conn(test::server_url() + "/postgres");
-  pqxx::nontransaction tx(conn);
-  tx.exec(sql);
-}
 
 // First column of the first row of `sql` run in database `dbname` ("" for
 // NULL or no row).

@@ -27,13 +27,13 @@ std::string server_url() {
 
 namespace {
 std::atomic<int> counter{0};
+}  // namespace
 
 void admin_exec(const std::string& sql) {
   pqxx::connection conn(server_url() + "/postgres");
   pqxx::nontransaction tx(conn);
   tx.exec(sql);
 }
-}  // namespace
 
 TempDatabase::TempDatabase()
     : name_("schemad_t_" + std::to_string(counter++) + "_" + std::to_string(::getpid())) {
@@ -179,6 +179,22 @@ void PrivateServer::stop() {
 
 std::string PrivateServer::url() const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
+}
+
+std::map<std::string, std::string> scratch_env(const TempDatabase& db) {
+  return {{"SCHEMAD_SCRATCH_DATABASE", "scratch_" + db.name()}};
+}
+
+void drop_scratch(const TempDatabase& db) {
+  db.exec("DROP DATABASE IF EXISTS \"scratch_" + db.name() + "\"");
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
 }
 
 std::string schema_dump(const TempDatabase& db) {

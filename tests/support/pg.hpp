@@ -3,6 +3,7 @@
 // Access to the throwaway PostgreSQL server that tests/pg/with-postgres.sh
 // starts. Each test takes a database of its own, so tests run in parallel.
 
+#include <map>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -11,6 +12,9 @@ namespace schemad::test {
 // The server URL without a database (SCHEMAD_TEST_PG). Fails the test with
 // a clear message when the suite runs without the wrapper script.
 std::string server_url();
+
+// Runs SQL in the server's "postgres" database (roles, databases).
+void admin_exec(const std::string& sql);
 
 // A fresh, empty database named schemad_t_<n>_<pid>, dropped (with its
 // connections) when the object goes away.
@@ -43,6 +47,15 @@ bool wait_table(const TempDatabase& db, const std::string& name);
 // schemad_memo), comment lines, empty lines and pg_dump's random \restrict
 // key: two databases built alike give the same text.
 std::string schema_dump(const TempDatabase& db);
+
+// The environment that gives `db`'s tests a scratch database of their own
+// for SQL models (SCHEMAD_SCRATCH_DATABASE=scratch_<db name>), and dropping
+// it afterwards.
+std::map<std::string, std::string> scratch_env(const TempDatabase& db);
+void drop_scratch(const TempDatabase& db);
+
+// `text` with every `from` replaced by `to`.
+std::string replace_all(std::string text, const std::string& from, const std::string& to);
 
 // What the server ran in one database, from pg_stat_statements (which
 // tests/pg/with-postgres.sh preloads with track = all); created in that

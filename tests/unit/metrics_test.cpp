@@ -218,9 +218,10 @@ const char* const kDriftKinds[] = {
     "view_definition",
 };
 
-const char* const kChangeKinds[] = {"schema",   "extension",  "enum",   "enum_value",   "table",
-                                    "column",   "constraint", "index",  "comment",      "sequence",
-                                    "function", "trigger",    "policy", "row_security", "view"};
+const char* const kChangeKinds[] = {
+    "schema",     "extension",    "enum",    "enum_value",       "table",        "column",
+    "constraint", "index",        "comment", "sequence",         "function",     "trigger",
+    "policy",     "row_security", "view",    "function_replace", "view_replace", "trigger_replace"};
 
 // The label values the daemon declares (service/summary.hpp builds them from
 // the enums); spelled out here so that a renamed label fails a test.

@@ -898,3 +898,203 @@ TEST_CASE("comments are kept on tables and columns", "[model][load]") {
   CHECK(db.tables[1].columns[1].comment == std::optional<std::string>("the a"));
   CHECK_FALSE(db.tables[0].comment);
 }
+
+namespace {
+
+// A model with a table "t" (columns id, body, updated_at), a trigger
+// function, a trigger on "t" and a policy on it, for the tests of functions,
+// triggers and policies to change one thing of.
+json with_objects() {
+  return json::parse(R"({
+    "version": 1,
+    "functions": [
+      {"name": "touch",
+       "sql": "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"}],
+    "tables": [
+      {"name": "t",
+       "columns": [
+         {"name": "id", "type": "integer", "primary_key": true},
+         {"name": "body", "type": "text"},
+         {"name": "updated_at", "type": "timestamptz"}],
+       "triggers": [
+         {"name": "t_touch", "timing": "before", "events": ["update"], "function": "touch"}],
+       "policies": [{"name": "p", "using": "true"}],
+       "row_level_security": "enabled"}
+    ]})");
+}
+
+}  // namespace
+
+TEST_CASE("functions, triggers and policies are read with their defaults", "[model][load]") {
+  json model = with_objects();
+  model["functions"].push_back({{"name", "add"},
+                                {"arguments", {"int4", "varchar", "mood", "int8[]"}},
+                                {"sql",
+                                 "CREATE FUNCTION add() RETURNS integer LANGUAGE sql AS "
+                                 "'SELECT 1'"}});
+  model["enums"] = {{{"name", "mood"}, {"values", {"happy"}}}};
+  const auto db = load(model);
+  REQUIRE(db.functions.size() == 2);
+  CHECK(db.functions[0].name.display() == "public.touch");
+  CHECK(db.functions[0].arguments.empty());
+  CHECK(db.functions[0].signature() == "public.touch()");
+  CHECK(db.functions[0].path == "functions[0]");
+  // Argument types are canonical: "int4" is "integer", as format_type prints it.
+  CHECK(db.functions[1].arguments ==
+        std::vector<std::string>{"integer", "character varying", "public.mood", "bigint[]"});
+  CHECK(db.functions[1].signature() ==
+        "public.add(integer, character varying, public.mood, bigint[])");
+
+  const auto& table = db.tables[0];
+  REQUIRE(table.triggers.size() == 1);
+  const auto& trigger = table.triggers[0];
+  CHECK(trigger.timing == schema::Trigger::Timing::before);
+  CHECK(trigger.events == schema::Trigger::kUpdate);
+  CHECK(trigger.for_each_row);
+  CHECK(trigger.function.display() == "public.touch");
+  CHECK(trigger.when.empty());
+  CHECK(trigger.path == "tables[0].triggers[0]");
+  REQUIRE(table.policies.size() == 1);
+  const auto& policy = table.policies[0];
+  CHECK(policy.command == "all");
+  CHECK(policy.permissive);
+  CHECK(policy.roles == std::vector<std::string>{"public"});
+  CHECK(policy.using_expr == "true");
+  CHECK(policy.check_expr.empty());
+  CHECK(table.row_security);
+  CHECK_FALSE(table.force_row_security);
+  CHECK(load(with(model, "/tables/0/row_level_security", "forced")).tables[0].force_row_security);
+
+  // One signature, however its argument types are spelled; roles sorted.
+  const auto same = load(
+      with(model, "/functions/1/arguments", {"integer", "character varying", "mood", "bigint[]"}));
+  CHECK(same.functions[1].arguments == db.functions[1].arguments);
+  const auto roles = load(with(model, "/tables/0/policies/0/roles", {"writer", "reader"}));
+  CHECK(roles.tables[0].policies[0].roles == std::vector<std::string>{"reader", "writer"});
+  // The trigger function in another schema, by object.
+  const auto elsewhere =
+      load(with(model, "/tables/0/triggers/0/function", {{"schema", "util"}, {"name", "touch"}}));
+  CHECK(elsewhere.tables[0].triggers[0].function.display() == "util.touch");
+}
+
+TEST_CASE("trigger errors name the trigger's path", "[model][load]") {
+  const json model = with_objects();
+  const std::string at = "model.json: tables[0].triggers[0].";
+  CHECK(error_of(with(model, "/tables/0/triggers/0/events", {"insert", "upsert"})) ==
+        at + "events[1]: must be \"insert\", \"update\", \"delete\" or \"truncate\", not "
+             "\"upsert\"");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/events", json::array())) ==
+        at + "events: must be a non-empty array of events, not an empty array");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/events", {"update", "update"})) ==
+        at + "events[1]: duplicate event \"update\"");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/timing", "instead of")) ==
+        at + "timing: INSTEAD OF triggers are for views, and public.t is a table");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/timing", "during")) ==
+        at + "timing: must be \"before\" or \"after\", not \"during\"");
+  // TRUNCATE fires for each statement; FOR EACH ROW is the default.
+  CHECK(error_of(with(model, "/tables/0/triggers/0/events", {"truncate"})) ==
+        at + "events: TRUNCATE triggers fire for each statement: add \"for_each\": \"statement\"");
+  CHECK(error_of(with(with(model, "/tables/0/triggers/0/events", {"truncate"}),
+                      "/tables/0/triggers/0/for_each", "row")) ==
+        at + "events: TRUNCATE triggers fire for each statement: add \"for_each\": \"statement\"");
+  CHECK(error_of(with(with(model, "/tables/0/triggers/0/events", {"truncate"}),
+                      "/tables/0/triggers/0/for_each", "statement")) == "<loaded>");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/for_each", "table")) ==
+        at + "for_each: must be \"row\" or \"statement\", not \"table\"");
+  CHECK(error_of(with(with(model, "/tables/0/triggers/0/events", {"insert"}),
+                      "/tables/0/triggers/0/columns", {"body"})) ==
+        at + "columns: UPDATE OF columns need the \"update\" event");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/columns", {"body", "nope"})) ==
+        at + "columns[1]: column \"nope\" does not exist in table public.t");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/columns", {"body"})) == "<loaded>");
+  CHECK(error_of(with(model, "/tables/0/triggers/0/bogus", 1)) ==
+        "model.json: tables[0].triggers[0]: unknown key \"bogus\"");
+
+  json twice = model;
+  twice["tables"][0]["triggers"].push_back(model["tables"][0]["triggers"][0]);
+  CHECK(error_of(twice) ==
+        "model.json: tables[0].triggers[1].name: duplicate trigger \"t_touch\" (first at "
+        "tables[0].triggers[0])");
+}
+
+TEST_CASE("policy errors name the policy's path", "[model][load]") {
+  const json model = with_objects();
+  const std::string at = "model.json: tables[0].policies[0]";
+  CHECK(error_of(with(model, "/tables/0/policies/0/command", "insert")) ==
+        at + ".using: an INSERT policy has only a WITH CHECK expression (\"with_check\")");
+  CHECK(error_of(with(with(model, "/tables/0/policies/0/command", "insert"), "/tables/0/policies/0",
+                      {{"name", "p"}, {"command", "insert"}, {"with_check", "true"}})) ==
+        "<loaded>");
+  CHECK(error_of(with(with(model, "/tables/0/policies/0/command", "select"),
+                      "/tables/0/policies/0/with_check", "true")) ==
+        at + ".with_check: a SELECT policy has only a USING expression (\"using\")");
+  CHECK(error_of(with(with(model, "/tables/0/policies/0/command", "delete"),
+                      "/tables/0/policies/0/with_check", "true")) ==
+        at + ".with_check: a DELETE policy has only a USING expression (\"using\")");
+  CHECK(error_of(with(model, "/tables/0/policies/0", {{"name", "p"}, {"command", "update"}})) ==
+        at + ": a policy needs \"using\" or \"with_check\"");
+  CHECK(error_of(with(model, "/tables/0/policies/0/roles", {"reader", "public"})) ==
+        at + ".roles: \"public\" is every role: name it alone");
+  CHECK(error_of(with(model, "/tables/0/policies/0/roles", {"public"})) == "<loaded>");
+  CHECK(error_of(with(model, "/tables/0/policies/0/command", "upsert")) ==
+        at + ".command: must be \"all\", \"select\", \"insert\", \"update\" or \"delete\", not "
+             "\"upsert\"");
+  CHECK(error_of(with(model, "/tables/0/policies/0/as", "strict")) ==
+        at + ".as: must be \"permissive\" or \"restrictive\", not \"strict\"");
+  CHECK(error_of(with(model, "/tables/0/policies/0/using", "")) ==
+        at + ".using: must be a non-empty string, not \"\"");
+
+  json twice = model;
+  twice["tables"][0]["policies"].push_back(model["tables"][0]["policies"][0]);
+  CHECK(error_of(twice) ==
+        "model.json: tables[0].policies[1].name: duplicate policy \"p\" (first at "
+        "tables[0].policies[0])");
+}
+
+TEST_CASE("row_level_security is \"enabled\" or \"forced\"", "[model][load]") {
+  const json model = with_objects();
+  CHECK(error_of(with(model, "/tables/0/row_level_security", "on")) ==
+        "model.json: tables[0].row_level_security: must be \"enabled\" or \"forced\", not \"on\"");
+  CHECK(error_of(with(model, "/tables/0/row_level_security", true)) ==
+        "model.json: tables[0].row_level_security: must be a string, not true");
+  CHECK_FALSE(load(without(model, "/tables/0", "row_level_security")).tables[0].row_security);
+}
+
+TEST_CASE("function errors name the function's path", "[model][load]") {
+  json model = with_objects();
+  model["functions"].push_back({{"name", "add"},
+                                {"arguments", {"integer"}},
+                                {"sql",
+                                 "CREATE FUNCTION add(integer) RETURNS integer LANGUAGE "
+                                 "sql AS 'SELECT $1'"}});
+  CHECK(error_of(model) == "<loaded>");
+  // One signature twice, however spelled: int4 is integer.
+  json twice = model;
+  twice["functions"].push_back(with(model["functions"][1], "/arguments", {"int4"}));
+  CHECK(error_of(twice) ==
+        "model.json: functions[2]: duplicate function public.add(integer) (first at "
+        "functions[1]); functions of one name need other argument types");
+  // Another argument type is another function.
+  twice["functions"][2]["arguments"] = {"bigint"};
+  CHECK(error_of(twice) == "<loaded>");
+  CHECK(error_of(with(model, "/functions/1/arguments", {"integer", "varchar(10)"})) ==
+        "model.json: functions[1].arguments[1]: an argument's type carries no modifier "
+        "(PostgreSQL ignores it): write \"varchar\"");
+  CHECK(error_of(with(model, "/functions/1/sql", "")) ==
+        "model.json: functions[1].sql: must be a non-empty string, not \"\"");
+  CHECK(error_of(without(model, "/functions/1", "sql")) ==
+        "model.json: functions[1]: missing required key \"sql\"");
+  CHECK(error_of(with(model, "/functions/1/returns", "integer")) ==
+        "model.json: functions[1]: unknown key \"returns\"");
+}
+
+TEST_CASE("a bpchar or char argument is format_type's \"character\"", "[model][load]") {
+  // format_type(oid, NULL), which the catalog's signatures use, prints
+  // bpchar as "character": the model's spellings of that type must read as
+  // it, or a function of that argument is never found in the database.
+  json model = with_objects();
+  model["functions"][0]["arguments"] = {"bpchar", "char", "character", "bpchar[]"};
+  const auto db = load(model);
+  CHECK(db.functions[0].arguments ==
+        std::vector<std::string>{"character", "character", "character", "character[]"});
+}

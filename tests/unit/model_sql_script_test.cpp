@@ -407,3 +407,13 @@ TEST_CASE("a directory named like a .sql file inside a directory model is skippe
   REQUIRE(script.files.size() == 1);
   CHECK(script.files[0].name == root + "/001_a.sql");
 }
+
+TEST_CASE("an INSTEAD OF trigger on a view is listed as not applied", "[sql_model]") {
+  const auto script = parse(
+      "CREATE VIEW v AS SELECT 1 AS x;\n"
+      "CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION f();\n");
+  const std::vector<std::string> want{
+      "schema.sql:2:1: trigger v_ins (INSTEAD OF, on a view): not managed by schemad; not "
+      "applied"};
+  CHECK(script.not_managed() == want);
+}
