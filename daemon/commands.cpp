@@ -21,9 +21,13 @@ engine::Report converge_once(const Context& ctx, const schema::Database& model, 
 
 std::string error_text(const Context& ctx, const engine::Report& report) {
   // Errors that name a model path ("tables[1].columns[0].type: ...") come
-  // from the model: prefix the file, as model errors do.
-  if (report.model_error()) return ctx.model_name() + ": " + report.error_text();
-  return report.error_text();
+  // from the model: prefix the file, as model errors do, unless the path is
+  // a place in the file already (a SQL model's "schema.sql:3:1").
+  const std::string text = report.error_text();
+  if (report.model_error() && text.rfind(ctx.model_name(), 0) != 0) {
+    return ctx.model_name() + ": " + text;
+  }
+  return text;
 }
 
 int stamp_exit(const engine::Report& report) {

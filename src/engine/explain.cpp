@@ -26,6 +26,23 @@ db::Error explain_extension(const apply::StepResult& failed) {
   return e;
 }
 
+// A step that runs the model's own SQL text (a function's, a view's query,
+// a trigger's WHEN, a policy's expressions): the server's refusal is about
+// that text, so the error names its place in the model.
+bool runs_model_text(diff::ChangeKind kind) {
+  using K = diff::ChangeKind;
+  return kind == K::create_function || kind == K::replace_function || kind == K::create_view ||
+         kind == K::replace_view || kind == K::create_trigger || kind == K::replace_trigger ||
+         kind == K::create_policy;
+}
+
+const char* text_key(diff::ChangeKind kind) {
+  using K = diff::ChangeKind;
+  if (kind == K::create_function || kind == K::replace_function) return ".sql";
+  if (kind == K::create_view || kind == K::replace_view) return ".query";
+  return "";
+}
+
 }  // namespace
 
 void explain_model(const schema::Database& model, db::Error& error) {
@@ -52,6 +69,13 @@ db::Error explain_run(const schema::Database& model, db::Error error,
     if (r.status == apply::StepResult::Status::failed && r.error &&
         r.step.kind == diff::ChangeKind::create_extension) {
       return explain_extension(r);
+    }
+    if (r.status == apply::StepResult::Status::failed && r.error && !r.step.path.empty() &&
+        runs_model_text(r.step.kind) && error.path.empty()) {
+      error.message = r.step.change + ": " + error.message;
+      // A SQL model's path is a place in its file already ("schema.sql:3:1").
+      error.path = r.step.path + (model.canonical ? "" : text_key(r.step.kind));
+      return error;
     }
   }
   explain_model(model, error);

@@ -234,3 +234,20 @@ TEST_CASE("a replace key that names policies is refused, naming the key", "[e2e]
                  "replace[1]: must be one of \"functions\", \"views\", "
                  "\"triggers\", not \"policies\""));
 }
+
+TEST_CASE("a function the server refuses while healing is named by its place in the model",
+          "[e2e][pg]") {
+  TempDatabase db;
+  // A SQL-standard body is parsed when it is created, before the table it
+  // reads exists: the heal fails, and says which model text.
+  const std::string model = write_temp_file("views/atomic.json", R"j({
+    "version": 1,
+    "functions": [{"name": "n", "sql": "CREATE FUNCTION public.n() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM public.t; END"}],
+    "tables": [{"name": "t", "columns": [{"name": "id", "type": "integer"}]}]})j");
+  auto applied = run(db, model, {"apply"});
+  CHECK(applied.exit_code == 1);
+  CHECK(contains(applied.err,
+                 "functions[0].sql: create function public.n(): relation "
+                 "\"public.t\" does not exist"));
+  CHECK(db.scalar("SELECT to_regclass('public.t')") == "");
+}
