@@ -194,6 +194,7 @@ Config parse_text(std::string_view text, const std::string& path) {
   top.read("model", c.model);
   top.read("model_format", c.model_format);
   top.read("model_schema", c.model_schema);
+  top.read("model_max_bytes", c.model_max_bytes);
   top.read("environment", c.environment);
   top.read("lock_name", c.lock_name);
   top.read("create_database", c.create_database);

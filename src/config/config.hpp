@@ -71,6 +71,9 @@ struct Config {
   std::string model_format = "auto";
   // A SQL model's default schema: unqualified names are created there.
   std::string model_schema = "public";
+  // Largest model accepted, in bytes; 0: 16 MiB for a JSON model, 64 MiB for
+  // a SQL model (its files together).
+  int model_max_bytes = 0;
   ScratchConfig scratch;
   std::string environment = "production";
   std::string lock_name;  // "": database name + model schemas

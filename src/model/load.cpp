@@ -15,9 +15,15 @@ std::string message(const std::string& file, const std::string& path, const std:
   return out + problem;
 }
 
-std::string too_large(std::size_t bytes) {
+std::size_t limit_of(std::size_t max_bytes) {
+  return max_bytes == 0 ? kMaxModelBytes : max_bytes;
+}
+
+// The default limit says its size; a configured one says where it is set.
+std::string too_large(std::size_t bytes, std::size_t max_bytes) {
   return "the model is " + std::to_string(bytes) + " bytes, more than the limit of " +
-         std::to_string(kMaxModelBytes) + " (16 MiB)";
+         std::to_string(limit_of(max_bytes)) +
+         (max_bytes == 0 ? " (16 MiB; model_max_bytes raises it)" : " (model_max_bytes)");
 }
 
 }  // namespace
@@ -28,21 +34,23 @@ ModelError::ModelError(std::string file, std::string path, std::string problem)
       path_(std::move(path)),
       problem_(std::move(problem)) {}
 
-schema::Database load_file(const std::string& path) {
+schema::Database load_file(const std::string& path, std::size_t max_bytes) {
   std::string text;
   try {
-    text = util::read_file(path, kMaxModelBytes);
+    text = util::read_file(path, limit_of(max_bytes));
   } catch (const util::FileError& e) {
     if (e.reason() == util::FileError::Reason::too_large) {
-      throw ModelError(path, "", too_large(e.size()));
+      throw ModelError(path, "", too_large(e.size(), max_bytes));
     }
     throw ModelError(path, "", std::string("cannot read: ") + e.what());
   }
-  return load_text(text, path);
+  return load_text(text, path, max_bytes);
 }
 
-schema::Database load_text(std::string_view json, const std::string& file) {
-  if (json.size() > kMaxModelBytes) throw ModelError(file, "", too_large(json.size()));
+schema::Database load_text(std::string_view json, const std::string& file, std::size_t max_bytes) {
+  if (json.size() > limit_of(max_bytes)) {
+    throw ModelError(file, "", too_large(json.size(), max_bytes));
+  }
   try {
     schema::Database db = read_model(util::parse_strict_json(json, kMaxModelDepth));
     db.fingerprint = fingerprint(db);

@@ -33,10 +33,12 @@ class ModelError : public std::runtime_error {
 inline constexpr std::size_t kMaxModelBytes = 16u * 1024u * 1024u;
 inline constexpr int kMaxModelDepth = 64;
 
-// Reads, parses and validates the model; throws ModelError.
-schema::Database load_file(const std::string& path);
+// Reads, parses and validates the model; throws ModelError. `max_bytes`:
+// the configuration's model_max_bytes (0: kMaxModelBytes).
+schema::Database load_file(const std::string& path, std::size_t max_bytes = 0);
 
 // The same for text already in memory; `file` names it in messages.
-schema::Database load_text(std::string_view json, const std::string& file);
+schema::Database load_text(std::string_view json, const std::string& file,
+                           std::size_t max_bytes = 0);
 
 }  // namespace schemad::model

@@ -5,9 +5,9 @@
 
 namespace schemad::model {
 
-schema::Database load_configured(const std::string& path) {
+schema::Database load_configured(const std::string& path, std::size_t max_bytes) {
   if (path.empty()) return load_text(example_model_json(), display_name(path));
-  return load_file(path);
+  return load_file(path, max_bytes);
 }
 
 std::string display_name(const std::string& path) {

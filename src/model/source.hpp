@@ -11,7 +11,8 @@ namespace schemad::model {
 
 // The model file at `path`, or the embedded example model when `path` is
 // empty. Throws ModelError.
-schema::Database load_configured(const std::string& path);
+// `max_bytes`: the configuration's model_max_bytes (0: the default).
+schema::Database load_configured(const std::string& path, std::size_t max_bytes = 0);
 
 // How `path` is named in messages and /status.
 std::string display_name(const std::string& path);

@@ -533,7 +533,9 @@ SqlScript parse_sql_script(std::vector<SqlFile> files, const std::string& defaul
   return script;
 }
 
-SqlScript read_sql_script(const std::string& path, const std::string& default_schema) {
+SqlScript read_sql_script(const std::string& path, const std::string& default_schema,
+                          std::size_t max_bytes) {
+  const std::size_t limit = max_bytes == 0 ? kMaxSqlModelBytes : max_bytes;
   std::vector<std::string> paths;
   if (is_directory(path)) {
     for (const auto& name : sql_files_in(path)) {
@@ -553,12 +555,14 @@ SqlScript read_sql_script(const std::string& path, const std::string& default_sc
   std::size_t total = 0;
   for (const auto& p : paths) {
     try {
-      files.push_back({p, util::read_file(p, kMaxSqlModelBytes - total)});
+      files.push_back({p, util::read_file(p, limit - total)});
     } catch (const util::FileError& e) {
       if (e.reason() == util::FileError::Reason::too_large) {
         throw ModelError(p, "",
-                         "the SQL model is more than the limit of " +
-                             std::to_string(kMaxSqlModelBytes) + " bytes (64 MiB) in all");
+                         "the SQL model is more than the limit of " + std::to_string(limit) +
+                             (max_bytes == 0 ? " bytes (64 MiB; model_max_bytes raises it)"
+                                             : " bytes (model_max_bytes)") +
+                             " in all");
       }
       throw ModelError(p, "", std::string("cannot read: ") + e.what());
     }

@@ -105,7 +105,9 @@ struct SqlScript {
 // that cannot be read, an empty directory, too much text, a psql
 // meta-command other than \restrict, \unrestrict, \set, \echo and
 // \encoding, or COPY ... FROM stdin (data, not a schema).
-SqlScript read_sql_script(const std::string& path, const std::string& default_schema = "public");
+// `max_bytes`: the configuration's model_max_bytes (0: kMaxSqlModelBytes).
+SqlScript read_sql_script(const std::string& path, const std::string& default_schema = "public",
+                          std::size_t max_bytes = 0);
 
 // The same for text in memory (each file's name for messages).
 SqlScript parse_sql_script(std::vector<SqlFile> files,

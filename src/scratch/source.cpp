@@ -19,8 +19,10 @@ bool is_sql_model(const config::Config& config) {
 }
 
 schema::Database load_model(const config::Config& config, Cache* cache, Stats* stats) {
-  if (!is_sql_model(config)) return model::load_configured(config.model);
-  const model::SqlScript script = model::read_sql_script(config.model, config.model_schema);
+  if (!is_sql_model(config))
+    return model::load_configured(config.model, static_cast<std::size_t>(config.model_max_bytes));
+  const model::SqlScript script = model::read_sql_script(
+      config.model, config.model_schema, static_cast<std::size_t>(config.model_max_bytes));
   std::vector<std::string> warnings;
   const db::ConnectionOptions options = db::options_from(config, warnings);
   for (const auto& w : warnings) spdlog::warn("{}", w);

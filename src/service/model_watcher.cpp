@@ -47,13 +47,14 @@ using Fingerprint = std::optional<std::array<std::uint8_t, 32>>;
 // Read as the loader reads it (util/file.hpp): a FIFO put in the model's
 // place must not block the event loop, nor a link to a device fill memory.
 // A directory (a SQL model's): its *.sql files' names and contents.
-Fingerprint read_fingerprint(const std::string& path) {
+Fingerprint read_fingerprint(const std::string& path, std::size_t max_bytes) {
   try {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      return util::sha256(model::read_sql_script(path).sha256);
+      return util::sha256(model::read_sql_script(path, "public", max_bytes).sha256);
     }
-    return util::sha256(util::read_file(path, model::kMaxSqlModelBytes));
+    return util::sha256(
+        util::read_file(path, std::max(max_bytes, std::size_t{model::kMaxSqlModelBytes})));
   } catch (const util::FileError&) {
     return std::nullopt;  // the reload that follows says why
   } catch (const model::ModelError&) {
@@ -69,9 +70,10 @@ bool is_sql_file(std::string_view name) {
 
 class ModelWatcher::State : public std::enable_shared_from_this<State> {
  public:
-  State(boost::asio::io_context& io, std::string path, std::chrono::milliseconds debounce,
-        std::function<void()> on_change)
+  State(boost::asio::io_context& io, std::string path, std::size_t max_bytes,
+        std::chrono::milliseconds debounce, std::function<void()> on_change)
       : path_(std::move(path)),
+        max_bytes_(max_bytes),
         debounce_(debounce),
         rewatch_period_(std::max<std::chrono::milliseconds>(debounce, kMinRewatchPeriod)),
         on_change_(std::move(on_change)),
@@ -92,7 +94,9 @@ class ModelWatcher::State : public std::enable_shared_from_this<State> {
   void schedule_rewatch();
   void compare();
 
-  std::string path_;  // absolute after start()
+  std::string path_;
+
+  std::size_t max_bytes_;  // model_max_bytes (0: the default)  // absolute after start()
   std::string directory_;
   std::string name_;
   const std::chrono::milliseconds debounce_;
@@ -149,7 +153,7 @@ void ModelWatcher::State::start() {
   }
   // After the watch: a change racing with start() is then either in this
   // fingerprint or reported by an event.
-  last_ = read_fingerprint(path_);
+  last_ = read_fingerprint(path_, max_bytes_);
   read_events();
 }
 
@@ -266,7 +270,7 @@ void ModelWatcher::State::schedule_rewatch() {
 
 void ModelWatcher::State::compare() {
   try {
-    Fingerprint now = read_fingerprint(path_);
+    Fingerprint now = read_fingerprint(path_, max_bytes_);
     if (now == last_) return;
     last_ = now;
     on_change_();
@@ -278,8 +282,10 @@ void ModelWatcher::State::compare() {
 }
 
 ModelWatcher::ModelWatcher(boost::asio::io_context& io, std::string model_path,
-                           std::chrono::milliseconds debounce, std::function<void()> on_change)
-    : state_(std::make_shared<State>(io, std::move(model_path), debounce, std::move(on_change))) {}
+                           std::size_t max_bytes, std::chrono::milliseconds debounce,
+                           std::function<void()> on_change)
+    : state_(std::make_shared<State>(io, std::move(model_path), max_bytes, debounce,
+                                     std::move(on_change))) {}
 
 ModelWatcher::~ModelWatcher() {
   stop();

@@ -63,7 +63,8 @@ class ModelWatcher {
  public:
   // Does nothing until start(). `model_path` may be relative (to the
   // working directory at start()) and may be a symlink.
-  ModelWatcher(boost::asio::io_context& io, std::string model_path,
+  // `max_bytes`: the configuration's model_max_bytes (0: the default).
+  ModelWatcher(boost::asio::io_context& io, std::string model_path, std::size_t max_bytes,
                std::chrono::milliseconds debounce, std::function<void()> on_change);
   // Stops.
   ~ModelWatcher();

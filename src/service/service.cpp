@@ -127,7 +127,8 @@ class Loop {
     watched_ = config_.model;
     if (config_.model.empty()) return;  // the embedded model never changes
     watcher_ = std::make_unique<ModelWatcher>(
-        io_, config_.model, std::chrono::milliseconds(config_.reconcile.debounce_ms), [this] {
+        io_, config_.model, static_cast<std::size_t>(config_.model_max_bytes),
+        std::chrono::milliseconds(config_.reconcile.debounce_ms), [this] {
           spdlog::info("model file {} changed", config_.model);
           if (!stopping_) queue_.push({Reason::model_change, true});
         });

@@ -215,3 +215,26 @@ TEST_CASE("a long value or key in the configuration is quoted by its first bytes
   CHECK_THAT(message, Catch::Contains(": unknown key \"xxxx"));
   CHECK(message.size() < 400);
 }
+
+TEST_CASE("replace and model_max_bytes are read, and refused with their place", "[config]") {
+  auto good = test::write_temp_file(
+      "objects.json", R"j({"replace": ["views", "functions"], "model_max_bytes": 33554432})j");
+  const auto c = config::load_file(good);
+  CHECK(c.replace == std::vector<std::string>{"views", "functions"});
+  CHECK(c.model_max_bytes == 33554432);
+  CHECK(config::Config().replace.empty());
+  CHECK(config::Config().model_max_bytes == 0);
+
+  auto twice = test::write_temp_file("twice.json", R"j({"replace": ["views", "views"]})j");
+  CHECK_THROWS_WITH(config::load_file(twice), Catch::EndsWith("replace[1]: repeats \"views\""));
+  auto policies = test::write_temp_file("pol.json", R"j({"replace": ["policies"]})j");
+  CHECK_THROWS_WITH(config::load_file(policies),
+                    Catch::EndsWith("replace[0]: must be one of \"functions\", \"views\", "
+                                    "\"triggers\", not \"policies\""));
+  auto scalar = test::write_temp_file("scalar.json", R"j({"replace": "views"})j");
+  CHECK_THROWS_WITH(config::load_file(scalar),
+                    Catch::EndsWith("replace: must be an array of strings, not \"views\""));
+  auto negative = test::write_temp_file("neg.json", R"j({"model_max_bytes": -1})j");
+  CHECK_THROWS_WITH(config::load_file(negative),
+                    Catch::Contains("model_max_bytes: must be a non-negative integer"));
+}

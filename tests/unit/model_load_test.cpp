@@ -206,17 +206,27 @@ TEST_CASE("refuses a model over 16 MiB, in memory and on disk", "[model][load]")
   std::string at_limit = model + std::string(model::kMaxModelBytes - model.size(), ' ');
   std::string over = at_limit + " ";
   CHECK(error_of_text(over) ==
-        "model.json: the model is 16777217 bytes, more than the limit of 16777216 (16 MiB)");
+        "model.json: the model is 16777217 bytes, more than the limit of 16777216 (16 MiB; "
+        "model_max_bytes raises it)");
 
   std::string path = temp_path();
   { std::ofstream(path, std::ios::binary) << over; }
   CHECK_THROWS_WITH(model::load_file(path),
                     path +
                         ": the model is 16777217 bytes, more than the limit of 16777216 "
-                        "(16 MiB)");
+                        "(16 MiB; model_max_bytes raises it)");
   // Exactly at the limit is fine (and read whole).
   { std::ofstream(path, std::ios::binary) << at_limit; }
   CHECK_NOTHROW(model::load_file(path));
+  // The configuration's model_max_bytes moves the limit, either way.
+  { std::ofstream(path, std::ios::binary) << over; }
+  CHECK_NOTHROW(model::load_file(path, model::kMaxModelBytes + 1));
+  CHECK_THROWS_WITH(model::load_file(path, 1000),
+                    path +
+                        ": the model is 16777217 bytes, more than the limit of 1000 "
+                        "(model_max_bytes)");
+  CHECK_THROWS_WITH(model::load_text(model, "m.json", 10),
+                    "m.json: the model is 28 bytes, more than the limit of 10 (model_max_bytes)");
   std::remove(path.c_str());
 }
 

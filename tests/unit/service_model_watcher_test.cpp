@@ -79,7 +79,7 @@ void touch(const fs::path& path) {
 // and recording what the file held at each.
 struct Harness {
   explicit Harness(fs::path model, milliseconds debounce = kDebounce)
-      : model_path(std::move(model)), watcher(io, model_path.string(), debounce, [this] {
+      : model_path(std::move(model)), watcher(io, model_path.string(), 0, debounce, [this] {
           seen.push_back(read_file(model_path));
           called_at.push_back(Clock::now());
         }) {}
@@ -355,7 +355,7 @@ TEST_CASE("a watcher destroyed with handlers queued leaves them harmless", "[mod
   boost::asio::io_context io;
   int calls = 0;
   {
-    ModelWatcher watcher(io, model.string(), kDebounce, [&calls] { ++calls; });
+    ModelWatcher watcher(io, model.string(), 0, kDebounce, [&calls] { ++calls; });
     watcher.start();
     write_in_place(model, "v2");
     io.run_for(milliseconds(20));
@@ -371,7 +371,7 @@ TEST_CASE("an exception from the callback is contained and watching goes on", "[
   write_in_place(model, "v1");
   boost::asio::io_context io;
   int calls = 0;
-  ModelWatcher watcher(io, model.string(), kDebounce, [&calls] {
+  ModelWatcher watcher(io, model.string(), 0, kDebounce, [&calls] {
     ++calls;
     throw std::runtime_error("reload failed");
   });
@@ -390,7 +390,7 @@ TEST_CASE("start() fails with the OS error when the directory cannot be watched"
   TempDir dir;
   boost::asio::io_context io;
   auto start_error = [&io](const fs::path& path) -> std::optional<std::error_code> {
-    ModelWatcher watcher(io, path.string(), kDebounce, [] {});
+    ModelWatcher watcher(io, path.string(), 0, kDebounce, [] {});
     try {
       watcher.start();
     } catch (const std::system_error& e) {
@@ -410,10 +410,10 @@ TEST_CASE("start() fails with the OS error when the directory cannot be watched"
 TEST_CASE("start() twice or after stop() is a logic error", "[model_watcher]") {
   TempDir dir;
   boost::asio::io_context io;
-  ModelWatcher twice(io, (dir.path() / "model.json").string(), kDebounce, [] {});
+  ModelWatcher twice(io, (dir.path() / "model.json").string(), 0, kDebounce, [] {});
   twice.start();
   CHECK_THROWS_AS(twice.start(), std::logic_error);
-  ModelWatcher stopped(io, (dir.path() / "model.json").string(), kDebounce, [] {});
+  ModelWatcher stopped(io, (dir.path() / "model.json").string(), 0, kDebounce, [] {});
   stopped.stop();
   CHECK_THROWS_AS(stopped.start(), std::logic_error);
 }
