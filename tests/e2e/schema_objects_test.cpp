@@ -561,8 +561,8 @@ TEST_CASE("an Alembic-style SQL model heals an empty database into the one its s
         "CREATE SEQUENCE public.invoice_number_seq", "CONSTRAINT clients_pkey PRIMARY KEY (id)",
         "CREATE SEQUENCE public.clients_id_seq", "CREATE VIEW public.customer_totals",
         "CREATE MATERIALIZED VIEW public.product_prices",
-        "CREATE UNIQUE INDEX product_prices_sku ON public.product_prices",
-        "GENERATED ALWAYS AS", "CREATE TRIGGER invoices_updated_at BEFORE UPDATE OF total_cents",
+        "CREATE UNIQUE INDEX product_prices_sku ON public.product_prices", "GENERATED ALWAYS AS",
+        "CREATE TRIGGER invoices_updated_at BEFORE UPDATE OF total_cents",
         "ALTER TABLE ONLY public.customers FORCE ROW LEVEL SECURITY",
         "CREATE POLICY not_void ON public.invoices AS RESTRICTIVE"}) {
     INFO(part);
