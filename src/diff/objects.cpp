@@ -70,13 +70,6 @@ Change& add_change(Result& out, ChangeKind kind, const std::string& path) {
   return out.changes.back();
 }
 
-// The item of `items` named `name`, or null.
-template <typename T>
-const T* named(const std::vector<T>& items, const std::string& name) {
-  auto it = std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == name; });
-  return it == items.end() ? nullptr : &*it;
-}
-
 // The table's triggers or policies (`member` picks them): a missing one is
 // `kind`, with the item in `slot`; one that `same` rejects is drift of
 // `differs`'s kind; the database's that the model lacks, drift of
@@ -86,7 +79,7 @@ void compare_named(const schema::Table& want, const schema::Table* have, Member 
                    ChangeKind kind, T Change::*slot, Same same, Differs differs,
                    Undeclared undeclared, Result& out) {
   for (const T& item : want.*member) {
-    const T* found = have == nullptr ? nullptr : named(have->*member, item.name);
+    const T* found = have == nullptr ? nullptr : schema::find_named(have->*member, item.name);
     if (found == nullptr) {
       Change& change = add_change(out, kind, item.path);
       change.table.name = want.name;
@@ -97,7 +90,7 @@ void compare_named(const schema::Table& want, const schema::Table* have, Member 
   }
   if (have == nullptr) return;
   for (const T& item : have->*member) {
-    if (named(want.*member, item.name) == nullptr) undeclared(item);
+    if (schema::find_named(want.*member, item.name) == nullptr) undeclared(item);
   }
 }
 

@@ -365,12 +365,8 @@ class Collector {
   // otherwise, and ahead of creating one.
   void add_trigger(const Table& table, const Table* live, schema::Trigger& trigger) {
     if (trigger.when.empty()) return;
-    const schema::Trigger* existing = nullptr;
-    if (live != nullptr) {
-      for (const schema::Trigger& t : live->triggers) {
-        if (t.name == trigger.name) existing = &t;
-      }
-    }
+    const schema::Trigger* existing =
+        live == nullptr ? nullptr : schema::find_named(live->triggers, trigger.name);
     if (existing != nullptr && diff::same_expression(trigger.when, existing->when)) {
       trigger.when_normalized = existing->when;
       return;
@@ -409,12 +405,8 @@ class Collector {
   // A policy's USING and WITH CHECK, on a scratch table of the model's
   // columns, for PUBLIC (the roles do not change the texts).
   void add_policy(const Table& table, const Table* live, schema::Policy& policy) {
-    const schema::Policy* existing = nullptr;
-    if (live != nullptr) {
-      for (const schema::Policy& p : live->policies) {
-        if (p.name == policy.name) existing = &p;
-      }
-    }
+    const schema::Policy* existing =
+        live == nullptr ? nullptr : schema::find_named(live->policies, policy.name);
     auto printed_as = [](const std::string& model, const std::string& printed) {
       return model.empty() ? printed.empty() : diff::same_expression(model, printed);
     };

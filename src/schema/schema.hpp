@@ -343,6 +343,16 @@ struct Database {
                                 const std::vector<std::string>& arguments) const;
 };
 
+// The item of `items` whose `name` is `name` (a table's trigger or policy),
+// or null.
+template <typename T>
+const T* find_named(const std::vector<T>& items, const std::string& name) {
+  for (const T& item : items) {
+    if (item.name == name) return &item;
+  }
+  return nullptr;
+}
+
 // The DEFAULT expression as SQL text: a quoted literal for model strings,
 // numbers and booleans as written, '<json>'::<type> for JSON literals, the
 // expression itself for sql defaults; "" for none.
