@@ -7,16 +7,64 @@
 
 #include "diff/diff.hpp"
 #include "engine/report_json.hpp"
+#include "model/source.hpp"
 #include "plan/plan.hpp"
 
 namespace schemad::cli {
 
 namespace {
 
-engine::Report converge_once(const Context& ctx, const schema::Database& model, engine::Mode mode) {
-  auto conn = ctx.connect();
+// What a comparison gives the commands: the report, and what of the model
+// schemad does not manage (a SQL model's).
+struct Outcome {
+  engine::Report report;
+  std::vector<std::string> not_managed;
+};
+
+// Before a JSON model is read: its recorded verification, when it still
+// holds (engine::converge_recorded). `conn` is left connected for the full
+// run when the database could be reached.
+std::optional<engine::Report> from_record(const Context& ctx, const engine::Settings& settings,
+                                          engine::Mode mode,
+                                          std::unique_ptr<pqxx::connection>& conn) {
+  const std::string source = model::source_digest(
+      ctx.config().model, static_cast<std::size_t>(ctx.config().model_max_bytes));
+  if (source.empty()) return std::nullopt;
+  try {
+    conn = ctx.connect();
+  } catch (const std::exception&) {
+    return std::nullopt;  // the full run connects again, after the model, and says why
+  }
+  return engine::converge_recorded(*conn, source, mode, settings, util::system_clock());
+}
+
+// One comparison (and heal, for apply). Unless `full`, a recorded
+// verification answers when nothing it depends on changed: before a JSON
+// model is read, or, for a SQL model, before the catalog is inspected
+// (engine/verified.hpp).
+Outcome compare(const Context& ctx, engine::Mode mode, bool full) {
+  engine::Settings settings = ctx.settings();
+  settings.trust_record = !full;
+  std::unique_ptr<pqxx::connection> conn;
+  if (!full && !ctx.sql_model()) {
+    if (auto report = from_record(ctx, settings, mode, conn)) {
+      spdlog::debug("{}: verified at {}, unchanged since", ctx.target(), report->verified_at);
+      return {std::move(*report), {}};
+    }
+  }
+  schema::Database model = ctx.load_model();
+  if (!conn) conn = ctx.connect();
   spdlog::debug("connected to {}", ctx.target());
-  return engine::converge(*conn, model, mode, ctx.settings(), util::system_clock());
+  engine::Report report = engine::converge(*conn, model, mode, settings, util::system_clock());
+  return {std::move(report), std::move(model.not_managed)};
+}
+
+// ", verified at T (catalog unchanged since; --full inspects)" for a report
+// that a record gave; "" otherwise.
+std::string verified_note(const engine::Report& report) {
+  if (report.verified_at.empty()) return "";
+  return "; as verified at " + report.verified_at +
+         ", the catalog unchanged since (--full inspects)";
 }
 
 std::string error_text(const Context& ctx, const engine::Report& report) {
@@ -50,18 +98,18 @@ int run_validate(const Context& ctx) {
   return kOk;
 }
 
-int run_plan(const Context& ctx, const std::string& format) {
-  schema::Database model = ctx.load_model();
-  engine::Report report = converge_once(ctx, model, engine::Mode::check);
+int run_plan(const Context& ctx, const std::string& format, bool full) {
+  auto [report, not_managed] = compare(ctx, engine::Mode::check, full);
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   if (format == "json") {
     nlohmann::json out = engine::to_json(report);
-    out["not_managed"] = model.not_managed;
+    out["not_managed"] = not_managed;
     std::cout << out.dump(2) << "\n";
     return stamp_exit(report);
   }
   std::cout << "-- schemad plan for " << ctx.target() << " (model " << ctx.model_name() << ")\n";
-  if (report.plan.steps.empty()) std::cout << "-- nothing to create\n";
+  if (report.plan.steps.empty())
+    std::cout << "-- nothing to create" << verified_note(report) << "\n";
   std::cout << plan::to_script(report.plan, true);
   for (const auto& statement :
        apply::stamp_sql(report.found.stamp, ctx.settings().version_table_schema)) {
@@ -72,23 +120,23 @@ int run_plan(const Context& ctx, const std::string& format) {
   }
   for (const auto& b : report.found.blocked) std::cout << "-- blocked: " << b.message() << "\n";
   for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.message() << "\n";
-  for (const auto& n : model.not_managed) std::cout << "-- not managed: " << n << "\n";
+  for (const auto& n : not_managed) std::cout << "-- not managed: " << n << "\n";
   return stamp_exit(report);
 }
 
-int run_apply(const Context& ctx, bool create_database) {
+int run_apply(const Context& ctx, bool create_database, bool full) {
   // A JSON model is checked before anything is created; a SQL model needs
   // the target's server to be read at all.
   const bool create = create_database || ctx.config().create_database;
   if (create && ctx.sql_model() && ctx.ensure_database()) {
     spdlog::info("created database {}", ctx.database_name());
   }
-  schema::Database model = ctx.load_model();
-  if (create && !ctx.sql_model() && ctx.ensure_database()) {
-    spdlog::info("created database {}", ctx.database_name());
+  if (create && !ctx.sql_model()) {
+    ctx.load_model();  // a JSON model is checked before anything is created
+    if (ctx.ensure_database()) spdlog::info("created database {}", ctx.database_name());
   }
   spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
-  engine::Report report = converge_once(ctx, model, engine::Mode::apply);
+  engine::Report report = compare(ctx, engine::Mode::apply, full).report;
   for (const auto& step : report.steps) {
     if (step.ok()) {
       spdlog::info("applied: {}", step.step.description);
@@ -117,7 +165,8 @@ int run_apply(const Context& ctx, bool create_database) {
   std::size_t applied = report.steps.size();
   std::cout << (applied == 0 ? "nothing to do" : "applied " + std::to_string(applied) + " steps")
             << "; " << ctx.target() << " satisfies the model (revision " << report.revision << ", "
-            << report.remaining.diff.drift.size() << " drift items)\n";
+            << report.remaining.diff.drift.size() << " drift items" << verified_note(report)
+            << ")\n";
   return kOk;
 }
 
@@ -135,14 +184,13 @@ void print_unverified(const engine::Observation& found) {
 
 }  // namespace
 
-int run_check(const Context& ctx, bool strict, const std::string& format) {
-  schema::Database model = ctx.load_model();
-  engine::Report report = converge_once(ctx, model, engine::Mode::check);
+int run_check(const Context& ctx, bool strict, const std::string& format, bool full) {
+  auto [report, not_managed] = compare(ctx, engine::Mode::check, full);
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   const auto& found = report.found;
   if (format == "json") {
     nlohmann::json out = engine::to_json(report);
-    out["not_managed"] = model.not_managed;
+    out["not_managed"] = not_managed;
     std::cout << out.dump(2) << "\n";
   } else {
     for (const auto& change : found.diff.changes) {
@@ -168,7 +216,7 @@ int run_check(const Context& ctx, bool strict, const std::string& format) {
   if (strict && !found.diff.drift.empty()) return kDrift;
   if (format != "json") {
     std::cout << ctx.target() << " satisfies the model (" << found.diff.drift.size()
-              << " drift items)\n";
+              << " drift items" << verified_note(report) << ")\n";
   }
   return kOk;
 }

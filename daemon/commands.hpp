@@ -11,9 +11,9 @@
 namespace schemad::cli {
 
 int run_validate(const Context& ctx);
-int run_plan(const Context& ctx, const std::string& format);
-int run_apply(const Context& ctx, bool create_database = false);
-int run_check(const Context& ctx, bool strict, const std::string& format);
+int run_plan(const Context& ctx, const std::string& format, bool full = false);
+int run_apply(const Context& ctx, bool create_database = false, bool full = false);
+int run_check(const Context& ctx, bool strict, const std::string& format, bool full = false);
 int run_export_sql(const Context& ctx, bool with_stamp);
 
 struct PullOptions {

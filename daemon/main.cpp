@@ -33,6 +33,7 @@ struct Args {
   std::string plan_format = "sql";
   bool create_database = false;
   bool strict = false;
+  bool full = false;
   std::string check_format = "text";
   bool with_stamp = false;
   int history_limit = 0;
@@ -89,6 +90,10 @@ void define_global(CLI::App& app, cli::GlobalOptions& global) {
                  "baseline revision when neither the model nor alembic.revision names one");
 }
 
+const char* const kFullHelp =
+    "inspect the catalog in full even when the verification the last apply or daemon run "
+    "recorded still holds (same catalog version, model, revision and settings)";
+
 // validate, plan, apply, check, run, export-sql.
 void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
   c.validate = app.add_subcommand(
@@ -100,6 +105,7 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
                               "(only reads: works under a read-only role and on a standby)");
   c.plan->add_option("--format", a.plan_format, "sql or json")
       ->check(CLI::IsMember({"sql", "json"}));
+  c.plan->add_flag("--full", a.full, kFullHelp);
   c.apply = app.add_subcommand("apply",
                                "create what is missing, record the revision; exit 0 when the "
                                "database then satisfies the model");
@@ -107,11 +113,13 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
                     "create the database first when it does not exist (through the server's "
                     "postgres maintenance database; the role needs CREATEDB); also config "
                     "create_database");
+  c.apply->add_flag("--full", a.full, kFullHelp);
   c.check = app.add_subcommand("check",
                                "compare, only reading (a read-only role, a standby): exit 0 when "
                                "nothing is missing, 3 when changes are pending, 4 with --strict "
                                "when there is drift, 1 on error");
   c.check->add_flag("--strict", a.strict, "drift is a failure too (exit 4)");
+  c.check->add_flag("--full", a.full, kFullHelp);
   c.check->add_option("--format", a.check_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   c.run = app.add_subcommand(
@@ -187,10 +195,10 @@ void define_ops_commands(CLI::App& app, Args& a, Commands& c) {
 int dispatch(const Args& a, const Commands& c) {
   cli::Context ctx(a.global);
   if (c.validate->parsed()) return cli::run_validate(ctx);
-  if (c.plan->parsed()) return cli::run_plan(ctx, a.plan_format);
-  if (c.apply->parsed()) return cli::run_apply(ctx, a.create_database);
+  if (c.plan->parsed()) return cli::run_plan(ctx, a.plan_format, a.full);
+  if (c.apply->parsed()) return cli::run_apply(ctx, a.create_database, a.full);
   if (c.reset->parsed()) return cli::run_reset(ctx, a.reset);
-  if (c.check->parsed()) return cli::run_check(ctx, a.strict, a.check_format);
+  if (c.check->parsed()) return cli::run_check(ctx, a.strict, a.check_format, a.full);
   if (c.export_sql->parsed()) return cli::run_export_sql(ctx, a.with_stamp);
   if (c.pull->parsed()) return cli::run_pull(ctx, a.pull);
   if (c.current->parsed()) return cli::run_current(ctx);

@@ -24,17 +24,24 @@ std::vector<std::string> memo_sql(const Answers& learned, int server_major,
           "recorded_at timestamptz NOT NULL DEFAULT now(), "
           "CONSTRAINT schemad_memo_pkey PRIMARY KEY (server_version, question))",
   };
-  if (learned.empty()) return out;
+  for (auto& statement : memo_upsert_sql(learned, server_major, schema)) {
+    out.push_back(std::move(statement));
+  }
+  return out;
+}
+
+std::vector<std::string> memo_upsert_sql(const Answers& learned, int server_major,
+                                         const std::string& schema) {
+  if (learned.empty()) return {};
   std::string values;
   for (const auto& [question, answer] : learned) {
     values += (values.empty() ? "" : ", ") + std::string("(") + std::to_string(server_major) +
               ", " + sql::literal(question) + ", " + sql::literal(answer) + ")";
   }
-  out.push_back("INSERT INTO " + table_sql(schema) + " (server_version, question, answer) VALUES " +
-                values +
-                " ON CONFLICT (server_version, question) DO UPDATE SET answer = EXCLUDED.answer, "
-                "recorded_at = now()");
-  return out;
+  return {"INSERT INTO " + table_sql(schema) + " (server_version, question, answer) VALUES " +
+          values +
+          " ON CONFLICT (server_version, question) DO UPDATE SET answer = EXCLUDED.answer, "
+          "recorded_at = now()"};
 }
 
 bool memo_exists(pqxx::transaction_base& tx, const std::string& schema) {

@@ -26,6 +26,11 @@ using Answers = std::map<std::string, std::string>;
 std::vector<std::string> memo_sql(const Answers& learned, int server_major,
                                   const std::string& schema);
 
+// Only the upsert of memo_sql (nothing when `learned` is empty), for a table
+// known to exist: no DDL.
+std::vector<std::string> memo_upsert_sql(const Answers& learned, int server_major,
+                                         const std::string& schema);
+
 // Whether the table exists (one query).
 bool memo_exists(pqxx::transaction_base& tx, const std::string& schema);
 

@@ -49,10 +49,19 @@ SELECT concat_ws(' ',
    FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM tables)),
   (SELECT count(*) || ':' || coalesce(sum(p.xmin::text::int8), 0)
    FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM tables)),
-  (SELECT count(*) || ':' || coalesce(sum(xmin::text::int8), 0) FROM pg_extension))
+  (SELECT count(*) || ':' || coalesce(sum(xmin::text::int8), 0) FROM pg_extension),
+  -- A policy prints its roles' names: a role renamed changes it, not pg_policy.
+  (SELECT count(*) || ':' || coalesce(sum(hashtext(r.rolname)::int8), 0) FROM pg_roles r
+   WHERE r.oid IN (SELECT unnest(p.polroles) FROM pg_policy p
+                   WHERE p.polrelid IN (SELECT oid FROM tables))))
 )SQL";
 
 }  // namespace
+
+const std::string& catalog_version_sql() {
+  static const std::string query = kQuery;
+  return query;
+}
 
 std::string catalog_version(pqxx::connection_base& conn, const std::vector<std::string>& schemas) {
   pqxx::nontransaction tx(conn, "schemad-catalog-version");

@@ -4,13 +4,16 @@
 // statement that counts, and sums the xmin of, every catalog row inspection
 // reads (namespaces, relations, columns, defaults, constraints, indexes,
 // types, enum labels, comments, dependencies, sequences, view rules,
-// functions, triggers, policies, extensions). Any DDL inserts
+// functions, triggers, policies, extensions, and the names of the roles that
+// policies name). Any DDL inserts
 // rows with a newer transaction id than every row it replaces, or deletes
 // rows: a count or a sum changes. Freezing keeps xmin (PostgreSQL 9.4+).
 // Statistics that VACUUM and ANALYZE write in place do not change it, and do
 // not matter to a comparison. (After transaction ids wrap around, an update
-// could in theory keep a sum: the daemon inspects in full every tenth run
-// anyway.)
+// could in theory keep a sum, if the new row's transaction id were exactly the
+// old one's: the daemon inspects in full every tenth run anyway, and a
+// recorded verification (engine/verified.hpp) also compares schemad's
+// version, the model and alembic_version.)
 
 #include <pqxx/connection_base>
 #include <string>
@@ -21,5 +24,9 @@ namespace schemad::catalog {
 // The version text of `schemas`; equal texts mean an unchanged catalog for
 // them. Precondition: no transaction open on `conn`.
 std::string catalog_version(pqxx::connection_base& conn, const std::vector<std::string>& schemas);
+
+// The query itself: one row, one text column; $1 is the schemas (text[]).
+// For a statement that reads the version along with something else.
+const std::string& catalog_version_sql();
 
 }  // namespace schemad::catalog

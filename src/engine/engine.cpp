@@ -1,5 +1,9 @@
 #include "engine/engine.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
 #include "apply/advisory_lock.hpp"
 #include "apply/memo.hpp"
 #include "catalog/version.hpp"
@@ -7,6 +11,7 @@
 #include "engine/explain.hpp"
 #include "engine/heal.hpp"
 #include "engine/probe.hpp"
+#include "engine/verified.hpp"
 
 namespace schemad::engine {
 
@@ -32,6 +37,57 @@ bool reuse_cached(pqxx::connection_base& conn, const schema::Database& model,
   return false;
 }
 
+// The observation `record` gives again when nothing it depends on differs
+// from `now` and the settings; nullopt otherwise.
+std::optional<Observation> from_record(const Verification& record, const Recorded& now,
+                                       const std::string& revision, const Settings& settings) {
+  if (record.catalog_version != now.catalog_version || record.revisions != now.revisions ||
+      record.revision != revision || record.settings != settings_key(settings.replace) ||
+      record.revision_source != revision_source(settings.revisions) ||
+      record.schemad_version != SCHEMAD_VERSION) {
+    return std::nullopt;
+  }
+  apply::StampState state;
+  state.table_exists = now.stamp_table;
+  state.revisions = now.revisions;
+  const alembic::RevisionGraph* graph = settings.revisions.graph.get();
+  if (apply::needs_history(state, revision, graph)) return std::nullopt;
+  Observation o;
+  o.stamp = apply::decide_stamp(state, revision, graph);
+  if (o.stamp.pending() || o.stamp.error()) return std::nullopt;
+  o.diff.drift = record.drift;
+  o.memo_table = true;
+  o.queries = now.queries;
+  return o;
+}
+
+void use_record(Observation o, const Recorded& now, Report& report) {
+  report.found = o;
+  report.remaining = std::move(o);
+  report.verified_at = now.recorded_at;
+}
+
+// The parsed model's recorded verification, when settings trust it and it
+// still holds. `spent`: the statements it took.
+bool trusted(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
+             Report& report, int& spent) {
+  if (!settings.trust_record) return false;
+  const Recorded now = read_recorded(conn, settings.version_table_schema, &model.schemas, "");
+  spent = now.queries;
+  if (!now.record || now.record->fingerprint != model.fingerprint) return false;
+  auto o = from_record(*now.record, now, report.revision, settings);
+  if (!o) return false;
+  use_record(std::move(*o), now, report);
+  return true;
+}
+
+// A no-op run that may write: the answers the server gave and, when this
+// comparison verified the model in full, its record (unless the same one is
+// kept already). The record alone needs no lock: one upsert, and a session
+// that may not write goes on without it.
+void keep(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
+          const std::string& version, util::Clock& clock, Report& report);
+
 // Nothing to heal, but the server answered questions no earlier run had
 // recorded (the first run after an upgrade, a new expression in the
 // model): keep the answers, under the lock, so that later runs need not ask.
@@ -54,16 +110,55 @@ void learn_after(pqxx::connection_base& conn, const schema::Database& model,
   if (!after.learned.empty()) remember(conn, model, after.learned, settings, clock, report);
 }
 
+void keep(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
+          const std::string& version, util::Clock& clock, Report& report) {
+  const Observation& f = report.found;
+  apply::Answers writes = f.learned;
+  if (f.memo_table && f.satisfied() && !f.stamp.error() && f.unverified.empty() && !f.learn_after &&
+      !version.empty()) {
+    Verification v{model.schemas,           version,
+                   model.fingerprint,       model.source,
+                   report.revision,         revision_source(settings.revisions),
+                   f.stamp.state.revisions, settings_key(settings.replace),
+                   SCHEMAD_VERSION,         f.diff.drift};
+    std::sort(v.schemas.begin(), v.schemas.end());
+    std::sort(v.revisions.begin(), v.revisions.end());
+    std::string text = to_text(v);
+    if (text != f.verification) writes[verification_question(model.schemas)] = std::move(text);
+  }
+  if (writes.empty()) return;
+  if (!f.learned.empty()) {
+    remember(conn, model, writes, settings, clock, report);
+    return;
+  }
+  const apply::Statements memo{
+      "recording the verification",
+      apply::memo_upsert_sql(writes, apply::server_major(conn), settings.version_table_schema)};
+  if (auto error = apply::execute(conn, memo, execute_options(settings), clock)) {
+    spdlog::debug("verification not recorded: {}", error->text());
+  }
+}
+
 void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
                     const Settings& settings, util::Clock& clock, Report& report) {
+  int spent = 0;
+  if (trusted(conn, model, settings, report, spent)) return;
   std::string version;
   if (reuse_cached(conn, model, settings, version, report)) return;
+  // Taken before the comparison, for the record a no-op apply keeps.
+  if (mode == Mode::apply && version.empty()) {
+    version = catalog::catalog_version(conn, model.schemas);
+    spent += 1;
+  }
   // Look first, without the lock: an apply with nothing to do never waits
   // for, nor holds up, another replica. check never retries what the data
   // blocks: it reports what the history says.
+  // An apply learns ahead how the server will print what it creates, so
+  // that the heal can use this observation again under the lock.
   const ObserveOptions look{mode == Mode::check || !settings.retry_conflicts, mode == Mode::apply,
-                            false, settings.replace};
+                            mode == Mode::apply, settings.replace};
   report.found = observe(conn, model, baseline_of(settings, report.revision), look);
+  report.found.queries += spent;
   ++report.observations;
   report.plan = plan::render(report.found.diff);
   report.remaining = report.found;
@@ -71,12 +166,14 @@ void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, 
   // Several heads in alembic_version leave the stamp alone, not the schema;
   // changes the data blocks wait for an explicit request.
   if (mode == Mode::apply && report.found.actionable()) {
-    heal(conn, model, settings, clock, report);
+    heal(conn, model, settings, clock, report, version);
     if (report.found.learn_after && report.errors.empty())
       learn_after(conn, model, settings, clock, report);
-  } else if (mode == Mode::apply && !report.found.learned.empty()) {
-    remember(conn, model, report.found.learned, settings, clock, report);
-  } else if (settings.cache && report.found.satisfied() && !report.found.stamp.error()) {
+    return;
+  }
+  if (mode == Mode::apply) keep(conn, model, settings, version, clock, report);
+  if (settings.cache && report.found.learned.empty() && report.found.satisfied() &&
+      !report.found.stamp.error()) {
     *settings.cache = {true, model.fingerprint, report.revision, version, report.found, 0};
   }
 }
@@ -113,6 +210,26 @@ bool Report::model_error() const {
     if (!error.path.empty()) return true;
   }
   return false;
+}
+
+std::optional<Report> converge_recorded(pqxx::connection_base& conn, const std::string& source,
+                                        Mode mode, const Settings& settings, util::Clock& clock) {
+  const auto start = clock.now();
+  try {
+    const Recorded now = read_recorded(conn, settings.version_table_schema, nullptr, source);
+    if (!now.record) return std::nullopt;
+    auto o = from_record(*now.record, now, now.record->revision, settings);
+    if (!o) return std::nullopt;
+    Report report;
+    report.mode = mode;
+    report.revision = now.record->revision;
+    use_record(std::move(*o), now, report);
+    report.duration = clock.now() - start;
+    return report;
+  } catch (const std::exception& e) {
+    spdlog::debug("no recorded verification: {}", e.what());
+    return std::nullopt;
+  }
 }
 
 apply::ExecuteOptions execute_options(const Settings& settings) {

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
@@ -55,6 +56,11 @@ struct Settings {
   // most ObservationCache::kMaxReuses times in a row).
   ObservationCache* cache = nullptr;
   bool reuse = false;
+  // Trust a recorded verification (verified.hpp): when the catalog version,
+  // the model, the revision, alembic_version's rows and these settings are
+  // those a full comparison recorded, report that comparison again instead
+  // of inspecting. The one-shot check, plan and apply do, unless --full.
+  bool trust_record = false;
 };
 
 enum class Mode {
@@ -76,6 +82,9 @@ struct Report {
   plan::Plan pending;                    // what would heal `remaining`; check: == plan
   std::vector<db::Error> errors;         // none when the reconcile itself worked
   int observations = 0;                  // full comparisons with the catalog made
+  // The answer came from a recorded verification: when it was recorded (the
+  // server's text); empty when this run compared.
+  std::string verified_at;
   std::chrono::duration<double> duration{0};
   std::chrono::duration<double> lock_wait{0};
 
@@ -95,6 +104,13 @@ struct Report {
 // be had are in Report::errors, and nothing of a failed transaction remains.
 Report converge(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
                 const Settings& settings, util::Clock& clock);
+
+// Before a JSON model is even read: the report the verification recorded
+// for the model whose text has SHA-256 `source` gives again, when nothing it
+// depends on changed (verified.hpp; three statements); nullopt otherwise,
+// and on any error (the full run then reports it). Reads only.
+std::optional<Report> converge_recorded(pqxx::connection_base& conn, const std::string& source,
+                                        Mode mode, const Settings& settings, util::Clock& clock);
 
 // The executor's options for these settings.
 apply::ExecuteOptions execute_options(const Settings& settings);

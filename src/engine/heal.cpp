@@ -7,6 +7,7 @@
 #include "apply/advisory_lock.hpp"
 #include "apply/history.hpp"
 #include "apply/memo.hpp"
+#include "catalog/version.hpp"
 #include "engine/explain.hpp"
 
 namespace schemad::engine {
@@ -57,6 +58,23 @@ void observe_under_lock(Healing& h) {
   r.plan = plan::render(r.found.diff);
   r.remaining = r.found;
   r.pending = r.plan;
+}
+
+// 2. Nothing changed since the look: the catalog version it was taken at,
+// and alembic_version's rows (which change without DDL). Two statements
+// instead of an observation.
+bool unchanged_since_look(Healing& h, const std::string& looked_at) {
+  if (looked_at.empty()) return false;
+  Report& r = h.report;
+  if (catalog::catalog_version(h.conn, h.model.schemas) != looked_at) return false;
+  r.found.queries += 1;
+  if (!r.found.stamp.state.table_exists) return true;
+  pqxx::nontransaction tx(h.conn, "schemad-stamp");
+  auto rows = apply::read_revisions(tx, h.baseline.schema);
+  r.found.queries += 1;
+  auto looked = r.found.stamp.state.revisions;
+  std::sort(looked.begin(), looked.end());
+  return rows == looked;
 }
 
 // 3. With nothing online to follow, the stamp and the history row join the
@@ -205,7 +223,7 @@ Baseline baseline_of(const Settings& settings, const std::string& revision) {
 }
 
 void heal(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
-          util::Clock& clock, Report& report) {
+          util::Clock& clock, Report& report, const std::string& looked_at) {
   Healing h{conn,
             model,
             settings,
@@ -216,7 +234,7 @@ void heal(pqxx::connection_base& conn, const schema::Database& model, const Sett
   auto lock =
       apply::lock_model(conn, settings.lock_name, model.schemas, settings.lock_retry, clock);
   report.lock_wait = lock->waited();
-  observe_under_lock(h);
+  if (!unchanged_since_look(h, looked_at)) observe_under_lock(h);
   if (!report.found.actionable()) {
     // Another replica healed meanwhile; the answers are still worth keeping.
     if (!report.found.learned.empty()) {

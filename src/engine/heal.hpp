@@ -3,7 +3,9 @@
 // Healing, the apply half of a reconcile, under the advisory lock:
 //
 //   1. take the lock (any number of replicas: only the holder writes);
-//   2. observe again: another replica may have done the work meanwhile;
+//   2. observe again, unless the catalog version and alembic_version's rows
+//      show nothing changed since the look: another replica may have done
+//      the work meanwhile;
 //   3. execute the plan (apply/executor.hpp); with nothing online to
 //      follow, the stamp and the history row join its transaction;
 //   4. go around a table that other sessions kept locked past lock_retry:
@@ -17,7 +19,8 @@
 //      final short transaction writes the history row, and the stamp when
 //      the database now satisfies the model.
 //
-// So a healing run observes twice, and a third time only in the cases of 5.
+// So a healing run observes once when nothing changed while it waited for
+// the lock, twice otherwise, and once more only in the cases of 5.
 
 #include <pqxx/connection_base>
 
@@ -27,11 +30,14 @@
 namespace schemad::engine {
 
 // Precondition: report.revision is set, and report.found, plan, remaining
-// and pending hold the observation made without the lock. Throws what
-// observe() and the advisory lock throw; execution errors go to
-// report.errors.
+// and pending hold the observation made without the lock, learning ahead,
+// at catalog version `looked_at` (catalog/version.hpp; "" when not taken).
+// Under the lock, that observation is used again when the catalog version
+// and alembic_version's rows are still the same; otherwise it observes
+// again. Throws what observe() and the advisory lock throw; execution
+// errors go to report.errors.
 void heal(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
-          util::Clock& clock, Report& report);
+          util::Clock& clock, Report& report, const std::string& looked_at);
 
 // Writes `learned` to schemad_memo (creating it when missing) in a short
 // transaction of its own; the caller holds the advisory lock. An error goes

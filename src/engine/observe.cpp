@@ -8,6 +8,7 @@
 #include "apply/history.hpp"
 #include "catalog/inspect.hpp"
 #include "engine/probe.hpp"
+#include "engine/verified.hpp"
 
 namespace schemad::engine {
 
@@ -17,6 +18,7 @@ namespace {
 struct Bookkept {
   apply::StampState stamp;
   apply::Answers memo;
+  bool memo_table = false;
 };
 
 // alembic_version's rows and schemad_memo's answers, in one statement when
@@ -33,12 +35,14 @@ Bookkept read_bookkeeping(pqxx::connection_base& conn, const schema::Database& m
     out.stamp = apply::read_stamp(tx, schema);
     queries += out.stamp.table_exists ? 4 : 3;
     const bool memo = apply::memo_exists(tx, schema);
+    out.memo_table = memo;
     if (memo) out.memo = apply::read_memo(tx, schema, major);
     queries += memo ? 2 : 1;
     return out;
   }
   out.stamp.table_exists = actual.table({schema, apply::kAlembicVersionTable}) != nullptr;
   const bool memo = actual.table({schema, apply::kMemoTable}) != nullptr;
+  out.memo_table = memo;
   if (!out.stamp.table_exists && !memo) return out;
   pqxx::nontransaction tx(conn, "schemad-bookkeeping");
   queries += 1;
@@ -94,6 +98,11 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
   schema::Database actual = catalog::inspect(conn, model.schemas, &inspect_stats);
   o.queries = inspect_stats.queries;
   Bookkept kept = read_bookkeeping(conn, model, actual, baseline.schema, o.queries);
+  o.memo_table = kept.memo_table;
+  if (auto it = kept.memo.find(verification_question(model.schemas)); it != kept.memo.end()) {
+    o.verification = std::move(it->second);
+    kept.memo.erase(it);  // not an answer the probe asks for
+  }
   schema::Database desired = model;
   ProbeStats probe_stats;
   const Asking asking = !options.may_write    ? Asking::never

@@ -36,6 +36,11 @@ struct Observation {
   // Questions about what the run is to create could not be asked before it
   // exists (it needs an extension or a type created with it).
   bool learn_after = false;
+  // schemad_memo exists, and the verification it records for the model's
+  // schemas (verified.hpp; "" when none): a no-op run that may write
+  // records a new one only when it differs.
+  bool memo_table = false;
+  std::string verification;
   int queries = 0;  // statements the observation sent
 
   // Nothing missing, nothing blocked, and the stamp current.

@@ -50,7 +50,8 @@ json to_json(const Report& report) {
           {"blocked", blocked},
           {"unverified", report.remaining.unverified},
           {"stamp", to_json(report.remaining.stamp)},
-          {"applied", applied}};
+          {"applied", applied},
+          {"verified_at", report.verified_at.empty() ? json(nullptr) : json(report.verified_at)}};
 }
 
 }  // namespace schemad::engine

@@ -4,6 +4,7 @@
 #include "model/invalid.hpp"
 #include "model/read_model.hpp"
 #include "util/file.hpp"
+#include "util/sha256.hpp"
 
 namespace schemad::model {
 
@@ -54,6 +55,7 @@ schema::Database load_text(std::string_view json, const std::string& file, std::
   try {
     schema::Database db = read_model(util::parse_strict_json(json, kMaxModelDepth));
     db.fingerprint = fingerprint(db);
+    db.source = util::sha256_hex(json);
     return db;
   } catch (const Invalid& error) {
     throw ModelError(file, error.path(), error.problem());

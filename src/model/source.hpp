@@ -14,6 +14,12 @@ namespace schemad::model {
 // `max_bytes`: the configuration's model_max_bytes (0: the default).
 schema::Database load_configured(const std::string& path, std::size_t max_bytes = 0);
 
+// The SHA-256 hex of the JSON text load_configured(path) reads (what its
+// Database::source will be), read in pieces so that even a large model costs
+// no memory; "" when the file cannot be read or is over the limit (then
+// loading it would fail, and say why).
+std::string source_digest(const std::string& path, std::size_t max_bytes = 0);
+
 // How `path` is named in messages and /status.
 std::string display_name(const std::string& path);
 

@@ -327,6 +327,11 @@ struct Database {
   // of the model's canonical form.
   std::string revision;
   std::string fingerprint;
+  // Model only: the SHA-256 hex of the JSON text it was read from (a JSON
+  // file, or the embedded example); empty for a SQL model. A recorded
+  // verification (engine/verified.hpp) names it, so that a later run can
+  // recognise the model without reading it.
+  std::string source;
   // Model only: what a SQL model makes that schemad does not manage, one
   // line each with its place ("schema.sql:40:1: view public.v: not managed
   // by schemad; not applied"). Not part of the fingerprint.

@@ -458,11 +458,15 @@ TEST_CASE("with nothing to do, a SIGHUP reconcile and timer ticks send no DDL an
   auto model = write_temp_file("daemon-readonly/model.json", kRealisticModel);
   auto config = write_temp_file("daemon-readonly/schemad.json",
                                 R"j({"reconcile": {"interval_seconds": 1}})j");
+  StatementWitness witness(db);  // before: it creates an extension
   Daemon d({"--config", config, "--database-url", db.url(), "--model", model}, {});
   REQUIRE(d.wait_ready());
   // The start-up reconcile built everything and recorded the server's
-  // answers; from now on, only reads.
-  StatementWitness witness(db);
+  // answers; the first timer tick inspects in full and records that
+  // verification (one upsert); from then on, only reads.
+  REQUIRE(d.wait_for("/status", [](const HttpReply& r) {
+    return r.status == 200 && json::parse(r.body)["last_reconcile"]["trigger"] == "interval";
+  }));
   witness.reset();
   d.signal(SIGHUP);
   REQUIRE(d.wait_for("/status", [](const HttpReply& r) {

@@ -102,7 +102,7 @@ RunResult on(const TempDatabase& db, const std::string& model, std::vector<std::
 }
 
 void satisfied(const TempDatabase& db, const std::string& model) {
-  const RunResult check = on(db, model, {"check", "--strict"});
+  const RunResult check = on(db, model, {"check", "--strict", "--full"});
   INFO("check: " << check.out << check.err);
   CHECK(check.exit_code == 0);
   CHECK(contains(check.out, "satisfies the model (0 drift items)"));

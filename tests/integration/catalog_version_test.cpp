@@ -9,6 +9,7 @@
 #include "engine/cache.hpp"
 #include "engine/engine.hpp"
 #include "model/load.hpp"
+#include "support/models.hpp"
 #include "support/pg.hpp"
 
 using namespace schemad;
@@ -16,17 +17,9 @@ using schemad::test::TempDatabase;
 
 namespace {
 
-const char* kModel = R"j({"version": 1, "revision": "r1",
-  "enums": [{"name": "mood", "values": ["ok", "meh"]}],
-  "tables": [{"name": "items", "comment": "things",
-              "columns": [{"name": "id", "type": "integer", "primary_key": true},
-                          {"name": "sku", "type": "text", "default": "x"},
-                          {"name": "mood", "type": "mood"}],
-              "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}]}]})j";
-
 struct Fixture {
   TempDatabase db;
-  schema::Database model = model::load_text(kModel, "model.json");
+  schema::Database model = model::load_text(test::kItemsModel, "model.json");
   std::unique_ptr<pqxx::connection> conn;
   engine::ObservationCache cache;
 
@@ -124,8 +117,10 @@ TEST_CASE("the cache is not reused when alembic_version or the model changes", "
   CHECK(stamp_changed.found.stamp.action == apply::StampDecision::Action::leave_unknown);
 
   f.run(false);
-  f.model = model::load_text(
-      std::string(kModel).replace(std::string(kModel).find("\"r1\""), 4, "\"r2\""), "model.json");
+  f.model =
+      model::load_text(std::string(test::kItemsModel)
+                           .replace(std::string(test::kItemsModel).find("\"r1\""), 4, "\"r2\""),
+                       "model.json");
   auto model_changed = f.run(true);
   CHECK(model_changed.found.queries > 2);
 }

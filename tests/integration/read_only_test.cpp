@@ -53,6 +53,11 @@ TEST_CASE(
   auto first = run(db, test::kRealisticModel, engine::Mode::apply);
   INFO(first.error_text());
   REQUIRE(first.satisfied());
+  // The first no-op apply records its verification (one upsert, no DDL);
+  // later ones find it unchanged and write nothing.
+  witness.reset();
+  REQUIRE(run(db, test::kRealisticModel, engine::Mode::apply).satisfied());
+  CHECK(witness.writes().find("CREATE") == std::string::npos);
   for (const auto mode : {engine::Mode::check, engine::Mode::apply}) {
     witness.reset();
     auto report = run(db, test::kRealisticModel, mode);
@@ -65,7 +70,8 @@ TEST_CASE(
     CHECK(report.found.unverified.empty());  // the apply recorded every answer
     CHECK(report.steps.empty());
     CHECK(writes == "");
-    CHECK(statements == simple);
+    // apply also takes the catalog version before comparing, for the record.
+    CHECK(statements == simple + (mode == engine::Mode::apply ? 1 : 0));
   }
   WARN("no-op statements: " << simple << " (simple and realistic models alike)");
 }

@@ -6,6 +6,17 @@ namespace schemad::test {
 
 // Three tables (users, posts, comments) with a FK chain, an enum, a unique
 // and an index: the model of the "Done when" scenario.
+// One table with an enum column, a default, an index and a comment: every
+// kind of catalog row the catalog version sums (catalog_version_test,
+// verified_test).
+inline constexpr const char* kItemsModel = R"j({"version": 1, "revision": "r1",
+  "enums": [{"name": "mood", "values": ["ok", "meh"]}],
+  "tables": [{"name": "items", "comment": "things",
+              "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                          {"name": "sku", "type": "text", "default": "x"},
+                          {"name": "mood", "type": "mood"}],
+              "indexes": [{"name": "ix_items_sku", "columns": ["sku"]}]}]})j";
+
 inline constexpr const char* kThreeTableModel = R"j({
   "version": 1,
   "revision": "rev_three_tables",
