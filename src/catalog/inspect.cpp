@@ -205,7 +205,9 @@ void read_objects(const pqxx::result& result, schema::Database& db, TableMap& ta
   std::map<QualifiedName, schema::Enum> enums;
   // Rows come in no order: labels and columns are ordered by position here.
   std::map<QualifiedName, std::vector<std::pair<double, std::string>>> labels;
-  std::map<QualifiedName, std::vector<std::pair<double, schema::Column>>> columns;
+  // Columns go straight into their table, with their positions beside them
+  // (a column is big: no second copy of every one while sorting).
+  std::map<QualifiedName, std::vector<double>> positions;
   for (const auto& row : result) {
     const std::string kind = text(row[col.kind]);
     if (kind == "schema") {
@@ -226,7 +228,8 @@ void read_objects(const pqxx::result& result, schema::Database& db, TableMap& ta
       t.name = name;
       t.comment = optional_text(row[col.comment]);
       if (!row[col.item].is_null()) {
-        columns[name].emplace_back(row[col.position].as<double>(), read_column(row, col));
+        positions[name].push_back(row[col.position].as<double>());
+        t.columns.push_back(read_column(row, col));
       }
     }
   }
@@ -235,11 +238,20 @@ void read_objects(const pqxx::result& result, schema::Database& db, TableMap& ta
     std::sort(items.begin(), items.end(), by_position);
     for (auto& item : items) enums[name].values.push_back(std::move(item.second));
   }
-  for (auto& [name, items] : columns) {
-    std::sort(items.begin(), items.end(), by_position);
+  for (auto& [name, at] : positions) {
     auto& target = tables[name].columns;
-    target.reserve(items.size());
-    for (auto& item : items) target.push_back(std::move(item.second));
+    if (std::is_sorted(at.begin(), at.end())) {
+      target.shrink_to_fit();
+      continue;
+    }
+    std::vector<std::size_t> order(at.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&at](std::size_t a, std::size_t b) { return at[a] < at[b]; });
+    std::vector<schema::Column> sorted;
+    sorted.reserve(target.size());
+    for (std::size_t i : order) sorted.push_back(std::move(target[i]));
+    target = std::move(sorted);
   }
   std::sort(db.schemas.begin(), db.schemas.end());
   std::sort(db.extensions.begin(), db.extensions.end());
@@ -362,37 +374,25 @@ void sort_table(schema::Table& table) {
 
 namespace {
 
-struct Rows {
-  pqxx::result objects;
-  pqxx::result constraints;
-  pqxx::result indexes;
-  pqxx::result definitions;
-};
-
-Rows read_rows(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-               InspectStats& sent) {
+// The four queries, each result read into the schema and let go before the
+// next is sent, so that at most one result is held at a time (besides the
+// small definitions, read twice).
+schema::Database read_and_assemble(pqxx::transaction_base& tx,
+                                   const std::vector<std::string>& schemas, InspectStats& sent) {
   tx.exec0(queries::set_search_path);
   ++sent.queries;
   const std::string requested = sql::text_array(schemas);
-  Rows rows;
-  rows.objects = tx.exec_params(queries::objects, requested);
-  ++sent.queries;
-  rows.constraints = tx.exec_params(queries::constraints, requested);
-  ++sent.queries;
-  rows.indexes = tx.exec_params(queries::indexes, requested);
-  ++sent.queries;
-  rows.definitions = tx.exec_params(queries::definitions, requested);
-  ++sent.queries;
-  return rows;
-}
-
-schema::Database assemble(const Rows& rows) {
+  auto query = [&](const char* sql) {
+    ++sent.queries;
+    return tx.exec_params(sql, requested);
+  };
   schema::Database db;
   TableMap tables;
-  read_objects(rows.objects, db, tables);
-  read_constraints(rows.constraints, tables);
-  add_views(rows.definitions, db);
-  read_indexes(rows.indexes, tables, db.views);
+  read_objects(query(queries::objects), db, tables);
+  read_constraints(query(queries::constraints), tables);
+  const pqxx::result definitions = query(queries::definitions);
+  add_views(definitions, db);
+  read_indexes(query(queries::indexes), tables, db.views);
   // A serial column's sequence is part of the column, not a sequence of
   // its own.
   db.sequences.erase(std::remove_if(db.sequences.begin(), db.sequences.end(),
@@ -408,7 +408,7 @@ schema::Database assemble(const Rows& rows) {
     sort_table(entry.second);
     db.tables.push_back(std::move(entry.second));
   }
-  add_definitions(rows.definitions, db);
+  add_definitions(definitions, db);
   return db;
 }
 
@@ -432,10 +432,10 @@ schema::Database inspect(pqxx::connection_base& conn, const std::vector<std::str
   // is taken by the first query, so every query sees the same catalog.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn, "schemad_inspect");
   ++sent.queries;
-  Rows rows = read_rows(tx, schemas, sent);
+  schema::Database db = read_and_assemble(tx, schemas, sent);
   tx.commit();
   ++sent.queries;
-  return assemble(rows);
+  return db;
 }
 
 schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
@@ -443,7 +443,7 @@ schema::Database inspect_in(pqxx::transaction_base& tx, const std::vector<std::s
   InspectStats local;
   InspectStats& sent = stats != nullptr ? *stats : local;
   sent.queries = 0;
-  return assemble(read_rows(tx, schemas, sent));
+  return read_and_assemble(tx, schemas, sent);
 }
 
 std::optional<QualifiedName> nextval_sequence(const std::string& def) {

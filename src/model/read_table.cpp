@@ -31,7 +31,10 @@ std::vector<ColumnEntry> read_columns(const Node& table_node, schema::Table& tab
   TypeScope types{scope.enums, table.name.schema, scope.default_schema, scope.has_extensions};
   std::vector<ColumnEntry> entries;
   std::map<std::string, std::string> first_at;
-  for (const Node& item : table_node.at("columns").items()) {
+  const std::vector<Node> items = table_node.at("columns").items();
+  entries.reserve(items.size());
+  table.columns.reserve(items.size());  // a model holds many: no slack
+  for (const Node& item : items) {
     entries.push_back(read_column(item, types));
     const schema::Column& column = entries.back().column;
     auto [it, inserted] = first_at.emplace(column.name, column.path);
