@@ -140,12 +140,14 @@ apply::StampDecision recorded(const apply::StampDecision& decision) {
 // (enum values, each a whole change) done. Empty otherwise.
 std::optional<Observation> derive(const Observation& found, const ExecuteResult& run, bool split) {
   if (split) return std::nullopt;
-  Observation o = found;
-  o.queries = 0;
   if (run.committed && all_ok(run.steps)) {
+    Observation o = found.without_diff();
+    o.queries = 0;
     o.diff = diff::after_applying(found.diff);
     return o;
   }
+  Observation o = found;
+  o.queries = 0;
   const bool rolled_back = !run.committed && run.error &&
                            run.error->kind != db::ErrorKind::in_doubt &&
                            run.error->kind != db::ErrorKind::connection_lost;

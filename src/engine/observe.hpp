@@ -43,6 +43,21 @@ struct Observation {
   std::string verification;
   int queries = 0;  // statements the observation sent
 
+  // A copy of all but `diff` (left empty): for a caller about to set a
+  // diff of its own, without copying a large one first.
+  Observation without_diff() const {
+    Observation o;
+    o.stamp = stamp;
+    o.blocked = blocked;
+    o.learned = learned;
+    o.unverified = unverified;
+    o.learn_after = learn_after;
+    o.memo_table = memo_table;
+    o.verification = verification;
+    o.queries = queries;
+    return o;
+  }
+
   // Nothing missing, nothing blocked, and the stamp current.
   bool satisfied() const { return diff.satisfied() && !stamp.pending() && blocked.empty(); }
   // Something healing can do now: a pending change, or the stamp.
