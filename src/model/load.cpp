@@ -53,7 +53,20 @@ schema::Database load_text(std::string_view json, const std::string& file, std::
     throw ModelError(file, "", too_large(json.size(), max_bytes));
   }
   try {
-    schema::Database db = read_model(util::parse_strict_json(json, kMaxModelDepth));
+    // Two passes, so that the model is never in memory as a document: the
+    // first reads everything but the tables (which need the enums and the
+    // default schema, wherever they are in the file), the second reads the
+    // tables one at a time.
+    const std::string key = "tables";
+    const util::JsonDocument top = util::parse_strict_json(json, kMaxModelDepth, key, {});
+    const TablesReader tables = [&](const ModelScope& scope, std::vector<schema::Table>& out) {
+      util::parse_strict_json(
+          json, kMaxModelDepth, key, [&](std::size_t index, util::JsonDocument&& element) {
+            const Node node(element.root, util::child_path(key, index), element);
+            out.push_back(read_table(node, scope));
+          });
+    };
+    schema::Database db = read_model(top, &tables);
     db.fingerprint = fingerprint(db);
     db.source = util::sha256_hex(json);
     return db;

@@ -76,7 +76,7 @@ std::vector<std::string> used_schemas(const schema::Database& db) {
 
 }  // namespace
 
-schema::Database read_model(const Document& doc) {
+schema::Database read_model(const Document& doc, const TablesReader* tables) {
   Node root(doc.root, "", doc);
   check_version(root);
   root.expect_object({"version", "schema", "revision", "extensions", "enums", "sequences",
@@ -104,7 +104,13 @@ schema::Database read_model(const Document& doc) {
   }
 
   ModelScope scope{db.default_schema, &db.enums, !db.extensions.empty()};
-  for (const Node& item : root.at("tables").items()) db.tables.push_back(read_table(item, scope));
+  const std::vector<Node> table_items = root.at("tables").items();  // an array, or it says so
+  if (tables != nullptr) {
+    db.tables.reserve(table_items.size());
+    (*tables)(scope, db.tables);
+  } else {
+    for (const Node& item : table_items) db.tables.push_back(read_table(item, scope));
+  }
   if (auto views = root.find("views")) {
     for (const Node& item : views->items()) db.views.push_back(read_view(item, db.default_schema));
   }

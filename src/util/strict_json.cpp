@@ -14,7 +14,9 @@ using json = nlohmann::json;
 // open container its path and (objects) the keys seen so far.
 class StrictBuilder : public nlohmann::json_sax<json> {
  public:
-  StrictBuilder(JsonDocument& doc, int max_depth) : doc_(doc), max_depth_(max_depth) {}
+  StrictBuilder(JsonDocument& doc, int max_depth, const std::string* stream_key = nullptr,
+                const ElementHandler* each = nullptr)
+      : doc_(doc), max_depth_(max_depth), stream_key_(stream_key), each_(each) {}
 
   bool null() override { return add(json(nullptr)); }
   bool boolean(bool value) override { return add(json(value)); }
@@ -99,8 +101,36 @@ class StrictBuilder : public nlohmann::json_sax<json> {
   }
 
   bool add(json&& value) {
-    place(std::move(value));
+    json* stored = place(std::move(value));
+    if (in_stream_array()) deliver(*stored, frames_.back().next_index - 1);
     return true;
+  }
+
+  // The innermost open container is the streamed array.
+  bool in_stream_array() const {
+    return stream_key_ != nullptr && frames_.size() == 2 && frames_[0].container->is_object() &&
+           frames_[1].container->is_array() && frames_[1].path == *stream_key_;
+  }
+
+  // Hands the element at `index` (stored at `slot`) over, with its numbers'
+  // spellings, and leaves null in its place.
+  void deliver(json& slot, std::size_t index) {
+    JsonDocument element;
+    element.root = std::move(slot);
+    slot = nullptr;
+    const std::string path = child_path(*stream_key_, index);
+    for (auto it = doc_.number_text.lower_bound(path); it != doc_.number_text.end();) {
+      const std::string& key = it->first;
+      if (key.compare(0, path.size(), path) != 0) break;
+      const bool inside =
+          key.size() == path.size() || key[path.size()] == '.' || key[path.size()] == '[';
+      if (!inside) {
+        ++it;
+        continue;
+      }
+      element.number_text.insert(doc_.number_text.extract(it++));
+    }
+    if (*each_) (*each_)(index, std::move(element));
   }
 
   bool open(json&& container) {
@@ -116,7 +146,9 @@ class StrictBuilder : public nlohmann::json_sax<json> {
   }
 
   bool close() {
+    json* closed = frames_.back().container;
     frames_.pop_back();
+    if (in_stream_array()) deliver(*closed, frames_.back().next_index - 1);
     return true;
   }
 
@@ -127,20 +159,37 @@ class StrictBuilder : public nlohmann::json_sax<json> {
 
   JsonDocument& doc_;
   int max_depth_;
+  const std::string* stream_key_;
+  const ElementHandler* each_;
   std::vector<Frame> frames_;
   std::optional<JsonError> error_;
 };
 
 }  // namespace
 
-JsonDocument parse_strict_json(std::string_view text, int max_depth) {
-  JsonDocument doc;
-  StrictBuilder builder(doc, max_depth);
+namespace {
+
+JsonDocument parse(std::string_view text, StrictBuilder& builder, JsonDocument& doc) {
   bool ok = json::sax_parse(text, &builder, json::input_format_t::json, /*strict=*/true,
                             /*ignore_comments=*/false);
   if (const JsonError* error = builder.error()) throw *error;
   if (!ok) throw JsonError("", "invalid JSON");
-  return doc;
+  return std::move(doc);
+}
+
+}  // namespace
+
+JsonDocument parse_strict_json(std::string_view text, int max_depth) {
+  JsonDocument doc;
+  StrictBuilder builder(doc, max_depth);
+  return parse(text, builder, doc);
+}
+
+JsonDocument parse_strict_json(std::string_view text, int max_depth, const std::string& stream_key,
+                               const ElementHandler& each) {
+  JsonDocument doc;
+  StrictBuilder builder(doc, max_depth, &stream_key, &each);
+  return parse(text, builder, doc);
 }
 
 }  // namespace schemad::util

@@ -6,6 +6,7 @@
 // built through a SAX handler that tracks the JSON path of every value and
 // reports every problem at its path.
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -51,5 +52,16 @@ struct JsonDocument {
 // nesting deeper than `max_depth` containers, and a NUL character (\u0000)
 // in a string or key. Never recurses on the document's depth.
 JsonDocument parse_strict_json(std::string_view text, int max_depth);
+
+// The same, but the elements of the array under the top-level key
+// `stream_key` ("tables") are not kept: each, once parsed, is handed to
+// `each` as a document of its own (its root the element, its number_text
+// under the paths it has in the whole document: "tables[3]...") along with
+// its index, and replaced by null in the document returned. A large model
+// is then never in memory as a whole. Whatever `each` throws stops the
+// parse and propagates.
+using ElementHandler = std::function<void(std::size_t index, JsonDocument&& element)>;
+JsonDocument parse_strict_json(std::string_view text, int max_depth, const std::string& stream_key,
+                               const ElementHandler& each);
 
 }  // namespace schemad::util
