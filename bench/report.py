@@ -362,6 +362,11 @@ def notes(meta, f):
                    "did not change (one catalog-version query; every tenth tick inspects in full); "
                    "POST /reconcile always inspects in full, hence the two rows. The 20 ms target is "
                    "judged on the tick, the daemon's steady state.")
+    for n in sizes:
+        failed = f.line("sql_normalise_failed", n)
+        if failed:
+            out.append(f"- **The SQL model of {n:,} tables was not normalised** (after "
+                       f"{seconds(failed['wall_seconds'])}): {failed.get('error', '')}")
     if meta.get("checks"):
         out.append(f"- The model had a CHECK on {meta['checks']:.0%} of the tables (BENCH_CHECKS).")
     if not meta.get("peers"):
