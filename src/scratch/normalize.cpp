@@ -18,6 +18,7 @@
 
 #include "catalog/inspect.hpp"
 #include "config/database_url.hpp"
+#include "db/error.hpp"
 #include "model/fingerprint.hpp"
 #include "model/load.hpp"
 #include "util/sha256.hpp"
@@ -94,8 +95,31 @@ SELECT current_setting('server_version_num')::int AS server_version,
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
            AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-           AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)') AS relations
+           AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)') AS relations,
+       (SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE') FROM pg_catalog.pg_database d
+         WHERE d.datname = current_database()) AS owner
 )sql";
+
+// The catalogs a build fills and the reads after it join. Their statistics
+// describe the scratch database between builds (nearly empty, or bloated by
+// the rows of earlier builds, which were rolled back), never the thousands
+// of rows the build's own transaction just inserted: planned from them, the
+// reads after a 1,000-table build take seconds instead of milliseconds
+// (nested loops over what the planner takes for a handful of rows), and
+// after a 10,000-table build they outlast the statement timeout. ANALYZE in
+// the build's transaction counts its own rows; the statistics it writes are
+// rolled back with the build.
+const char* const kAnalyze =
+    "ANALYZE pg_catalog.pg_namespace, pg_catalog.pg_class, pg_catalog.pg_attribute, "
+    "pg_catalog.pg_attrdef, pg_catalog.pg_constraint, pg_catalog.pg_index, pg_catalog.pg_type, "
+    "pg_catalog.pg_enum, pg_catalog.pg_description, pg_catalog.pg_depend, "
+    "pg_catalog.pg_sequence, pg_catalog.pg_rewrite, pg_catalog.pg_proc, pg_catalog.pg_trigger, "
+    "pg_catalog.pg_policy, pg_catalog.pg_extension";
+
+// How long the ANALYZE waits for a catalog's lock, which another build's
+// ANALYZE in the same scratch database holds until that build ends, and
+// autovacuum until the server cancels it (deadlock_timeout, 1 s by default).
+constexpr int kAnalyzeLockTimeoutMs = 2000;
 
 const char* const kSchemasQuery = R"sql(
 SELECT nspname FROM pg_catalog.pg_namespace
@@ -302,10 +326,14 @@ std::optional<Failure> send(pqxx::dbtransaction& tx, const std::string& text) {
   return Failure{server_message(guard.res), field(guard.res, PG_DIAG_STATEMENT_POSITION)};
 }
 
-std::unique_ptr<pqxx::connection> connect_scratch(pqxx::connection_base& target,
-                                                  const db::ConnectionOptions& target_options,
-                                                  const Options& options, const TargetFacts& facts,
-                                                  Stats& stats) {
+struct ScratchConnection {
+  std::unique_ptr<pqxx::connection> conn;
+  bool owner = false;  // schemad's role may ANALYZE its catalogs
+};
+
+ScratchConnection connect_scratch(pqxx::connection_base& target,
+                                  const db::ConnectionOptions& target_options,
+                                  const Options& options, const TargetFacts& facts, Stats& stats) {
   db::ConnectionOptions o;
   if (!options.url.empty()) {
     o.conninfo = config::normalize_url(options.url).conninfo;
@@ -369,7 +397,32 @@ std::unique_ptr<pqxx::connection> connect_scratch(pqxx::connection_base& target,
                            " tables, views or sequences: schemad needs an empty database, where "
                            "every build is rolled back");
   }
-  return conn;
+  return {std::move(conn), row["owner"].as<bool>(false)};
+}
+
+// Refreshes the statistics of kAnalyze's catalogs inside the build's
+// transaction, in a subtransaction whose lock_timeout is short: when another
+// build holds them, this one goes on with the statistics there are (slower,
+// not wrong) rather than wait for it to end.
+void refresh_statistics(pqxx::dbtransaction& tx, const Options& options, Stats& stats) {
+  try {
+    pqxx::subtransaction sub(tx, "schemad_scratch_analyze");
+    sub.exec0("SET LOCAL lock_timeout = " + std::to_string(kAnalyzeLockTimeoutMs));
+    sub.exec0(kAnalyze);
+    sub.commit();
+    stats.scratch_queries += 4;  // SAVEPOINT, SET, ANALYZE, RELEASE
+    stats.statistics_refreshed = true;
+  } catch (const pqxx::sql_error& e) {
+    stats.scratch_queries += 4;  // SAVEPOINT, SET, ANALYZE, ROLLBACK TO
+    spdlog::debug(
+        "scratch build: the catalogs' statistics were not refreshed ({}); its reads "
+        "plan with those there are",
+        db::translate(e).message);
+    return;
+  }
+  // A committed subtransaction's SET LOCAL lasts until the transaction ends.
+  tx.exec0("SET LOCAL lock_timeout = " + std::to_string(options.statement_timeout_ms));
+  ++stats.scratch_queries;
 }
 
 // The script's statement that failed, found by sending the statements one
@@ -744,7 +797,7 @@ schema::Database normalize(pqxx::connection_base& target,
   }
 
   Phases phases;
-  auto conn = connect_scratch(target, target_options, options, facts, stats);
+  auto [conn, owner] = connect_scratch(target, target_options, options, facts, stats);
   phases.mark("connect");
   const model::SqlBatch batch(script, extension_statements(script, facts));
   stats.script_statements = static_cast<int>(batch.size());
@@ -769,25 +822,40 @@ schema::Database normalize(pqxx::connection_base& target,
     phases.mark("script");
     ++stats.scratch_queries;
     if (!failure) {
-      std::vector<std::string> schemas;
-      for (const auto& r : tx.exec(kSchemasQuery)) schemas.push_back(r[0].c_str());
-      ++stats.scratch_queries;
-      for (const auto& r : tx.exec(kExtensionsQuery)) {
-        extension_schemas[r[0].c_str()] = r[1].c_str();
+      try {
+        if (owner) refresh_statistics(tx, options, stats);
+        phases.mark("statistics");
+        std::vector<std::string> schemas;
+        for (const auto& r : tx.exec(kSchemasQuery)) schemas.push_back(r[0].c_str());
+        ++stats.scratch_queries;
+        for (const auto& r : tx.exec(kExtensionsQuery)) {
+          extension_schemas[r[0].c_str()] = r[1].c_str();
+        }
+        ++stats.scratch_queries;
+        for (const auto& r : tx.exec_params(kVolatileQuery, sql::text_array(schemas))) {
+          volatile_defaults.insert({r[0].c_str(), r[1].c_str(), r[2].c_str()});
+        }
+        ++stats.scratch_queries;
+        catalog::InspectStats inspected;
+        phases.mark("volatility");
+        found = catalog::inspect_in(tx, schemas, &inspected);
+        phases.mark("inspection");
+        stats.scratch_queries += inspected.queries;
+        attach_sources(tx, found, script, options, stats);
+        reprint_checks(tx, found, stats);
+        phases.mark("sources");
+      } catch (const pqxx::sql_error& e) {
+        const db::Error error = db::translate(e);
+        std::string text =
+            (script.files.empty() ? std::string("the SQL model") : script.files.front().name) +
+            ": the scratch build ran, and reading what it made failed: " + error.message;
+        if (error.sqlstate == "57014") {
+          text += " (scratch.statement_timeout_ms is " +
+                  std::to_string(options.statement_timeout_ms) +
+                  " ms: raise it for a model this large)";
+        }
+        throw std::runtime_error(text);
       }
-      ++stats.scratch_queries;
-      for (const auto& r : tx.exec_params(kVolatileQuery, sql::text_array(schemas))) {
-        volatile_defaults.insert({r[0].c_str(), r[1].c_str(), r[2].c_str()});
-      }
-      ++stats.scratch_queries;
-      catalog::InspectStats inspected;
-      phases.mark("volatility");
-      found = catalog::inspect_in(tx, schemas, &inspected);
-      phases.mark("inspection");
-      stats.scratch_queries += inspected.queries;
-      attach_sources(tx, found, script, options, stats);
-      reprint_checks(tx, found, stats);
-      phases.mark("sources");
     }
     tx.abort();
     ++stats.scratch_queries;

@@ -61,6 +61,10 @@ struct Stats {
   int target_queries = 0;   // statements sent to the target (reads only)
   int scratch_queries = 0;  // statements sent to the scratch database
   int script_statements = 0;
+  // The build refreshed its catalogs' statistics before reading them (not
+  // when schemad's role does not own the scratch database, nor when another
+  // build held them).
+  bool statistics_refreshed = false;
 };
 
 // The last normalised model, by the key of what made it: the script's

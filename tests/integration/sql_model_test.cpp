@@ -59,6 +59,31 @@ bool database_exists(const std::string& name) {
              .as<int>() == 1;
 }
 
+// A LOGIN role for one test: created with `attributes`, dropped (its
+// sessions ended first) when the test ends; url() is the server's URL as it.
+struct TempRole {
+  std::string name;
+  TempRole(std::string role, const std::string& attributes) : name(std::move(role)) {
+    admin_exec("CREATE ROLE " + name + " LOGIN " + attributes);
+  }
+  ~TempRole() {
+    try {
+      admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + name +
+                 "'");
+      admin_exec("DROP ROLE IF EXISTS " + name);
+    } catch (...) {
+    }
+  }
+  TempRole(const TempRole&) = delete;
+  TempRole& operator=(const TempRole&) = delete;
+  std::string url() const {
+    std::string url = test::server_url();
+    const std::string user = "postgres@";
+    REQUIRE(url.find(user) != std::string::npos);
+    return url.replace(url.find(user), user.size(), name + "@");
+  }
+};
+
 // A temporary target database and the scratch database its tests use,
 // dropped (scratch first) when the test ends.
 struct Setup {
@@ -565,26 +590,9 @@ TEST_CASE("a scratch database that holds a table is refused as unsuitable", "[pg
 TEST_CASE("a role that may not create the missing scratch database gets ScratchError(unavailable)",
           "[pg][sql_model]") {
   Setup s;
-  const std::string role = "nocreatedb_" + s.db.name();
-  admin_exec("CREATE ROLE " + role + " LOGIN NOCREATEDB");
-  struct DropRole {
-    std::string role;
-    const TempDatabase& db;
-    ~DropRole() {
-      try {
-        admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" +
-                   role + "'");
-        admin_exec("DROP ROLE IF EXISTS " + role);
-      } catch (...) {
-      }
-    }
-  } drop{role, s.db};
-  std::string url = test::server_url();
-  const std::string user = "postgres@";
-  REQUIRE(url.find(user) != std::string::npos);
-  url.replace(url.find(user), user.size(), role + "@");
+  const TempRole role("nocreatedb_" + s.db.name(), "NOCREATEDB");
   db::ConnectionOptions target;
-  target.conninfo = url + "/" + s.db.name();
+  target.conninfo = role.url() + "/" + s.db.name();
   auto conn = db::connect(target);
   const auto script = model::parse_sql_script({{"schema.sql", "CREATE TABLE t (id int);"}});
   try {
@@ -596,6 +604,56 @@ TEST_CASE("a role that may not create the missing scratch database gets ScratchE
     CHECK(contains(e.what(), s.scratch_db));
   }
   CHECK_FALSE(database_exists(s.scratch_db));
+}
+
+TEST_CASE("a build reads its catalogs with their statistics refreshed, or goes on without",
+          "[pg][sql_model]") {
+  Setup s;
+  const std::string sql =
+      "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+      "CREATE TABLE a (id int PRIMARY KEY, m mood DEFAULT 'ok', at timestamptz DEFAULT now());\n"
+      "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id), note text);\n"
+      "CREATE INDEX b_a_id_idx ON b (a_id);\n";
+  // Owned by schemad's role (a superuser here): ANALYZE in the build.
+  scratch::Stats refreshed;
+  const auto model = s.normalize(sql, nullptr, &refreshed);
+  CHECK(refreshed.statistics_refreshed);
+  REQUIRE(model.table({"public", "b"}) != nullptr);
+  CHECK(s.scratch_relations() == 0);
+
+  SECTION("another build holds a catalog: this one goes on, and makes the same model") {
+    pqxx::connection other(test::server_url() + "/" + s.scratch_db);
+    pqxx::work hold(other);
+    hold.exec0("LOCK TABLE pg_catalog.pg_depend IN SHARE UPDATE EXCLUSIVE MODE");
+    scratch::Stats waited;
+    const auto again = s.normalize(sql, nullptr, &waited);
+    CHECK_FALSE(waited.statistics_refreshed);
+    CHECK(again.fingerprint == model.fingerprint);
+    hold.abort();
+  }
+
+  SECTION("a role that does not own the scratch database does not ANALYZE") {
+    const TempRole role("notowner_" + s.db.name(), "");
+    admin_exec("GRANT CREATE ON DATABASE " + s.scratch_db + " TO " + role.name);
+    {
+      pqxx::connection in_scratch(test::server_url() + "/" + s.scratch_db);
+      pqxx::nontransaction tx(in_scratch);
+      tx.exec0("GRANT CREATE ON SCHEMA public TO " + role.name);
+    }
+    scratch::Options o = s.options;
+    o.url = role.url() + "/" + s.scratch_db;
+    const auto target = s.target();
+    auto conn = db::connect(target);
+    scratch::Stats stats;
+    const auto built = scratch::normalize(
+        *conn, target, model::parse_sql_script({{"schema.sql", sql}}), o, nullptr, &stats);
+    CHECK_FALSE(stats.statistics_refreshed);
+    CHECK(built.fingerprint == model.fingerprint);
+    admin_exec("REVOKE ALL ON DATABASE " + s.scratch_db + " FROM " + role.name);
+    pqxx::connection in_scratch(test::server_url() + "/" + s.scratch_db);
+    pqxx::nontransaction tx(in_scratch);
+    tx.exec0("REVOKE ALL ON SCHEMA public FROM " + role.name);
+  }
 }
 
 TEST_CASE("the cache spares the scratch build while nothing changed", "[pg][sql_model]") {
