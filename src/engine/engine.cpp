@@ -19,12 +19,13 @@ namespace {
 
 // The cached observation, when the settings allow it and nothing it depends
 // on changed. Otherwise the cache is invalidated and `version` is the
-// catalog version to store with the next no-op observation.
+// catalog version to store with the next no-op observation (read here unless
+// the caller read it already, before any observation).
 bool reuse_cached(pqxx::connection_base& conn, const schema::Database& model,
                   const Settings& settings, std::string& version, Report& report) {
   if (settings.cache == nullptr) return false;
   // Taken before the observation: a change in between shows next time.
-  version = catalog::catalog_version(conn, model.schemas);
+  if (version.empty()) version = catalog::catalog_version(conn, model.schemas);
   if (settings.reuse) {
     if (auto o = reuse(conn, *settings.cache, model.fingerprint, report.revision, version,
                        settings.version_table_schema)) {
@@ -68,12 +69,16 @@ void use_record(Observation o, const Recorded& now, Report& report) {
 }
 
 // The parsed model's recorded verification, when settings trust it and it
-// still holds. `spent`: the statements it took.
+// still holds. `spent`: the statements it took. `version`: the catalog
+// version of the model's schemas, when reading the record read it; taken
+// before this run compares anything, it serves as the version taken before
+// the comparison (any change after it shows next time), one query fewer.
 bool trusted(pqxx::connection_base& conn, const schema::Database& model, const Settings& settings,
-             Report& report, int& spent) {
+             Report& report, int& spent, std::string& version) {
   if (!settings.trust_record) return false;
   const Recorded now = read_recorded(conn, settings.version_table_schema, &model.schemas, "");
   spent = now.queries;
+  if (now.record && now.record->schemas == model.schemas) version = now.catalog_version;
   if (!now.record || now.record->fingerprint != model.fingerprint) return false;
   auto o = from_record(*now.record, now, report.revision, settings);
   if (!o) return false;
@@ -142,8 +147,8 @@ void keep(pqxx::connection_base& conn, const schema::Database& model, const Sett
 void look_then_heal(pqxx::connection_base& conn, const schema::Database& model, Mode mode,
                     const Settings& settings, util::Clock& clock, Report& report) {
   int spent = 0;
-  if (trusted(conn, model, settings, report, spent)) return;
   std::string version;
+  if (trusted(conn, model, settings, report, spent, version)) return;
   if (reuse_cached(conn, model, settings, version, report)) return;
   // Taken before the comparison, for the record a no-op apply keeps.
   if (mode == Mode::apply && version.empty()) {

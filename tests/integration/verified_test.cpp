@@ -123,6 +123,29 @@ TEST_CASE("a check trusts the verification a no-op apply recorded, in three stat
                   .has_value());
 }
 
+TEST_CASE("a heal after a recorded verification reads the catalog version once before comparing",
+          "[pg][verified]") {
+  Fixture f;
+  StatementWitness witness(f.db);
+  f.settle();
+  f.db.exec("ALTER TABLE items DROP COLUMN sku");
+  const std::string dbid =
+      f.db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()");
+  witness.reset();
+  auto healed = f.run(engine::Mode::apply, true);
+  INFO(healed.error_text());
+  REQUIRE(healed.satisfied());
+  CHECK_FALSE(healed.steps.empty());
+  // Reading the record (which then does not hold) and under the lock before
+  // healing: the version read with the record serves as the one taken
+  // before the comparison.
+  CHECK(f.db.scalar("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = " + dbid +
+                    " AND query LIKE '%SELECT oid, xmin FROM pg_namespace%'") == "2");
+  // The next no-op apply records again, and a check trusts it.
+  REQUIRE(f.run(engine::Mode::apply, true).satisfied());
+  CHECK(f.trusted());
+}
+
 TEST_CASE("every change inspection would see makes the next check inspect in full",
           "[pg][verified]") {
   Fixture f;
