@@ -65,6 +65,8 @@ const char* to_string(ErrorKind kind) {
       return "read_only";
     case ErrorKind::connection_lost:
       return "connection_lost";
+    case ErrorKind::cancelled:
+      return "cancelled";
     case ErrorKind::in_doubt:
       return "in_doubt";
     case ErrorKind::other:
@@ -83,6 +85,7 @@ ErrorKind kind_of_sqlstate(std::string_view s) {
   if (s == "58P01" || s == "0A000") return ErrorKind::unavailable;
   if (s == "42704") return ErrorKind::undefined_object;
   if (s == "25006") return ErrorKind::read_only;  // read_only_sql_transaction
+  if (s == "57014") return ErrorKind::cancelled;  // query_canceled
   // duplicate_database, duplicate_object, duplicate_table, duplicate_schema
   if (s == "42P04" || s == "42710" || s == "42P07" || s == "42P06") {
     return ErrorKind::duplicate_object;

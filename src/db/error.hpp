@@ -23,6 +23,7 @@ enum class ErrorKind {
   duplicate_object,  // it exists already (a database another replica created)
   read_only,         // the session may not write: a hot standby, or a read-only role
   connection_lost,   // the session is gone: reconnect, later
+  cancelled,         // the statement was cancelled: statement_timeout, or a cancel request
   in_doubt,          // a commit whose outcome is unknown
   other,
 };

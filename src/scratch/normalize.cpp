@@ -404,24 +404,26 @@ ScratchConnection connect_scratch(pqxx::connection_base& target,
 // transaction, in a subtransaction whose lock_timeout is short: when another
 // build holds them, this one goes on with the statistics there are (slower,
 // not wrong) rather than wait for it to end.
-void refresh_statistics(pqxx::dbtransaction& tx, const Options& options, Stats& stats) {
+void refresh_statistics(pqxx::dbtransaction& tx, Stats& stats) {
+  bool refreshed = false;
   try {
     pqxx::subtransaction sub(tx, "schemad_scratch_analyze");
     sub.exec0("SET LOCAL lock_timeout = " + std::to_string(kAnalyzeLockTimeoutMs));
     sub.exec0(kAnalyze);
     sub.commit();
-    stats.scratch_queries += 4;  // SAVEPOINT, SET, ANALYZE, RELEASE
-    stats.statistics_refreshed = true;
+    refreshed = true;
   } catch (const pqxx::sql_error& e) {
-    stats.scratch_queries += 4;  // SAVEPOINT, SET, ANALYZE, ROLLBACK TO
     spdlog::debug(
         "scratch build: the catalogs' statistics were not refreshed ({}); its reads "
         "plan with those there are",
         db::translate(e).message);
-    return;
   }
-  // A committed subtransaction's SET LOCAL lasts until the transaction ends.
-  tx.exec0("SET LOCAL lock_timeout = " + std::to_string(options.statement_timeout_ms));
+  stats.scratch_queries += 4;  // SAVEPOINT, SET, ANALYZE, then RELEASE or ROLLBACK TO
+  if (!refreshed) return;
+  stats.statistics_refreshed = true;
+  // A released subtransaction's SET LOCAL lasts until the transaction ends:
+  // back to the connection's own lock_timeout.
+  tx.exec0("SET LOCAL lock_timeout TO DEFAULT");
   ++stats.scratch_queries;
 }
 
@@ -755,6 +757,38 @@ class Phases {
   std::string text_;
 };
 
+// What a build made, read in its transaction after the script.
+struct Made {
+  schema::Database found;
+  std::set<std::tuple<std::string, std::string, std::string>> volatile_defaults;
+  std::map<std::string, std::string> extension_schemas;
+};
+
+Made read_build(pqxx::dbtransaction& tx, const model::SqlScript& script, const Options& options,
+                Stats& stats, Phases& phases) {
+  Made made;
+  std::vector<std::string> schemas;
+  for (const auto& r : tx.exec(kSchemasQuery)) schemas.push_back(r[0].c_str());
+  ++stats.scratch_queries;
+  for (const auto& r : tx.exec(kExtensionsQuery)) {
+    made.extension_schemas[r[0].c_str()] = r[1].c_str();
+  }
+  ++stats.scratch_queries;
+  for (const auto& r : tx.exec_params(kVolatileQuery, sql::text_array(schemas))) {
+    made.volatile_defaults.insert({r[0].c_str(), r[1].c_str(), r[2].c_str()});
+  }
+  ++stats.scratch_queries;
+  catalog::InspectStats inspected;
+  phases.mark("volatility");
+  made.found = catalog::inspect_in(tx, schemas, &inspected);
+  phases.mark("inspection");
+  stats.scratch_queries += inspected.queries;
+  attach_sources(tx, made.found, script, options, stats);
+  reprint_checks(tx, made.found, stats);
+  phases.mark("sources");
+  return made;
+}
+
 }  // namespace
 
 Options options_from(const config::Config& config) {
@@ -804,9 +838,7 @@ schema::Database normalize(pqxx::connection_base& target,
   const std::string prologue = "SET LOCAL search_path = " + sql::ident(options.default_schema) +
                                ";\n" + stub_sql(facts.stubs);
 
-  schema::Database found;
-  std::set<std::tuple<std::string, std::string, std::string>> volatile_defaults;
-  std::map<std::string, std::string> extension_schemas;
+  Made made;
   std::optional<Failure> failure;
   {
     // Rolled back whatever happens: pqxx aborts a transaction that was not
@@ -823,33 +855,15 @@ schema::Database normalize(pqxx::connection_base& target,
     ++stats.scratch_queries;
     if (!failure) {
       try {
-        if (owner) refresh_statistics(tx, options, stats);
+        if (owner) refresh_statistics(tx, stats);
         phases.mark("statistics");
-        std::vector<std::string> schemas;
-        for (const auto& r : tx.exec(kSchemasQuery)) schemas.push_back(r[0].c_str());
-        ++stats.scratch_queries;
-        for (const auto& r : tx.exec(kExtensionsQuery)) {
-          extension_schemas[r[0].c_str()] = r[1].c_str();
-        }
-        ++stats.scratch_queries;
-        for (const auto& r : tx.exec_params(kVolatileQuery, sql::text_array(schemas))) {
-          volatile_defaults.insert({r[0].c_str(), r[1].c_str(), r[2].c_str()});
-        }
-        ++stats.scratch_queries;
-        catalog::InspectStats inspected;
-        phases.mark("volatility");
-        found = catalog::inspect_in(tx, schemas, &inspected);
-        phases.mark("inspection");
-        stats.scratch_queries += inspected.queries;
-        attach_sources(tx, found, script, options, stats);
-        reprint_checks(tx, found, stats);
-        phases.mark("sources");
+        made = read_build(tx, script, options, stats, phases);
       } catch (const pqxx::sql_error& e) {
         const db::Error error = db::translate(e);
         std::string text =
             (script.files.empty() ? std::string("the SQL model") : script.files.front().name) +
             ": the scratch build ran, and reading what it made failed: " + error.message;
-        if (error.sqlstate == "57014") {
+        if (error.kind == db::ErrorKind::cancelled) {
           text += " (scratch.statement_timeout_ms is " +
                   std::to_string(options.statement_timeout_ms) +
                   " ms: raise it for a model this large)";
@@ -872,8 +886,8 @@ schema::Database normalize(pqxx::connection_base& target,
     }
     throw model::ModelError(where.text(), "", failure->message);
   }
-  schema::Database model =
-      to_model(std::move(found), script, options, facts, volatile_defaults, extension_schemas);
+  schema::Database model = to_model(std::move(made.found), script, options, facts,
+                                    made.volatile_defaults, made.extension_schemas);
   if (cache != nullptr) cache->store(key, std::make_shared<const schema::Database>(model));
   return model;
 }
