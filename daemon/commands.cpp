@@ -124,7 +124,7 @@ int run_plan(const Context& ctx, const std::string& format, bool full) {
   return stamp_exit(report);
 }
 
-int run_apply(const Context& ctx, bool create_database, bool full) {
+int run_apply(const Context& ctx, bool create_database, bool full, const std::string& format) {
   // A JSON model is checked before anything is created; a SQL model needs
   // the target's server to be read at all.
   const bool create = create_database || ctx.config().create_database;
@@ -136,7 +136,13 @@ int run_apply(const Context& ctx, bool create_database, bool full) {
     if (ctx.ensure_database()) spdlog::info("created database {}", ctx.database_name());
   }
   spdlog::info("applying {} to {}", ctx.model_name(), ctx.target());
-  engine::Report report = compare(ctx, engine::Mode::apply, full).report;
+  auto [report, not_managed] = compare(ctx, engine::Mode::apply, full);
+  if (format == "json") {
+    // The report first: the exit code and standard error say the rest.
+    nlohmann::json out = engine::to_json(report);
+    out["not_managed"] = not_managed;
+    std::cout << out.dump(2) << "\n";
+  }
   for (const auto& step : report.steps) {
     if (step.ok()) {
       spdlog::info("applied: {}", step.step.description);
@@ -162,6 +168,7 @@ int run_apply(const Context& ctx, bool create_database, bool full) {
     }
     throw CommandError("the database does not satisfy the model after apply");
   }
+  if (format == "json") return kOk;
   std::size_t applied = report.steps.size();
   std::cout << (applied == 0 ? "nothing to do" : "applied " + std::to_string(applied) + " steps")
             << "; " << ctx.target() << " satisfies the model (revision " << report.revision << ", "

@@ -12,7 +12,8 @@ namespace schemad::cli {
 
 int run_validate(const Context& ctx);
 int run_plan(const Context& ctx, const std::string& format, bool full = false);
-int run_apply(const Context& ctx, bool create_database = false, bool full = false);
+int run_apply(const Context& ctx, bool create_database = false, bool full = false,
+              const std::string& format = "text");
 int run_check(const Context& ctx, bool strict, const std::string& format, bool full = false);
 int run_export_sql(const Context& ctx, bool with_stamp);
 
@@ -24,6 +25,17 @@ struct PullOptions {
 };
 // Prints the model of a live database's schemas, or of the configured model.
 int run_pull(const Context& ctx, const PullOptions& options);
+
+// fleet_command.cpp: check, plan and apply when the configuration declares
+// a fleet.
+struct FleetOutput {
+  std::string format = "text";  // text or json
+  bool strict = false;          // check: drift exits 4
+  bool full = false;            // inspect even when a recorded verification holds
+  bool all = false;             // the table lists ok targets too
+  bool changes = false;         // plan: each target's pending changes
+};
+int run_fleet(const Context& ctx, engine::Mode mode, const FleetOutput& output);
 
 // ops_commands.cpp
 int run_probe(const std::string& url, double timeout_seconds);

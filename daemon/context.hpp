@@ -27,6 +27,7 @@ enum ExitCode : int {
   kPending = 3,
   kDrift = 4,
   kScratch = 5,  // a SQL model, and no scratch database to normalise it in
+  kPartial = 6,  // a fleet: some targets failed, were locked or were not attempted
 };
 
 // A failure to report on standard error with exit code 1.

@@ -25,7 +25,8 @@ constexpr const char* kDescription =
     "A SQL model is run by PostgreSQL in a scratch database, in a transaction that is\n"
     "always rolled back; nothing of it reaches the target.\n\n"
     "Exit codes: 0 ok, 1 error, 2 usage, 3 changes pending (check), 4 drift (check --strict),\n"
-    "5 a SQL model cannot be normalised: no usable scratch database.";
+    "5 a SQL model cannot be normalised: no usable scratch database, 6 a fleet: some\n"
+    "targets failed, were locked or were not attempted (docs/fleet.md).";
 
 // Every option of every subcommand, as parsed.
 struct Args {
@@ -34,6 +35,8 @@ struct Args {
   bool create_database = false;
   bool strict = false;
   bool full = false;
+  bool all = false;
+  std::string apply_format = "text";
   std::string check_format = "text";
   bool with_stamp = false;
   int history_limit = 0;
@@ -94,6 +97,9 @@ const char* const kFullHelp =
     "inspect the catalog in full even when the verification the last apply or daemon run "
     "recorded still holds (same catalog version, model, revision and settings)";
 
+const char* const kAllHelp =
+    "a fleet (config fleet): list every target in the table, not only those that are not ok";
+
 // validate, plan, apply, check, run, export-sql.
 void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
   c.validate = app.add_subcommand(
@@ -106,6 +112,7 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
   c.plan->add_option("--format", a.plan_format, "sql or json")
       ->check(CLI::IsMember({"sql", "json"}));
   c.plan->add_flag("--full", a.full, kFullHelp);
+  c.plan->add_flag("--all", a.all, kAllHelp);
   c.apply = app.add_subcommand("apply",
                                "create what is missing, record the revision; exit 0 when the "
                                "database then satisfies the model");
@@ -114,12 +121,18 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
                     "postgres maintenance database; the role needs CREATEDB); also config "
                     "create_database");
   c.apply->add_flag("--full", a.full, kFullHelp);
+  c.apply->add_flag("--all", a.all, kAllHelp);
+  c.apply
+      ->add_option("--format", a.apply_format,
+                   "text, or json: the report (plan --format json's, with the steps run)")
+      ->check(CLI::IsMember({"text", "json"}));
   c.check = app.add_subcommand("check",
                                "compare, only reading (a read-only role, a standby): exit 0 when "
                                "nothing is missing, 3 when changes are pending, 4 with --strict "
                                "when there is drift, 1 on error");
   c.check->add_flag("--strict", a.strict, "drift is a failure too (exit 4)");
   c.check->add_flag("--full", a.full, kFullHelp);
+  c.check->add_flag("--all", a.all, kAllHelp);
   c.check->add_option("--format", a.check_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   c.run = app.add_subcommand(
@@ -195,8 +208,26 @@ void define_ops_commands(CLI::App& app, Args& a, Commands& c) {
 int dispatch(const Args& a, const Commands& c) {
   cli::Context ctx(a.global);
   if (c.validate->parsed()) return cli::run_validate(ctx);
+  if (ctx.config().fleet.enabled() &&
+      (c.plan->parsed() || c.apply->parsed() || c.check->parsed())) {
+    cli::FleetOutput out;
+    out.full = a.full;
+    out.all = a.all;
+    if (c.apply->parsed()) {
+      out.format = a.apply_format;
+    } else if (c.check->parsed()) {
+      out.format = a.check_format;
+      out.strict = a.strict;
+    } else if (c.plan->parsed()) {
+      out.format = a.plan_format == "json" ? "json" : "text";
+      out.changes = true;
+    }
+    return cli::run_fleet(ctx, c.apply->parsed() ? engine::Mode::apply : engine::Mode::check, out);
+  }
   if (c.plan->parsed()) return cli::run_plan(ctx, a.plan_format, a.full);
-  if (c.apply->parsed()) return cli::run_apply(ctx, a.create_database, a.full);
+  if (c.apply->parsed()) {
+    return cli::run_apply(ctx, a.create_database, a.full, a.apply_format);
+  }
   if (c.reset->parsed()) return cli::run_reset(ctx, a.reset);
   if (c.check->parsed()) return cli::run_check(ctx, a.strict, a.check_format, a.full);
   if (c.export_sql->parsed()) return cli::run_export_sql(ctx, a.with_stamp);

@@ -60,24 +60,22 @@ class ObjectReader {
   // A list of distinct strings, each one of `allowed`.
   void read(const std::string& key, std::vector<std::string>& out,
             const std::vector<std::string>& allowed) {
-    const json* v = get(key);
-    if (v == nullptr) return;
-    if (!v->is_array()) fail(at(key), "must be an array of strings, not " + util::describe(*v));
-    out.clear();
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      const json& item = (*v)[i];
-      const std::string place = at(key) + "[" + std::to_string(i) + "]";
-      if (!item.is_string() ||
-          std::find(allowed.begin(), allowed.end(), item.get<std::string>()) == allowed.end()) {
-        std::string choices;
-        for (const auto& a : allowed) choices += (choices.empty() ? "\"" : ", \"") + a + "\"";
-        fail(place, "must be one of " + choices + ", not " + util::describe(item));
-      }
-      if (std::find(out.begin(), out.end(), item.get<std::string>()) != out.end()) {
-        fail(place, "repeats " + util::describe(item));
-      }
-      out.push_back(item.get<std::string>());
-    }
+    std::string choices;
+    for (const auto& a : allowed) choices += (choices.empty() ? "\"" : ", \"") + a + "\"";
+    read_list(key, out, "must be one of " + choices, [&](const std::string& item) {
+      return std::find(allowed.begin(), allowed.end(), item) != allowed.end();
+    });
+  }
+
+  // A list of non-empty, distinct strings.
+  void read(const std::string& key, std::vector<std::string>& out) {
+    read_list(key, out, "must be a non-empty string",
+              [](const std::string& item) { return !item.empty(); });
+  }
+
+  bool has(const std::string& key) const {
+    auto it = object_.find(key);
+    return it != object_.end() && !it->is_null();
   }
 
   void read(const std::string& key, bool& out) {
@@ -105,6 +103,27 @@ class ObjectReader {
   }
 
   std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  // A list of distinct strings each of which `good` accepts (else `must`).
+  template <typename Good>
+  void read_list(const std::string& key, std::vector<std::string>& out, const std::string& must,
+                 Good good) {
+    const json* v = get(key);
+    if (v == nullptr) return;
+    if (!v->is_array()) fail(at(key), "must be an array of strings, not " + util::describe(*v));
+    out.clear();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const json& item = (*v)[i];
+      const std::string place = at(key) + "[" + std::to_string(i) + "]";
+      if (!item.is_string() || !good(item.get<std::string>())) {
+        fail(place, must + ", not " + util::describe(item));
+      }
+      if (std::find(out.begin(), out.end(), item.get<std::string>()) != out.end()) {
+        fail(place, "repeats " + util::describe(item));
+      }
+      out.push_back(item.get<std::string>());
+    }
+  }
 
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
     throw ConfigError(file_ + ": " + path + ": " + problem);
@@ -166,6 +185,37 @@ void read_scratch(ObjectReader in, ScratchConfig& scratch) {
   in.finish();
 }
 
+void read_fleet(ObjectReader in, FleetConfig& f) {
+  ObjectReader tenants = in.child("tenants");
+  tenants.read("template", f.tenant_template);
+  tenants.read("like", f.tenant_like);
+  tenants.read("query", f.tenant_query);
+  if (in.has("tenants")) {
+    if (f.tenant_template.empty()) tenants.fail(tenants.at("template"), "is required");
+    if (f.tenant_like.empty() == f.tenant_query.empty()) {
+      tenants.fail(in.at("tenants"), "needs exactly one of \"like\" and \"query\"");
+    }
+  }
+  tenants.finish();
+  ObjectReader databases = in.child("databases");
+  databases.read("urls", f.database_urls);
+  databases.read("like", f.database_like);
+  if (in.has("databases") && f.database_urls.empty() == f.database_like.empty()) {
+    databases.fail(in.at("databases"), "needs exactly one of \"urls\" and \"like\"");
+  }
+  databases.finish();
+  in.read("concurrency", f.concurrency);
+  in.read("max_connections", f.max_connections);
+  in.read("on_failure", f.on_failure);
+  in.read("max_failures", f.max_failures);
+  in.read("max_failure_percent", f.max_failure_percent);
+  in.read("canary", f.canary);
+  in.read("retries", f.retries);
+  in.read("retry_backoff_ms", f.retry_backoff_ms);
+  in.read("shard", f.shard);
+  in.finish();
+}
+
 void read_log(ObjectReader in, LogConfig& log) {
   in.read("level", log.level);
   in.read("format", log.format);
@@ -204,6 +254,7 @@ Config parse_text(std::string_view text, const std::string& path) {
   read_alembic(top.child("alembic"), c.alembic);
   read_log(top.child("log"), c.log);
   read_scratch(top.child("scratch"), c.scratch);
+  read_fleet(top.child("fleet"), c.fleet);
   top.finish();
 
   const std::string dir = std::filesystem::path(path).parent_path().string();
@@ -238,6 +289,7 @@ void apply_environment(Config& c, const Getenv& getenv) {
   set("SCHEMAD_LOG_LEVEL", c.log.level);
   set("SCHEMAD_LOG_FORMAT", c.log.format);
   set("SCHEMAD_DATABASE_PASSWORD_FILE", c.password_file);
+  set("SCHEMAD_FLEET_SHARD", c.fleet.shard);
   if (c.password_file.empty()) {
     // systemd's LoadCredential=database-password:... puts it here.
     auto credentials = getenv("CREDENTIALS_DIRECTORY");
@@ -299,6 +351,31 @@ void validate(const Config& c) {
   if (c.alembic.version_table_schema.empty() || c.alembic.version_table_schema.size() > 63) {
     throw ConfigError(where("alembic.version_table_schema") + ": must be 1 to 63 bytes, not " +
                       std::to_string(c.alembic.version_table_schema.size()));
+  }
+  const FleetConfig& f = c.fleet;
+  if (f.tenant_template.size() > 63) {
+    throw ConfigError(where("fleet.tenants.template") + ": must be 1 to 63 bytes, not " +
+                      std::to_string(f.tenant_template.size()));
+  }
+  if (f.concurrency < 1 || f.concurrency > 256) {
+    throw ConfigError(where("fleet.concurrency") + ": must be 1 to 256, not " +
+                      std::to_string(f.concurrency));
+  }
+  if (f.max_connections < 1) {
+    throw ConfigError(where("fleet.max_connections") + ": must be at least 1, not " +
+                      std::to_string(f.max_connections));
+  }
+  if (f.on_failure != "continue" && f.on_failure != "stop") {
+    throw ConfigError(where("fleet.on_failure") + ": must be \"continue\" or \"stop\", not " +
+                      util::quote_for_message(f.on_failure));
+  }
+  if (f.max_failure_percent > 100) {
+    throw ConfigError(where("fleet.max_failure_percent") + ": must be 0 to 100, not " +
+                      std::to_string(f.max_failure_percent));
+  }
+  if (f.retries > 10) {
+    throw ConfigError(where("fleet.retries") + ": must be 0 to 10, not " +
+                      std::to_string(f.retries));
   }
   if (c.alembic.revision.size() > 32) {
     throw ConfigError(where("alembic.revision") + ": at most 32 characters, not " +

@@ -54,6 +54,36 @@ struct ScratchConfig {
   int statement_timeout_ms = 60000;          // each statement of a build
 };
 
+// Fleet mode (docs/fleet.md): one model over many tenant schemas and
+// databases. Off unless `tenant_template` or a database list is set.
+struct FleetConfig {
+  // Tenant schemas: the model's objects in schema `tenant_template` are made
+  // in every schema whose name is LIKE `tenant_like`, or that the SQL query
+  // `tenant_query` returns (one text column), in every database of the fleet.
+  std::string tenant_template;
+  std::string tenant_like;
+  std::string tenant_query;
+  // Databases: these URLs, or every database of database_url's server whose
+  // name is LIKE `database_like`. Neither: database_url alone.
+  std::vector<std::string> database_urls;
+  std::string database_like;
+  int concurrency = 4;  // targets worked on at once
+  // Never more sessions than this at once. The targets are listed first,
+  // one session at a time, before any worker starts.
+  int max_connections = 8;
+  std::string on_failure = "continue";  // or "stop": at the first failed target
+  int max_failures = 0;                 // continue: stop after this many failures (0: no limit)
+  int max_failure_percent = 0;          // ... or this share of the targets (0: no limit)
+  std::vector<std::string> canary;      // targets healed first; a failure stops the rest
+  int retries = 1;                      // a failed or locked target is tried again this often
+  int retry_backoff_ms = 1000;          // before the first retry; doubled each time
+  std::string shard;                    // "", "i/n" or "ordinal/n" (SCHEMAD_FLEET_SHARD)
+
+  bool enabled() const {
+    return !tenant_template.empty() || !database_urls.empty() || !database_like.empty();
+  }
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text, json
@@ -86,6 +116,7 @@ struct Config {
   ReconcileConfig reconcile;
   AlembicConfig alembic;
   LogConfig log;
+  FleetConfig fleet;
   std::string file;  // the config file read, if any
 };
 

@@ -238,3 +238,52 @@ TEST_CASE("replace and model_max_bytes are read, and refused with their place", 
   CHECK_THROWS_WITH(config::load_file(negative),
                     Catch::Contains("model_max_bytes: must be a non-negative integer"));
 }
+
+TEST_CASE("the fleet section: tenants, databases, policy, each error at its key",
+          "[config][fleet]") {
+  auto ok = test::write_temp_file("fleet.json", R"j({"fleet": {
+    "tenants": {"template": "tenant", "like": "tenant\\_%"},
+    "databases": {"urls": ["postgresql://h/a", "postgresql://h/b"]},
+    "concurrency": 8, "max_connections": 4, "on_failure": "stop", "max_failures": 3,
+    "max_failure_percent": 10, "canary": ["a/tenant_1"], "retries": 2,
+    "retry_backoff_ms": 50, "shard": "1/3"}})j");
+  const config::Config c = config::load_file(ok);
+  CHECK(c.fleet.enabled());
+  CHECK(c.fleet.tenant_template == "tenant");
+  CHECK(c.fleet.tenant_like == "tenant\\_%");
+  CHECK(c.fleet.database_urls.size() == 2);
+  CHECK(c.fleet.concurrency == 8);
+  CHECK(c.fleet.max_connections == 4);
+  CHECK(c.fleet.on_failure == "stop");
+  CHECK(c.fleet.canary == std::vector<std::string>{"a/tenant_1"});
+  CHECK(c.fleet.shard == "1/3");
+  CHECK_FALSE(config::Config{}.fleet.enabled());
+
+  auto fails = [](const std::string& fleet, const std::string& message) {
+    auto path = test::write_temp_file("bad_fleet.json", "{\"fleet\": " + fleet + "}");
+    INFO(fleet);
+    CHECK_THROWS_WITH(config::load_file(path), Catch::Contains(message));
+  };
+  fails(R"j({"tenants": {"like": "t_%"}})j", "fleet.tenants.template: is required");
+  fails(R"j({"tenants": {"template": "t"}})j",
+        "fleet.tenants: needs exactly one of \"like\" and \"query\"");
+  fails(R"j({"tenants": {"template": "t", "like": "a", "query": "SELECT 1"}})j",
+        "fleet.tenants: needs exactly one of");
+  fails(R"j({"tenants": {"template": "t", "like": "a", "pattern": "b"}})j",
+        "fleet.tenants.pattern: unknown key");
+  fails(R"j({"databases": {}})j", "fleet.databases: needs exactly one of \"urls\" and \"like\"");
+  fails(R"j({"databases": {"urls": ["a", "a"]}})j", "fleet.databases.urls[1]: repeats");
+  fails(R"j({"databases": {"urls": [""]}})j", "fleet.databases.urls[0]: must be a non-empty");
+  fails(R"j({"concurrency": 0})j", "fleet.concurrency: must be 1 to 256, not 0");
+  fails(R"j({"max_connections": 0})j", "fleet.max_connections: must be at least 1, not 0");
+  fails(R"j({"on_failure": "halt"})j", "fleet.on_failure: must be \"continue\" or \"stop\"");
+  fails(R"j({"max_failure_percent": 101})j", "fleet.max_failure_percent: must be 0 to 100");
+  fails(R"j({"retries": 11})j", "fleet.retries: must be 0 to 10, not 11");
+  fails(R"j({"canary": "a"})j", "fleet.canary: must be an array of strings");
+}
+
+TEST_CASE("SCHEMAD_FLEET_SHARD sets the shard", "[config][fleet]") {
+  config::Config c;
+  config::apply_environment(c, fake_env({{"SCHEMAD_FLEET_SHARD", "ordinal/3"}}));
+  CHECK(c.fleet.shard == "ordinal/3");
+}
