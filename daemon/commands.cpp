@@ -7,6 +7,7 @@
 
 #include "diff/diff.hpp"
 #include "engine/report_json.hpp"
+#include "fleet/run.hpp"
 #include "model/source.hpp"
 #include "plan/plan.hpp"
 
@@ -95,6 +96,14 @@ int run_validate(const Context& ctx) {
   std::cout << ctx.model_name() << ": valid: " << model.tables.size() << " tables, " << columns
             << " columns, " << model.enums.size() << " enums, " << model.extensions.size()
             << " extensions; fingerprint " << model.fingerprint << "\n";
+  if (const std::string& tmpl = ctx.config().fleet.tenant_template; !tmpl.empty()) {
+    fleet_shard(ctx.config());
+    check_fleet_model(ctx, model);
+    const schema::Database tenant = fleet::tenant_model(model, tmpl, tmpl, "");
+    std::cout << "fleet: the tenant template \"" << tmpl << "\" makes " << tenant.tables.size()
+              << " tables in every tenant schema; " << model.tables.size() - tenant.tables.size()
+              << " tables are shared\n";
+  }
   return kOk;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "context.hpp"
+#include "fleet/shard.hpp"
 
 namespace schemad::cli {
 
@@ -36,6 +37,12 @@ struct FleetOutput {
   bool changes = false;         // plan: each target's pending changes
 };
 int run_fleet(const Context& ctx, engine::Mode mode, const FleetOutput& output);
+// fleet.shard parsed against this host's name; throws config::ConfigError
+// (exit 2) for a malformed one, or an ordinal not below the count.
+fleet::Shard fleet_shard(const config::Config& config);
+// With a tenant template: fleet::check_template, its error as a
+// CommandError naming the model file.
+void check_fleet_model(const Context& ctx, const schema::Database& model);
 
 // ops_commands.cpp
 int run_probe(const std::string& url, double timeout_seconds);

@@ -3,7 +3,6 @@
 // failed".
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <iostream>
 
@@ -16,15 +15,9 @@
 
 namespace schemad::cli {
 
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "";
-  return name;
-}
-
 fleet::Shard fleet_shard(const config::Config& config) {
   try {
-    return fleet::parse_shard(config.fleet.shard, host_name());
+    return fleet::parse_shard(config.fleet.shard, fleet::host_name());
   } catch (const fleet::ShardError& e) {
     throw config::ConfigError((config.file.empty() ? "" : config.file + ": ") + e.what());
   }

@@ -238,7 +238,12 @@ int dispatch(const Args& a, const Commands& c) {
     return cli::run_history(ctx, a.history_limit, a.history_verbose, a.history_format);
   }
   if (c.stamp->parsed()) return cli::run_stamp(ctx, a.stamp_revision, a.stamp_force);
-  if (c.run->parsed()) return service::run_service({ctx.config(), a.global});
+  if (c.run->parsed()) {
+    // A replica whose shard is wrong refuses to start rather than work on
+    // nothing, or on another's share.
+    if (ctx.config().fleet.enabled()) cli::fleet_shard(ctx.config());
+    return service::run_service({ctx.config(), a.global});
+  }
   return cli::kUsage;
 }
 

@@ -37,7 +37,7 @@ nlohmann::json to_json(const Summary& s) {
           {"counts", counts},
           {"targets", targets},
           {"shared", shared},
-          {"elsewhere", s.elsewhere},
+          {"elsewhere", s.elsewhere.size()},
           {"stopped", s.stopped},
           {"seconds", s.seconds}};
 }
@@ -55,7 +55,7 @@ std::string counts_line(const Summary& s) {
     out << sep << counts.at(state) << " " << to_string(state);
     sep = ", ";
   }
-  if (s.elsewhere > 0) out << "; " << s.elsewhere << " on other shards";
+  if (!s.elsewhere.empty()) out << "; " << s.elsewhere.size() << " on other shards";
   return out.str();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -54,7 +55,12 @@ bool transient(db::ErrorKind kind) {
 
 void fill(TargetResult& t, const engine::Report& r) {
   t.applied = 0;
-  for (const auto& step : r.steps) t.applied += step.ok() ? 1 : 0;
+  t.applied_by_kind.clear();
+  for (const auto& step : r.steps) {
+    if (!step.ok()) continue;
+    ++t.applied;
+    ++t.applied_by_kind[diff::to_string(step.step.kind)];
+  }
   const engine::Observation& o = r.mode == engine::Mode::apply ? r.remaining : r.found;
   t.pending = o.diff.changes.size() + o.blocked.size() + (o.stamp.pending() ? 1 : 0);
   t.drift = o.diff.drift.size();
@@ -379,6 +385,17 @@ const char* to_string(State state) {
       return "skipped";
   }
   return "?";
+}
+
+std::vector<std::string> failure_kinds() {
+  using K = db::ErrorKind;
+  std::vector<std::string> out{"discovery", "stamp", "incomplete"};
+  for (K kind : {K::lock_timeout, K::deadlock, K::serialization, K::data_conflict, K::permission,
+                 K::unavailable, K::undefined_object, K::duplicate_object, K::read_only,
+                 K::connection_lost, K::cancelled, K::in_doubt, K::other}) {
+    out.push_back(db::to_string(kind));
+  }
+  return out;
 }
 
 std::map<State, std::size_t> Summary::counts() const {

@@ -35,6 +35,12 @@ inline constexpr State kStates[] = {State::ok,     State::drift,  State::pending
                                     State::failed, State::locked, State::skipped};
 const char* to_string(State state);
 
+// Every TargetResult::error_kind a failed or locked target can have: the
+// database's error kinds (db::to_string; connection_lost when it could not
+// connect), "discovery" (the tenants could not be listed), "stamp" (alembic_version
+// could not be decided) and "incomplete" (an apply left changes missing).
+std::vector<std::string> failure_kinds();
+
 struct TargetResult {
   std::string key;       // "db/schema", "db", or "db (shared)"
   std::string database;  // its name
@@ -45,9 +51,10 @@ struct TargetResult {
   std::string error_kind;  // db::to_string of the first error's kind ("" for none)
   // locked: the sessions in the way, as Blocker::describe() says
   std::vector<std::string> blockers;
-  std::size_t applied = 0;  // steps that ran
-  std::size_t pending = 0;  // changes still missing (a pending stamp counts one)
-  std::size_t drift = 0;    // drift items
+  std::size_t applied = 0;                     // steps that ran
+  std::map<std::string, int> applied_by_kind;  // by diff::to_string(ChangeKind)
+  std::size_t pending = 0;                     // changes still missing (a pending stamp counts one)
+  std::size_t drift = 0;                       // drift items
   // pending: what is missing, one line each (at most kMaxChanges)
   std::vector<std::string> changes;
   // drift: what differs, one line each (at most kMaxChanges)
@@ -60,10 +67,10 @@ struct TargetResult {
 
 struct Summary {
   engine::Mode mode = engine::Mode::check;
-  std::vector<TargetResult> shared;   // per database with tenants, when the model shares objects
-  std::vector<TargetResult> targets;  // by key
-  std::size_t elsewhere = 0;          // targets of other shards
-  std::string stopped;                // why the run stopped early; "" when it did not
+  std::vector<TargetResult> shared;    // per database with tenants, when the model shares objects
+  std::vector<TargetResult> targets;   // by key
+  std::vector<std::string> elsewhere;  // the keys of other shards' targets
+  std::string stopped;                 // why the run stopped early; "" when it did not
   double seconds = 0;
 
   std::map<State, std::size_t> counts() const;  // targets and shared parts, every state present

@@ -1,5 +1,7 @@
 #include "fleet/shard.hpp"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -101,6 +103,12 @@ int owner(const std::string& key, int count) {
     }
   }
   return best;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
 }
 
 }  // namespace schemad::fleet

@@ -35,6 +35,10 @@ inline constexpr int kMaxShardCount = 1000000;
 //   (a StatefulSet pod's name does)
 Shard parse_shard(const std::string& text, const std::string& hostname);
 
+// This machine's host name (gethostname; a Kubernetes pod's is its name);
+// "" when it cannot be had.
+std::string host_name();
+
 // The replica (0..count-1) that owns `key`: the one with the highest weight
 // hash(key, replica), the lowest index on a tie. Stable: going from n to
 // n + 1 replicas moves only the keys the new replica wins, ~1/(n + 1) of

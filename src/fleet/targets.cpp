@@ -133,7 +133,7 @@ Fleet discover(const config::Config& config, const Shard& shard,
     if (owns(shard, t.key)) {
       fleet.targets.push_back(std::move(t));
     } else {
-      ++fleet.elsewhere;
+      fleet.elsewhere.push_back(std::move(t.key));
     }
   }
   std::sort(fleet.targets.begin(), fleet.targets.end(),

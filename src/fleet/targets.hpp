@@ -37,8 +37,8 @@ struct Target {
 struct Fleet {
   std::vector<Database> databases;
   std::vector<Target> targets;  // this shard's, sorted by key
-  // Targets other shards own (not worked on here).
-  std::size_t elsewhere = 0;
+  // The keys of the targets other shards own (not worked on here).
+  std::vector<std::string> elsewhere;
 };
 
 class FleetError : public std::runtime_error {

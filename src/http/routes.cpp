@@ -2,6 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -46,6 +49,72 @@ Response status_page(const Endpoints& e, const Request&) {
   return json_response(status::ok, to_json(*snapshot_of(e), e.now(), e.readiness_window));
 }
 
+// GET /status/targets?state=S&limit=N&offset=M: the fleet's targets, worst
+// first, one page. The query is plain key=value pairs joined by '&': the
+// values it takes (state names and numbers) need no percent-encoding, and
+// anything else is refused with what was expected.
+Response fleet_targets(const Endpoints& e, const Request& request) {
+  const auto snapshot = snapshot_of(e);
+  if (!snapshot->fleet) {
+    return error_response(status::not_found, "not in fleet mode (no fleet run has finished)");
+  }
+  std::string_view target(request.target().data(), request.target().size());
+  const std::size_t mark = target.find('?');
+  std::string_view query = mark == std::string_view::npos ? "" : target.substr(mark + 1);
+  std::string state;
+  std::size_t limit = 100, offset = 0;
+  auto number = [](std::string_view text, std::size_t max, std::size_t& out) {
+    if (text.empty() || text.size() > 9) return false;
+    std::size_t n = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return false;
+      n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (n > max) return false;
+    out = n;
+    return true;
+  };
+  while (!query.empty()) {
+    const std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    if (key == "state") {
+      static constexpr std::string_view kStates[] = {"ok",     "drift",  "pending",
+                                                     "failed", "locked", "skipped"};
+      if (std::find(std::begin(kStates), std::end(kStates), value) == std::end(kStates)) {
+        return error_response(status::bad_request,
+                              "state: must be ok, drift, pending, failed, locked or skipped");
+      }
+      state = std::string(value);
+    } else if (key == "limit") {
+      if (!number(value, 1000, limit) || limit == 0) {
+        return error_response(status::bad_request, "limit: must be 1 to 1000");
+      }
+    } else if (key == "offset") {
+      if (!number(value, 999999999, offset)) {
+        return error_response(status::bad_request, "offset: must be a non-negative integer");
+      }
+    } else {
+      return error_response(status::bad_request, "unknown parameter (known: state, limit, offset)");
+    }
+  }
+  json page = json::array();
+  std::size_t total = 0;
+  for (const auto& t : snapshot->fleet->targets) {
+    if (!state.empty() && t.state != state) continue;
+    if (total >= offset && page.size() < limit) page.push_back(to_json(t));
+    ++total;
+  }
+  return json_response(status::ok, {{"total", total},
+                                    {"offset", offset},
+                                    {"limit", limit},
+                                    {"state", state.empty() ? json(nullptr) : json(state)},
+                                    {"targets", std::move(page)}});
+}
+
 Response metrics(const Endpoints& e, const Request&) {
   return text_response(status::ok, e.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -62,9 +131,13 @@ Response post_reconcile(const Endpoints& e, const Request& request) {
 }
 
 constexpr Route kRoutes[] = {
-    {"/livez", verb::get, health},    {"/healthz", verb::get, health},
-    {"/readyz", verb::get, ready},    {"/status", verb::get, status_page},
-    {"/metrics", verb::get, metrics}, {"/reconcile", verb::post, post_reconcile},
+    {"/livez", verb::get, health},
+    {"/healthz", verb::get, health},
+    {"/readyz", verb::get, ready},
+    {"/status", verb::get, status_page},
+    {"/status/targets", verb::get, fleet_targets},
+    {"/metrics", verb::get, metrics},
+    {"/reconcile", verb::post, post_reconcile},
 };
 
 bool accepts(const Route& route, verb method) {

@@ -7,6 +7,12 @@
 //   GET  /livez, /healthz  200 {"status":"ok"} when live(), else 503 {"status":"stuck"}
 //   GET  /readyz           200 {"ready":true}, or 503 {"ready":false,"reason":".."}
 //   GET  /status           200, the snapshot (see status_json.hpp)
+//   GET  /status/targets   fleet mode: 200 {"total", "offset", "limit", "state",
+//                          "targets": [..]}, the targets worst first, filtered by
+//                          ?state= (ok, drift, pending, failed, locked, skipped),
+//                          paged by ?limit= (1..1000, default 100) and ?offset=;
+//                          400 naming the parameter for anything else; 404
+//                          before a fleet run has finished, and not in fleet mode
 //   GET  /metrics          200, metrics_text(), Prometheus text format 0.0.4
 //   POST /reconcile        202 {"accepted":true} and request_reconcile(), with
 //                          `Authorization: Bearer <admin_token>`; 401 with
@@ -15,7 +21,7 @@
 //
 // HEAD is answered wherever GET is (the server drops the body). A known path
 // with another method is 405 with `Allow`; any other path 404. The query
-// string is ignored. Every answer is JSON but /metrics, and carries
+// string is ignored but by /status/targets. Every answer is JSON but /metrics, and carries
 // `Cache-Control: no-store` and `Server: schemad`.
 
 #include <chrono>

@@ -45,7 +45,33 @@ json to_json(const state::LockWaitState& w) {
           {"blockers", std::move(blockers)}};
 }
 
+json to_json(const state::FleetState& f) {
+  json worst = json::array();
+  for (const auto& t : f.targets) {
+    if (worst.size() == kWorstTargets || t.state == "ok" || t.state == "drift") break;
+    worst.push_back(http::to_json(t));
+  }
+  return {{"counts", f.counts},
+          {"elsewhere", f.elsewhere},
+          {"stopped", text_or_null(f.stopped)},
+          {"vanished", f.vanished},
+          {"worst", std::move(worst)}};
+}
+
 }  // namespace
+
+json to_json(const state::FleetTarget& t) {
+  return {{"key", t.key},
+          {"state", t.state},
+          {"error", text_or_null(t.error)},
+          {"error_kind", text_or_null(t.error_kind)},
+          {"blockers", t.blockers},
+          {"applied", t.applied},
+          {"pending", t.pending},
+          {"drift", t.drift},
+          {"attempts", t.attempts},
+          {"seconds", t.seconds}};
+}
 
 std::string format_rfc3339(state::WallTime time) {
   using namespace std::chrono;
@@ -83,6 +109,7 @@ json to_json(const state::Snapshot& s, state::WallTime now, std::chrono::seconds
       {"rerun_queued", s.rerun_queued},
       {"next_retry", time_or_null(s.next_retry)},
       {"waiting", s.waiting ? to_json(*s.waiting) : json(nullptr)},
+      {"fleet", s.fleet ? to_json(*s.fleet) : json(nullptr)},
   };
 }
 

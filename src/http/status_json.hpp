@@ -9,7 +9,12 @@
 //  "last_reconcile": null | {"started", "duration_seconds", "outcome",
 //      "trigger", "steps_applied": [..], "pending_changes": [..],
 //      "drift": [{"kind", "message"}], "stamp", "error"},
-//  "last_success", "activity", "current_trigger", "rerun_queued", "next_retry"}
+//  "last_success", "activity", "current_trigger", "rerun_queued", "next_retry",
+//  "waiting", "fleet": null | {"counts": {state: n}, "elsewhere", "stopped",
+//      "vanished": [key..], "worst": [target..] (at most kWorstTargets, not
+//      ok nor drift, worst first)}}
+// A fleet target: {"key", "state", "error", "error_kind", "blockers",
+//  "applied", "pending", "drift", "attempts", "seconds"}.
 //
 // Times are RFC 3339 UTC strings with milliseconds, null when absent. Texts
 // that are empty when there is nothing to say (model.error, ready.reason,
@@ -22,6 +27,11 @@
 #include "state/snapshot.hpp"
 
 namespace schemad::http {
+
+// The fleet's targets /status lists, the worst first.
+inline constexpr std::size_t kWorstTargets = 10;
+
+nlohmann::json to_json(const state::FleetTarget& target);
 
 // "2024-05-01T12:34:56.789Z": UTC, milliseconds, truncated toward the past.
 std::string format_rfc3339(state::WallTime time);

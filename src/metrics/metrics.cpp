@@ -86,6 +86,28 @@ Metrics::Metrics(const std::string& version, const Labels& labels)
     child(*changes_applied_, applied_by_kind_, "kind", kind);
   }
   for (const auto& kind : labels.drift_kinds) child(*drift_items_, drift_by_kind_, "kind", kind);
+  if (labels.fleet_states.empty()) return;
+  fleet_targets_ = &prometheus::BuildGauge()
+                        .Name("schemad_fleet_targets")
+                        .Help(
+                            "Fleet targets (tenant schemas, databases, shared parts) by the "
+                            "state the last run left them in.")
+                        .Register(r);
+  fleet_failures_ = &prometheus::BuildCounter()
+                         .Name("schemad_fleet_failures_total")
+                         .Help("Fleet targets a run left failed or locked, by error kind.")
+                         .Register(r);
+  fleet_duration_ = &prometheus::BuildHistogram()
+                         .Name("schemad_fleet_target_duration_seconds")
+                         .Help("Wall time of each fleet target's reconcile, retries included.")
+                         .Register(r)
+                         .Add({}, kReconcileBuckets);
+  for (const auto& state : labels.fleet_states) {
+    child(*fleet_targets_, fleet_by_state_, "state", state);
+  }
+  for (const auto& kind : labels.fleet_failure_kinds) {
+    child(*fleet_failures_, fleet_failures_by_kind_, "kind", kind);
+  }
 }
 
 Metrics::~Metrics() = default;
@@ -143,6 +165,22 @@ void Metrics::count_model_reload_error() {
 
 void Metrics::observe_lock_wait(double seconds) {
   lock_wait_->Observe(seconds);
+}
+
+void Metrics::record_fleet(const std::map<std::string, std::size_t>& by_state,
+                           const std::map<std::string, int>& failures_by_kind,
+                           const std::vector<double>& target_seconds) {
+  if (fleet_targets_ == nullptr) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& entry : by_state) child(*fleet_targets_, fleet_by_state_, "state", entry.first);
+  for (const auto& [state, gauge] : fleet_by_state_) {
+    auto found = by_state.find(state);
+    gauge->Set(found == by_state.end() ? 0 : static_cast<double>(found->second));
+  }
+  for (const auto& [kind, count] : failures_by_kind) {
+    if (count > 0) child(*fleet_failures_, fleet_failures_by_kind_, "kind", kind).Increment(count);
+  }
+  for (double seconds : target_seconds) fleet_duration_->Observe(seconds);
 }
 
 std::string Metrics::text() const {

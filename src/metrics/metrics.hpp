@@ -13,6 +13,11 @@
 //   schemad_last_success_timestamp_seconds          gauge, unix time (0: never)
 //   schemad_model_reload_errors_total               counter
 //   schemad_lock_wait_seconds                       histogram, 1 ms .. 120 s
+// Fleet mode only (Labels::fleet_states not empty), aggregates: no label
+// per tenant, which thousands of tenants would make thousands of series:
+//   schemad_fleet_targets{state}                    gauge, after the last run
+//   schemad_fleet_failures_total{kind}              counter, targets failed or locked, by error
+//   kind schemad_fleet_target_duration_seconds           histogram, each target's reconcile
 //
 // Every label value the caller declares (Labels: the outcomes, the change
 // and drift kinds) exists from construction with value 0, so a series never
@@ -46,6 +51,10 @@ struct Labels {
   std::vector<std::string> outcomes;      // schemad_reconcile_total{outcome}
   std::vector<std::string> change_kinds;  // schemad_changes_applied_total{kind}
   std::vector<std::string> drift_kinds;   // schemad_drift_items{kind}
+  // Fleet mode: schemad_fleet_targets{state}, schemad_fleet_failures_total{kind}.
+  // No state: no fleet metrics at all.
+  std::vector<std::string> fleet_states;
+  std::vector<std::string> fleet_failure_kinds;
 };
 
 class Metrics {
@@ -75,6 +84,13 @@ class Metrics {
   void count_model_reload_error();
   // The time taken to acquire the advisory lock.
   void observe_lock_wait(double seconds);
+
+  // After each fleet run (fleet mode only; nothing otherwise): the targets
+  // by state (every state absent from the map, known or seen before, goes
+  // back to 0), the failures by kind added, each target's duration observed.
+  void record_fleet(const std::map<std::string, std::size_t>& by_state,
+                    const std::map<std::string, int>& failures_by_kind,
+                    const std::vector<double>& target_seconds);
 
   // The whole exposition, Prometheus text format 0.0.4 (prometheus-cpp's
   // TextSerializer), for Content-Type "text/plain; version=0.0.4".
@@ -108,6 +124,11 @@ class Metrics {
   prometheus::Gauge* last_success_;
   prometheus::Counter* model_reload_errors_;
   prometheus::Histogram* lock_wait_;
+  GaugeFamily* fleet_targets_ = nullptr;
+  std::map<std::string, prometheus::Gauge*> fleet_by_state_;
+  CounterFamily* fleet_failures_ = nullptr;
+  std::map<std::string, prometheus::Counter*> fleet_failures_by_kind_;
+  prometheus::Histogram* fleet_duration_ = nullptr;
 };
 
 }  // namespace schemad::metrics

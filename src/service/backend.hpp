@@ -12,6 +12,7 @@
 #include "apply/alembic_stamp.hpp"
 #include "config/config.hpp"
 #include "engine/engine.hpp"
+#include "fleet/run.hpp"
 #include "schema/schema.hpp"
 #include "util/clock.hpp"
 
@@ -47,6 +48,12 @@ class Backend {
   // configuration asks (create_database). Throws when the database cannot
   // be reached; warnings (dropped URL parameters) are logged.
   virtual std::unique_ptr<Session> connect(const config::Config& config) = 0;
+  // Fleet mode: this replica's targets listed afresh (fleet/targets.hpp) and
+  // reconciled (fleet/run.hpp). A target's errors are in its result; throws
+  // fleet::FleetError, fleet::ShardError or a connection's error when the
+  // fleet itself cannot be listed.
+  virtual fleet::Summary run_fleet(const config::Config& config, const schema::Database& model,
+                                   const fleet::RunOptions& options, util::Clock& clock) = 0;
 };
 
 }  // namespace schemad::service

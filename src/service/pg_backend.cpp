@@ -9,6 +9,8 @@
 #include "apply/bootstrap.hpp"
 #include "db/connection.hpp"
 #include "engine/settings.hpp"
+#include "fleet/shard.hpp"
+#include "fleet/targets.hpp"
 #include "scratch/source.hpp"
 
 namespace schemad::service {
@@ -61,6 +63,15 @@ class PgBackend final : public Backend {
       spdlog::info("created database {}", apply::target_database(options));
     }
     return std::make_unique<PgSession>(db::connect(options));
+  }
+
+  fleet::Summary run_fleet(const config::Config& config, const schema::Database& model,
+                           const fleet::RunOptions& options, util::Clock& clock) override {
+    std::vector<std::string> warnings;
+    const fleet::Fleet found = fleet::discover(
+        config, fleet::parse_shard(config.fleet.shard, fleet::host_name()), warnings);
+    for (const auto& w : warnings) spdlog::warn("{}", w);
+    return fleet::run(found, model, options, clock);
   }
 
  private:

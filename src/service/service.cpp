@@ -51,7 +51,7 @@ class Loop {
   explicit Loop(const ServiceOptions& options)
       : options_(options),
         config_(options.config),
-        metrics_(SCHEMAD_VERSION, metric_labels()),
+        metrics_(SCHEMAD_VERSION, metric_labels(options.config.fleet.enabled())),
         backend_(make_pg_backend()),
         worker_(config_, *backend_, state_, metrics_, notifier_, util::system_clock()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
@@ -201,6 +201,7 @@ class Loop {
     stopping_ = true;
     notifier_.stopping();
     queue_.stop();
+    worker_.stopping();  // a fleet run starts no further target
     interval_.cancel();
     watchdog_.cancel();
     signals_.cancel();

@@ -1,5 +1,10 @@
 #include "service/summary.hpp"
 
+#include <algorithm>
+#include <iterator>
+
+#include "fleet/run.hpp"
+
 namespace schemad::service {
 
 namespace {
@@ -41,6 +46,115 @@ Summary summarize(const engine::Report& report, const std::string& trigger, stat
   return s;
 }
 
+namespace {
+
+// Worst first: what needs a person before what will settle by itself.
+int severity(fleet::State s) {
+  using S = fleet::State;
+  static constexpr S kWorstFirst[] = {S::failed,  S::locked, S::pending,
+                                      S::skipped, S::drift,  S::ok};
+  return static_cast<int>(std::find(std::begin(kWorstFirst), std::end(kWorstFirst), s) -
+                          std::begin(kWorstFirst));
+}
+
+// `line` when fewer than kMaxFleetLines are there; "... and N more" once.
+void add_line(std::vector<std::string>& lines, std::size_t& dropped, std::string line) {
+  if (lines.size() < kMaxFleetLines) {
+    lines.push_back(std::move(line));
+  } else {
+    ++dropped;
+  }
+}
+
+}  // namespace
+
+Summary summarize_fleet(const fleet::Summary* run, const std::string& error,
+                        const std::string& trigger, state::WallTime started, double seconds) {
+  Summary s;
+  s.last.started = started;
+  s.last.duration_seconds = seconds;
+  s.last.trigger = trigger;
+  if (run == nullptr) {
+    s.last.outcome = state::Outcome::error;
+    s.last.error = error;
+    return s;
+  }
+  std::size_t applied_dropped = 0, pending_dropped = 0, drift_dropped = 0;
+  std::string first_failure;
+  std::size_t failures = 0;
+  for (const auto* list : {&run->shared, &run->targets}) {
+    for (const auto& t : *list) {
+      for (const auto& [kind, n] : t.applied_by_kind) s.applied_by_kind[kind] += n;
+      if (t.applied > 0) {
+        add_line(s.last.steps_applied, applied_dropped,
+                 t.key + ": " + std::to_string(t.applied) + " steps applied");
+      }
+      if (t.pending > 0 || t.state == fleet::State::skipped) {
+        add_line(s.last.pending_changes, pending_dropped,
+                 t.key + ": " +
+                     (t.state == fleet::State::skipped
+                          ? t.error
+                          : std::to_string(t.pending) + " changes pending"));
+      }
+      for (const auto& d : t.drift_items) {
+        if (s.last.drift.size() < kMaxFleetLines) {
+          s.last.drift.emplace_back("fleet", t.key + ": " + d);
+        } else {
+          ++drift_dropped;
+        }
+      }
+      if (t.state == fleet::State::failed || t.state == fleet::State::locked) {
+        if (failures++ == 0) first_failure = t.key + ": " + t.error;
+      }
+    }
+  }
+  if (applied_dropped > 0) {
+    s.last.steps_applied.push_back("... and " + std::to_string(applied_dropped) + " more targets");
+  }
+  if (pending_dropped > 0) {
+    s.last.pending_changes.push_back("... and " + std::to_string(pending_dropped) +
+                                     " more targets");
+  }
+  if (drift_dropped > 0) {
+    s.last.drift.emplace_back("fleet", "... and " + std::to_string(drift_dropped) + " more");
+  }
+  s.satisfied = run->satisfied();
+  if (failures > 0) {
+    s.last.outcome = state::Outcome::error;
+    s.last.error =
+        std::to_string(failures) + " targets failed or were locked (first: " + first_failure + ")";
+  } else {
+    s.last.outcome = s.satisfied ? state::Outcome::ok : state::Outcome::pending;
+  }
+  if (!run->stopped.empty()) s.last.stamp = "stopped early: " + run->stopped;
+  return s;
+}
+
+std::shared_ptr<const state::FleetState> fleet_state(const fleet::Summary& run,
+                                                     std::vector<std::string> vanished,
+                                                     state::WallTime started) {
+  auto out = std::make_shared<state::FleetState>();
+  for (const auto& [state, n] : run.counts()) out->counts[fleet::to_string(state)] = n;
+  std::vector<const fleet::TargetResult*> all;
+  for (const auto* list : {&run.shared, &run.targets}) {
+    for (const auto& t : *list) all.push_back(&t);
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto* a, const auto* b) {
+    return severity(a->state) < severity(b->state);
+  });
+  out->targets.reserve(all.size());
+  for (const auto* t : all) {
+    out->targets.push_back({t->key, fleet::to_string(t->state), t->error, t->error_kind,
+                            t->blockers, t->applied, t->pending, t->drift, t->attempts,
+                            t->seconds});
+  }
+  out->vanished = std::move(vanished);
+  out->elsewhere = run.elsewhere.size();
+  out->stopped = run.stopped;
+  out->started = started;
+  return out;
+}
+
 std::string status_line(const state::Snapshot& snapshot) {
   if (snapshot.satisfied) {
     const auto drift = snapshot.last ? snapshot.last->drift.size() : 0;
@@ -53,11 +167,15 @@ std::string status_line(const state::Snapshot& snapshot) {
                              : last.error.substr(0, 200));
 }
 
-metrics::Labels metric_labels() {
+metrics::Labels metric_labels(bool fleet) {
   metrics::Labels labels;
   for (auto outcome : state::kAllOutcomes) labels.outcomes.push_back(state::to_string(outcome));
   for (auto kind : diff::kAllChangeKinds) labels.change_kinds.push_back(diff::to_string(kind));
   for (auto kind : diff::kAllDriftKinds) labels.drift_kinds.push_back(diff::to_string(kind));
+  if (fleet) {
+    for (auto state : fleet::kStates) labels.fleet_states.push_back(fleet::to_string(state));
+    labels.fleet_failure_kinds = fleet::failure_kinds();
+  }
   return labels;
 }
 

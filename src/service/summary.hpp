@@ -4,9 +4,12 @@
 // and the logs. Pure.
 
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/engine.hpp"
+#include "fleet/run.hpp"
 #include "metrics/metrics.hpp"
 #include "state/snapshot.hpp"
 
@@ -27,12 +30,26 @@ struct Summary {
 Summary summarize(const engine::Report& report, const std::string& trigger, state::WallTime started,
                   double seconds);
 
+// A fleet run, summarised: outcome error when the fleet could not be
+// listed or run (`error`, and `run` null) or some target failed or was
+// locked; ok when every target satisfies the model; pending otherwise.
+// steps_applied, pending_changes and drift name their target
+// ("db/tenant_1: 3 steps applied"), kMaxFleetLines lines each at most.
+inline constexpr std::size_t kMaxFleetLines = 100;
+Summary summarize_fleet(const fleet::Summary* run, const std::string& error,
+                        const std::string& trigger, state::WallTime started, double seconds);
+
+// Every target and shared part of `run`, worst first, for /status.
+std::shared_ptr<const state::FleetState> fleet_state(const fleet::Summary& run,
+                                                     std::vector<std::string> vanished,
+                                                     state::WallTime started);
+
 // The service manager's status line: "in sync with MODEL (N drift items)",
 // or "OUTCOME: ERROR" / "OUTCOME: N changes pending".
 std::string status_line(const state::Snapshot& snapshot);
 
 // The label values the metrics export from the start: every outcome, change
-// kind and drift kind.
-metrics::Labels metric_labels();
+// kind and drift kind; with `fleet`, every fleet state and failure kind.
+metrics::Labels metric_labels(bool fleet = false);
 
 }  // namespace schemad::service

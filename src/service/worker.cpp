@@ -6,6 +6,7 @@
 
 #include "db/connection.hpp"
 #include "engine/settings.hpp"
+#include "fleet/instantiate.hpp"
 #include "model/source.hpp"
 
 namespace schemad::service {
@@ -50,6 +51,7 @@ void Worker::set_config(const config::Config& config) {
 }
 
 void Worker::cancel() {
+  cancelled_ = true;
   std::lock_guard<std::mutex> lock(session_mutex_);
   if (!session_) return;
   try {
@@ -100,8 +102,13 @@ void Worker::converge(const Trigger& trigger) {
   snapshot_.activity = Activity::reconciling;
   snapshot_.current_trigger = to_string(trigger.reason);
   publish();
-  const engine::Report report = attempt(trigger);
-  finish(trigger, report, start, started);
+  take_pending_config();
+  if (config_.fleet.enabled()) {
+    converge_fleet(trigger, start, started);
+  } else {
+    const engine::Report report = attempt(trigger);
+    finish(trigger, report, start, started);
+  }
   busy_since_ = 0;
   // A full inspection of a large catalog briefly needs tens of MiB; give
   // them back to the system rather than idling on them.
@@ -129,6 +136,102 @@ engine::Report Worker::attempt(const Trigger& trigger) {
   return report;
 }
 
+void Worker::converge_fleet(const Trigger& trigger, steady_clock::time_point start,
+                            state::WallTime started) {
+  std::optional<fleet::Summary> run;
+  std::string error;
+  if (!reload(trigger.reload_model)) {
+    error = snapshot_.model_error;
+  } else if (!ensure_session()) {
+    error = "database unavailable";
+  } else {
+    database_answered();
+    fleet::RunOptions options;
+    options.mode = engine::Mode::apply;
+    options.settings = settings_for(trigger);
+    // Each target compares afresh or from its own recorded verification.
+    options.settings.cache = nullptr;
+    options.settings.trust_record = true;
+    options.fleet = config_.fleet;
+    options.lock_name = config_.lock_name;
+    options.cancel = &cancelled_;
+    try {
+      run = backend_.run_fleet(config_, *model_, options, clock_);
+    } catch (const std::exception& e) {
+      error = std::string("the fleet could not be listed: ") + e.what();
+    }
+  }
+  finish_fleet(trigger, run ? &*run : nullptr, error, start, started);
+}
+
+void Worker::finish_fleet(const Trigger& trigger, const fleet::Summary* run,
+                          const std::string& error, steady_clock::time_point start,
+                          state::WallTime started) {
+  const double seconds = std::chrono::duration<double>(clock_.now() - start).count();
+  Summary summary = summarize_fleet(run, error, to_string(trigger.reason), started, seconds);
+  std::size_t pending = 0;
+  if (run != nullptr) {
+    // Keys listed before and not now are reported, never dropped; a
+    // database whose tenants could not be listed loses none of them.
+    std::set<std::string> now, unlisted;
+    for (const auto* list : {&run->shared, &run->targets}) {
+      for (const auto& t : *list) {
+        now.insert(t.key);
+        if (t.error_kind == "discovery") unlisted.insert(t.database);
+        pending += t.pending;
+      }
+    }
+    now.insert(run->elsewhere.begin(), run->elsewhere.end());
+    for (auto it = fleet_keys_.begin(); it != fleet_keys_.end();) {
+      if (now.count(it->first) != 0) {
+        ++it;
+      } else if (unlisted.count(it->second) == 0) {
+        if (vanished_.insert(it->first).second) spdlog::warn("{}: vanished", it->first);
+        it = fleet_keys_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& key : now) vanished_.erase(key);  // back again
+    // A database whose tenants could not be listed stands for them this
+    // once; its key is not one of the fleet's.
+    for (const auto* list : {&run->shared, &run->targets}) {
+      for (const auto& t : *list) {
+        if (t.error_kind != "discovery") fleet_keys_.emplace(t.key, t.database);
+      }
+    }
+    snapshot_.fleet =
+        fleet_state(*run, std::vector<std::string>(vanished_.begin(), vanished_.end()), started);
+    std::map<std::string, std::size_t> by_state;
+    std::map<std::string, int> failures;
+    std::vector<double> durations;
+    for (const auto& [state, n] : run->counts()) by_state[fleet::to_string(state)] = n;
+    for (const auto* list : {&run->shared, &run->targets}) {
+      for (const auto& t : *list) {
+        if (t.state == fleet::State::failed || t.state == fleet::State::locked) {
+          ++failures[t.error_kind];
+        }
+        if (t.attempts > 0) durations.push_back(t.seconds);
+      }
+    }
+    metrics_.record_fleet(by_state, failures, durations);
+    const auto counts = run->counts();
+    std::string line;
+    for (const auto& [state, n] : counts) {
+      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + fleet::to_string(state);
+    }
+    spdlog::info("fleet reconcile ({}): {} targets: {}; in {:.3f} s", to_string(trigger.reason),
+                 run->targets.size() + run->shared.size(), line, seconds);
+  } else {
+    spdlog::error("fleet reconcile ({}) failed: {}", to_string(trigger.reason), error);
+  }
+  metrics_.record_reconcile(state::to_string(summary.last.outcome), seconds,
+                            summary.applied_by_kind, static_cast<int>(pending), {});
+  // Targets that failed are tried again by the next run, on the timer; a
+  // run that could not list the fleet is retried with the backoff.
+  settle(std::move(summary), run == nullptr);
+}
+
 engine::Settings Worker::settings_for(const Trigger& trigger) {
   engine::Settings settings = engine::settings_from(config_, revisions_);
   const Policy policy = trigger.policy();
@@ -149,12 +252,17 @@ void Worker::finish(const Trigger& trigger, const engine::Report& report,
       state::to_string(summary.last.outcome), seconds, summary.applied_by_kind,
       static_cast<int>(summary.last.pending_changes.size()), summary.drift_by_kind);
   if (report.lock_wait.count() > 0) metrics_.observe_lock_wait(report.lock_wait.count());
+  const bool failed = summary.last.outcome == state::Outcome::error;
+  settle(std::move(summary), failed);
+}
+
+void Worker::settle(Summary summary, bool failed) {
   snapshot_.satisfied = summary.satisfied;
   if (summary.satisfied) {
     snapshot_.last_success = clock_.wall_now();
     metrics_.set_last_success(*snapshot_.last_success);
   }
-  if (summary.last.outcome != state::Outcome::error) {
+  if (!failed) {
     schedule_.succeeded();
     snapshot_.next_retry.reset();
     snapshot_.activity = Activity::idle;
@@ -218,6 +326,13 @@ bool Worker::reload(bool reload_model) {
   if (!reload_model && model_) return true;
   try {
     schema::Database loaded = backend_.load_model(config_);
+    if (!config_.fleet.tenant_template.empty()) {
+      try {
+        fleet::check_template(loaded, config_.fleet.tenant_template);
+      } catch (const fleet::TemplateError& e) {
+        throw std::runtime_error(model::display_name(config_.model) + ": " + e.what());
+      }
+    }
     apply::RevisionSource revisions = backend_.load_revisions(config_);
     std::string revision = apply::baseline_revision(loaded, revisions);
     if (model_ && model_->fingerprint != loaded.fingerprint) {

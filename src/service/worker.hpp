@@ -17,13 +17,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "config/config.hpp"
 #include "engine/cache.hpp"
+#include "fleet/run.hpp"
 #include "metrics/metrics.hpp"
 #include "service/backend.hpp"
 #include "service/notify.hpp"
@@ -63,16 +66,28 @@ class Worker {
   // stop need not wait for a long statement; its transaction rolls back.
   void cancel();
 
+  // Thread-safe: the daemon is stopping. A fleet run in progress starts no
+  // further target (those running finish, or cancel() cancels them).
+  void stopping() { cancelled_ = true; }
+
   // Thread-safe: a reconcile has been running for longer than any healthy
   // one can (lock waits and retries included), by the worker's clock.
   bool stuck() const;
 
  private:
   void converge(const Trigger& trigger);
+  // Fleet mode (config fleet): the fleet run in place of one reconcile.
+  void converge_fleet(const Trigger& trigger, std::chrono::steady_clock::time_point start,
+                      state::WallTime started);
+  void finish_fleet(const Trigger& trigger, const fleet::Summary* summary, const std::string& error,
+                    std::chrono::steady_clock::time_point start, state::WallTime started);
   engine::Report attempt(const Trigger& trigger);
   engine::Settings settings_for(const Trigger& trigger);
   void finish(const Trigger& trigger, const engine::Report& report,
               std::chrono::steady_clock::time_point start, state::WallTime started);
+  // What every finished reconcile publishes: satisfied, the schedule (the
+  // retry backoff when `failed`), the last summary.
+  void settle(Summary summary, bool failed);
   void log_outcome(const Trigger& trigger, const engine::Report& report, const Summary& summary);
   void take_pending_config();
   bool reload(bool reload_model);
@@ -105,6 +120,14 @@ class Worker {
 
   std::mutex session_mutex_;  // guards the session_ pointer, for cancel()
   std::unique_ptr<Session> session_;
+
+  // Fleet mode: set by stopping() and cancel(), so that a stop skips the
+  // targets not started yet.
+  std::atomic<bool> cancelled_{false};
+  // Fleet mode, worker thread only: every key listed so far, with its
+  // database, and those that vanished since.
+  std::map<std::string, std::string> fleet_keys_;
+  std::set<std::string> vanished_;
 
   std::atomic<std::int64_t> busy_since_{0};  // clock_ ticks; 0: idle
   std::atomic<std::int64_t> busy_limit_{0};

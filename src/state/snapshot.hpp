@@ -6,6 +6,8 @@
 // crosses threads is listed in service/worker.hpp.
 
 #include <chrono>
+#include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,6 +87,36 @@ struct LockWaitState {
   std::vector<int> blocker_pids;
 };
 
+// Fleet mode (docs/fleet.md): one target's last result, as /status and
+// /status/targets show it.
+struct FleetTarget {
+  std::string key;    // "db/schema", "db", or "db (shared)"
+  std::string state;  // ok, drift, pending, failed, locked, skipped
+  std::string error;
+  std::string error_kind;
+  std::vector<std::string> blockers;  // locked: who is in the way
+  std::size_t applied = 0;
+  std::size_t pending = 0;
+  std::size_t drift = 0;
+  int attempts = 0;
+  double seconds = 0;
+};
+
+// The fleet as the last run left it. Shared, immutable: a snapshot is
+// copied on every publish, thousands of targets are not.
+struct FleetState {
+  std::map<std::string, std::size_t> counts;  // by state, every state present
+  // Every target and shared part, worst first (failed, locked, pending,
+  // skipped, drift, ok), then by key.
+  std::vector<FleetTarget> targets;
+  // Keys an earlier run listed that this one did not (never dropped:
+  // reported until they are listed again or the daemon restarts).
+  std::vector<std::string> vanished;
+  std::size_t elsewhere = 0;  // targets of other shards
+  std::string stopped;        // why the last run stopped early
+  WallTime started;           // when the run that listed these started
+};
+
 struct Snapshot {
   std::string version;
   std::string model_path;
@@ -106,11 +138,12 @@ struct Snapshot {
   std::optional<ReconcileSummary> last;
   std::optional<WallTime> last_success;
 
-  Activity activity = Activity::starting;  // what is happening now
-  std::string current_trigger;             // while reconciling
-  bool rerun_queued = false;               // a trigger arrived during the run
-  std::optional<WallTime> next_retry;      // in backoff: when the next attempt is
-  std::optional<LockWaitState> waiting;    // activity "waiting-for-lock": who is in the way
+  Activity activity = Activity::starting;   // what is happening now
+  std::string current_trigger;              // while reconciling
+  bool rerun_queued = false;                // a trigger arrived during the run
+  std::optional<WallTime> next_retry;       // in backoff: when the next attempt is
+  std::optional<LockWaitState> waiting;     // activity "waiting-for-lock": who is in the way
+  std::shared_ptr<const FleetState> fleet;  // fleet mode: after the first run
 };
 
 struct Readiness {
@@ -125,6 +158,15 @@ inline Readiness readiness(const Snapshot& s, WallTime now, std::chrono::seconds
   if (!s.database_up) return {false, "database unreachable"};
   if (!s.database_seen || now - *s.database_seen > window) {
     return {false, "database not heard from recently"};
+  }
+  // The last run listed the fleet: say how much of it is not there.
+  if (!s.satisfied && s.fleet && s.fleet->started == s.last->started) {
+    std::size_t total = 0;
+    for (const auto& entry : s.fleet->counts) total += entry.second;
+    const auto good = s.fleet->counts.count("ok") ? s.fleet->counts.at("ok") : 0;
+    const auto drift = s.fleet->counts.count("drift") ? s.fleet->counts.at("drift") : 0;
+    return {false, std::to_string(total - good - drift) + " of " + std::to_string(total) +
+                       " fleet targets do not satisfy the model"};
   }
   if (!s.satisfied) {
     return {false, s.last->error.empty() ? "changes pending" : "last reconcile failed"};

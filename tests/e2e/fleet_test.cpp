@@ -3,12 +3,15 @@
 // one tenant reported with its blocker while the others are healed, kill -9
 // in the middle and a second run, shards, the failure policy and canaries.
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
 #include <thread>
 
+#include "support/daemon.hpp"
 #include "support/pg.hpp"
 #include "support/process.hpp"
 
@@ -240,7 +243,7 @@ TEST_CASE("fleet apply killed with SIGKILL in the middle leaves no tenant half-a
   }
 }
 
-TEST_CASE("fleet shards heal disjoint sets; replicas claiming every tenant never overlap",
+TEST_CASE("fleet shards heal disjoint sets, and replicas claiming every tenant never overlap",
           "[e2e][fleet]") {
   TempDatabase db;
   std::string schemas;
@@ -348,4 +351,140 @@ TEST_CASE("fleet: a model the template cannot instantiate is refused before anyt
   CHECK(contains(r.err, "tenant template schema \"tenant\""));
   CHECK(tenant_tables(db, "tenant_a") == 0);
   CHECK(count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'tenant_a'") == 0);
+}
+
+TEST_CASE(
+    "fleet daemon: a new tenant is built within one interval, and /status, /status/targets and "
+    "/metrics aggregate",
+    "[e2e][fleet]") {
+  TempDatabase db;
+  db.exec("CREATE SCHEMA tenant_a");
+  const std::string model = write_temp_file("fleet_model.json", fleet_model());
+  const std::string config =
+      write_temp_file("fleet_daemon.json",
+                      R"j({"database_url": ")j" + db.url() + R"j(", "model": ")j" + model + R"j(",
+    "reconcile": {"interval_seconds": 1, "lock_timeout_ms": 200, "lock_retry_seconds": 1},
+    "fleet": {"tenants": {"template": "tenant", "like": "tenant\\_%"}, "retries": 0}})j");
+  Daemon d({"--config", config}, {});
+  REQUIRE(d.wait_ready());
+  json s = json::parse(d.get("/status").body);
+  CHECK(s.at("fleet").at("counts").at("ok") == 2);  // tenant_a and the shared part
+  CHECK(tenant_tables(db, "tenant_a") == 2);
+
+  db.exec("CREATE SCHEMA tenant_new");
+  const auto created = std::chrono::steady_clock::now();
+  bool built = false;
+  while (!built && std::chrono::steady_clock::now() - created < std::chrono::seconds(20)) {
+    built = tenant_tables(db, "tenant_new") == 2;
+    if (!built) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(d.log());
+  REQUIRE(built);
+  // One interval, and the run that noticed it.
+  CHECK(std::chrono::steady_clock::now() - created < std::chrono::seconds(5));
+
+  // A tenant that cannot be built: the daemon is not ready, and says why.
+  db.exec("CREATE SCHEMA tenant_bad; CREATE VIEW tenant_bad.accounts AS SELECT 1 AS id");
+  REQUIRE(d.wait_for("/readyz", [](const HttpReply& r) { return r.status == 503; }));
+  const json ready = json::parse(d.get("/readyz").body);
+  CHECK(ready.at("reason") == "1 of 4 fleet targets do not satisfy the model");
+  const json failed = json::parse(d.get("/status/targets?state=failed").body);
+  CHECK(failed.at("total") == 1);
+  CHECK(failed.at("targets")[0].at("key") == db.name() + "/tenant_bad");
+  CHECK(failed.at("targets")[0].at("error_kind") == "duplicate_object");
+  s = json::parse(d.get("/status").body);
+  CHECK(s.at("fleet").at("worst")[0].at("key") == db.name() + "/tenant_bad");
+  CHECK(json::parse(d.get("/status/targets?limit=2").body).at("targets").size() == 2);
+  CHECK(d.get("/status/targets?state=gone").status == 400);
+  const std::string metrics = d.get("/metrics").body;
+  CHECK(contains(metrics, "schemad_fleet_targets{state=\"failed\"} 1"));
+  CHECK(contains(metrics, "schemad_fleet_targets{state=\"ok\"} 3"));
+  CHECK(contains(metrics, "schemad_fleet_failures_total{kind=\"duplicate_object\"}"));
+  CHECK_FALSE(contains(metrics, "tenant_"));  // no label per tenant
+
+  // A tenant that goes away is reported, never dropped.
+  db.exec("DROP SCHEMA tenant_bad CASCADE");
+  REQUIRE(d.wait_for("/status", [&](const HttpReply& r) {
+    if (r.status != 200) return false;
+    const json j = json::parse(r.body);
+    return !j.at("fleet").is_null() &&
+           j.at("fleet").at("vanished") == json::array({db.name() + "/tenant_bad"});
+  }));
+  CHECK(d.wait_ready());
+  d.signal(SIGTERM);
+  CHECK(d.wait(std::chrono::seconds(20)) == 0);
+}
+
+TEST_CASE("fleet over databases: a list of URLs, and every database LIKE a pattern",
+          "[e2e][fleet]") {
+  TempDatabase a, b;
+  b.exec("CREATE SCHEMA tenant_1; CREATE SCHEMA tenant_2");
+  const std::string model = write_temp_file("fleet_model.json", fleet_model());
+
+  SECTION("URLs, each with its tenant schemas") {
+    const std::string config = write_temp_file(
+        "fleet_dbs.json", R"j({"database_url": ")j" + a.url() + R"j(", "model": ")j" + model +
+                              R"j(", "fleet": {"databases": {"urls": [")j" + a.url() + R"j(", ")j" +
+                              b.url() + R"j("]},
+          "tenants": {"template": "tenant", "like": "tenant\\_%"}}})j");
+    const RunResult r = fleet(config, {"apply", "--format", "json"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    const json j = report(r);
+    // a has no tenant: nothing to do there, not even its shared part.
+    CHECK(j.at("targets").size() == 2);
+    CHECK(target(j, b.name() + "/tenant_1").at("state") == "ok");
+    CHECK(target(j, b.name() + "/tenant_2").at("state") == "ok");
+    CHECK(j.at("shared").size() == 1);
+    CHECK(tenant_tables(b, "tenant_2") == 2);
+    CHECK(count(a,
+                "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN "
+                "('pg_catalog', 'information_schema')") == 0);
+
+    const std::string twice =
+        write_temp_file("fleet_twice.json",
+                        R"j({"model": ")j" + model + R"j(", "fleet": {"databases": {"urls": [")j" +
+                            a.url() + R"j(", ")j" + a.url() + R"j(?application_name=x"]}}})j");
+    const RunResult dup = fleet(twice, {"check"});
+    CHECK(dup.exit_code == 1);
+    CHECK(contains(dup.err, "database \"" + a.name() + "\" is listed twice"));
+  }
+  SECTION("every database LIKE a pattern, whole") {
+    const std::string prefix = "fleetlike_" + std::to_string(::getpid()) + "_";
+    admin_exec("CREATE DATABASE " + prefix + "1");
+    admin_exec("CREATE DATABASE " + prefix + "2");
+    const std::string config = write_temp_file(
+        "fleet_like.json", R"j({"database_url": ")j" + a.url() + R"j(", "model": ")j" + model +
+                               R"j(", "fleet": {"databases": {"like": ")j" + prefix + R"j(%"},
+          "concurrency": 2}})j");
+    const RunResult r = fleet(config, {"apply", "--format", "json"});
+    const RunResult again = fleet(config, {"check"});
+    admin_exec("DROP DATABASE " + prefix + "1 WITH (FORCE)");
+    admin_exec("DROP DATABASE " + prefix + "2 WITH (FORCE)");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    const json j = report(r);
+    REQUIRE(j.at("targets").size() == 2);
+    CHECK(j.at("targets")[0].at("key") == prefix + "1");
+    CHECK(j.at("targets")[1].at("key") == prefix + "2");
+    CHECK(j.at("targets")[1].at("schema") == "");
+    CHECK(again.exit_code == 0);
+    CHECK(contains(again.out, "2 targets: 2 ok"));
+  }
+}
+
+TEST_CASE("fleet: a malformed shard is a usage error before anything runs", "[e2e][fleet]") {
+  TempDatabase db;
+  db.exec("CREATE SCHEMA tenant_a");
+  const std::string model = write_temp_file("fleet_model.json", fleet_model());
+  for (const std::string shard : {"3/3", "ordinal/0", "1/x"}) {
+    const std::string config = fleet_config(db, model, R"j(, "shard": ")j" + shard + R"j(")j");
+    for (const std::string command : {"check", "run"}) {
+      const RunResult r = schemad_cmd({"--config", config, command});
+      INFO(shard << " " << command << ": " << r.out << r.err);
+      CHECK(r.exit_code == 2);
+      CHECK(contains(r.err, "fleet.shard: \"" + shard + "\""));
+    }
+  }
+  CHECK(tenant_tables(db, "tenant_a") == 0);
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/routes.hpp"
+#include "http/status_json.hpp"
 
 using namespace schemad;
 namespace beast_http = boost::beast::http;
@@ -284,4 +285,83 @@ TEST_CASE("the router refuses missing callbacks", "[http]") {
   CHECK_THROWS_AS(http::make_router(e), std::invalid_argument);  // no request_reconcile
   e.request_reconcile = [] {};
   CHECK_NOTHROW(http::make_router(e));
+}
+
+namespace {
+
+// A fleet of `n` targets: every third failed, the rest ok, worst first.
+std::shared_ptr<state::Snapshot> fleet_snapshot(int n) {
+  auto s = std::make_shared<state::Snapshot>();
+  auto f = std::make_shared<state::FleetState>();
+  for (int i = 0; i < n; i += 3) {
+    f->targets.push_back({"app/t" + std::to_string(i),
+                          "failed",
+                          "permission denied",
+                          "permission",
+                          {},
+                          0,
+                          1,
+                          0,
+                          1,
+                          0.5});
+  }
+  for (int i = 0; i < n; ++i) {
+    if (i % 3 != 0)
+      f->targets.push_back({"app/t" + std::to_string(i), "ok", "", "", {}, 0, 0, 0, 1, 0.1});
+  }
+  f->counts = {{"ok", static_cast<std::size_t>(n - (n + 2) / 3)},
+               {"failed", static_cast<std::size_t>((n + 2) / 3)}};
+  f->vanished = {"app/gone"};
+  s->fleet = f;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("GET /status/targets pages through the fleet, filtered by state", "[http][fleet]") {
+  Daemon d;
+  auto router = d.router();
+  CHECK(router(request(verb::get, "/status/targets")).result() == status::not_found);
+
+  d.snapshot = fleet_snapshot(30);
+  auto all = router(request(verb::get, "/status/targets"));
+  REQUIRE(all.result() == status::ok);
+  check_json_headers(all);
+  CHECK(body(all).at("total") == 30);
+  CHECK(body(all).at("targets").size() == 30);
+  CHECK(body(all).at("targets")[0].at("state") == "failed");
+
+  auto failed = router(request(verb::get, "/status/targets?state=failed&limit=4&offset=8"));
+  REQUIRE(failed.result() == status::ok);
+  const auto j = body(failed);
+  CHECK(j.at("total") == 10);
+  CHECK(j.at("offset") == 8);
+  CHECK(j.at("limit") == 4);
+  REQUIRE(j.at("targets").size() == 2);  // the 9th and 10th failed ones
+  CHECK(j.at("targets")[0].at("key") == "app/t24");
+  CHECK(j.at("targets")[1].at("error") == "permission denied");
+
+  for (const std::string bad : {"state=broken", "limit=0", "limit=1001", "limit=x", "offset=-1",
+                                "sort=key", "limit=99999999999"}) {
+    INFO(bad);
+    auto r = router(request(verb::get, "/status/targets?" + bad));
+    CHECK(r.result() == status::bad_request);
+    const std::string error = body(r).at("error");
+    const std::string name = bad.substr(0, bad.find('='));
+    CHECK(error.find(name == "sort" ? "unknown parameter" : name + ":") != std::string::npos);
+  }
+  CHECK(router(request(verb::post, "/status/targets")).result() == status::method_not_allowed);
+}
+
+TEST_CASE("GET /status shows the fleet's counts and its worst targets", "[http][fleet]") {
+  Daemon d;
+  auto router = d.router();
+  CHECK(body(router(request(verb::get, "/status"))).at("fleet").is_null());
+  d.snapshot = fleet_snapshot(60);
+  const auto j = body(router(request(verb::get, "/status"))).at("fleet");
+  CHECK(j.at("counts").at("failed") == 20);
+  CHECK(j.at("counts").at("ok") == 40);
+  CHECK(j.at("vanished") == nlohmann::json::array({"app/gone"}));
+  REQUIRE(j.at("worst").size() == http::kWorstTargets);
+  for (const auto& t : j.at("worst")) CHECK(t.at("state") == "failed");
 }

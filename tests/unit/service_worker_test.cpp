@@ -47,6 +47,7 @@ struct World {
   bool up = true;           // the database answers
   std::string model_error;  // non-empty: loading the model throws this
   std::string fingerprint = std::string(64, 'a');
+  std::vector<std::string> schemas;  // the model's
   int connects = 0;
   int pings = 0;
   std::function<void()> during;  // runs inside each converge
@@ -57,6 +58,9 @@ struct World {
     std::string trigger;
   };
   std::vector<Call> converged;
+  // Fleet mode: what each fleet run returns (or throws), and how it was asked.
+  std::vector<std::function<fleet::Summary()>> fleet_runs;
+  std::vector<fleet::RunOptions> fleet_asked;
 };
 
 class FakeSession final : public service::Session {
@@ -93,6 +97,7 @@ class FakeBackend final : public service::Backend {
     if (!w_.model_error.empty()) throw std::runtime_error(w_.model_error);
     schema::Database db;
     db.fingerprint = w_.fingerprint;
+    db.schemas = w_.schemas;
     return db;
   }
   apply::RevisionSource load_revisions(const config::Config&) override { return {}; }
@@ -100,6 +105,12 @@ class FakeBackend final : public service::Backend {
     ++w_.connects;
     if (!w_.up) throw std::runtime_error("cannot connect to postgresql://u@db/app: refused");
     return std::make_unique<FakeSession>(w_);
+  }
+  fleet::Summary run_fleet(const config::Config&, const schema::Database&,
+                           const fleet::RunOptions& options, util::Clock&) override {
+    REQUIRE(w_.fleet_asked.size() < w_.fleet_runs.size());
+    w_.fleet_asked.push_back(options);
+    return w_.fleet_runs[w_.fleet_asked.size() - 1]();
   }
 
  private:
@@ -111,7 +122,7 @@ struct Harness {
   FakeClock clock;
   FakeBackend backend{world};
   state::StateStore state;
-  metrics::Metrics metrics{"test", service::metric_labels()};
+  metrics::Metrics metrics{"test", service::metric_labels(true)};
   service::Notifier notifier;
   service::Worker worker;
 
@@ -289,4 +300,144 @@ TEST_CASE("a SIGHUP merged into a queued timer tick retries what the data blocke
   REQUIRE(h.world.converged.size() == 2);
   CHECK_FALSE(h.world.converged[1].retry_conflicts);
   CHECK(h.world.converged[1].reuse);
+}
+
+namespace {
+
+fleet::TargetResult fleet_target(const std::string& key, fleet::State state,
+                                 const std::string& error = "") {
+  fleet::TargetResult t;
+  t.key = key;
+  t.database = key.substr(0, key.find('/'));
+  t.schema = key.find('/') == std::string::npos ? "" : key.substr(key.find('/') + 1);
+  t.state = state;
+  t.error = error;
+  t.attempts = 1;
+  if (state == fleet::State::failed) t.error_kind = "permission";
+  if (state == fleet::State::locked) t.error_kind = "lock_timeout";
+  return t;
+}
+
+fleet::Summary fleet_summary(std::vector<fleet::TargetResult> targets) {
+  fleet::Summary s;
+  s.mode = engine::Mode::apply;
+  s.targets = std::move(targets);
+  return s;
+}
+
+config::Config fleet_config() {
+  config::Config c;
+  c.fleet.tenant_template = "tenant";
+  c.fleet.tenant_like = "tenant\\_%";
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("fleet mode: a run's targets are published worst first, with counts and metrics",
+          "[service][worker][fleet]") {
+  Harness h(fleet_config());
+  h.world.schemas = {"tenant"};
+  h.world.fleet_runs.push_back([] {
+    auto t = fleet_target("app/tenant_b", fleet::State::locked, "add column: lock timeout");
+    t.blockers = {"pid 42 (application \"psql\", idle in transaction)"};
+    auto ok = fleet_target("app/tenant_a", fleet::State::ok);
+    ok.applied = 2;
+    ok.applied_by_kind["column"] = 2;
+    return fleet_summary({ok, t, fleet_target("app/tenant_c", fleet::State::ok)});
+  });
+  h.worker.handle(Trigger{Reason::startup, true});
+  REQUIRE(h.world.fleet_asked.size() == 1);
+  CHECK(h.world.fleet_asked[0].mode == engine::Mode::apply);
+  CHECK(h.world.fleet_asked[0].settings.trust_record);
+  CHECK(h.world.converged.empty());  // no single-database reconcile
+
+  const auto s = h.snapshot();
+  REQUIRE(s->fleet);
+  CHECK(s->fleet->counts.at("ok") == 2);
+  CHECK(s->fleet->counts.at("locked") == 1);
+  CHECK(s->fleet->counts.at("failed") == 0);
+  REQUIRE(s->fleet->targets.size() == 3);
+  CHECK(s->fleet->targets[0].key == "app/tenant_b");  // worst first
+  CHECK(s->fleet->targets[0].blockers.size() == 1);
+  CHECK_FALSE(s->satisfied);
+  REQUIRE(s->last);
+  CHECK(s->last->outcome == state::Outcome::error);
+  CHECK(s->last->error ==
+        "1 targets failed or were locked (first: app/tenant_b: add column: lock timeout)");
+  CHECK(s->last->steps_applied == std::vector<std::string>{"app/tenant_a: 2 steps applied"});
+  const auto ready = state::readiness(*s, h.clock_wall(), seconds(60));
+  CHECK(ready.reason == "1 of 3 fleet targets do not satisfy the model");
+  const std::string text = h.metrics.text();
+  CHECK(text.find("schemad_fleet_targets{state=\"locked\"} 1") != std::string::npos);
+  CHECK(text.find("schemad_fleet_targets{state=\"ok\"} 2") != std::string::npos);
+  CHECK(text.find("schemad_fleet_failures_total{kind=\"lock_timeout\"} 1") != std::string::npos);
+  CHECK(text.find("schemad_fleet_target_duration_seconds_count 3") != std::string::npos);
+  CHECK(text.find("schemad_changes_applied_total{kind=\"column\"} 2") != std::string::npos);
+  // No label names a tenant: thousands of them would be thousands of series.
+  CHECK(text.find("tenant_a") == std::string::npos);
+}
+
+TEST_CASE(
+    "fleet mode: a vanished target is reported, never dropped, and an unlisted database "
+    "loses none",
+    "[service][worker][fleet]") {
+  Harness h(fleet_config());
+  h.world.schemas = {"tenant"};
+  h.world.fleet_runs.push_back([] {
+    return fleet_summary({fleet_target("app/tenant_a", fleet::State::ok),
+                          fleet_target("app/tenant_b", fleet::State::ok),
+                          fleet_target("crm/tenant_x", fleet::State::ok)});
+  });
+  // tenant_b is gone; crm's tenants could not be listed this time.
+  h.world.fleet_runs.push_back([] {
+    auto unlisted = fleet_target("crm", fleet::State::failed, "connection refused");
+    unlisted.error_kind = "discovery";
+    return fleet_summary({fleet_target("app/tenant_a", fleet::State::ok), unlisted});
+  });
+  h.world.fleet_runs.push_back([] {
+    return fleet_summary({fleet_target("app/tenant_a", fleet::State::ok),
+                          fleet_target("app/tenant_b", fleet::State::ok),
+                          fleet_target("crm/tenant_x", fleet::State::ok)});
+  });
+  h.worker.handle(Trigger{Reason::startup, true});
+  REQUIRE(h.snapshot()->fleet);
+  CHECK(h.snapshot()->fleet->vanished.empty());
+  CHECK(h.snapshot()->satisfied);
+  h.worker.handle(Trigger{Reason::interval, false});
+  CHECK(h.snapshot()->fleet->vanished == std::vector<std::string>{"app/tenant_b"});
+  h.worker.handle(Trigger{Reason::interval, false});
+  CHECK(h.snapshot()->fleet->vanished.empty());
+  CHECK(h.snapshot()->satisfied);
+  CHECK(h.snapshot()->last->outcome == state::Outcome::ok);
+}
+
+TEST_CASE("fleet mode: a fleet that cannot be listed is an error, and a retry is scheduled",
+          "[service][worker][fleet]") {
+  Harness h(fleet_config());
+  h.world.schemas = {"tenant"};
+  h.world.fleet_runs.push_back(
+      []() -> fleet::Summary { throw fleet::FleetError("fleet.databases.urls[0]: bad URL"); });
+  h.worker.handle(Trigger{Reason::startup, true});
+  const auto s = h.snapshot();
+  REQUIRE(s->last);
+  CHECK(s->last->outcome == state::Outcome::error);
+  CHECK(s->last->error == "the fleet could not be listed: fleet.databases.urls[0]: bad URL");
+  CHECK(s->last->trigger == "startup");
+  CHECK(s->activity == state::Activity::backoff);
+  CHECK_FALSE(s->fleet);
+  CHECK(state::readiness(*s, h.clock_wall(), seconds(60)).reason == "last reconcile failed");
+}
+
+TEST_CASE("fleet mode: a model whose template cannot be instantiated is a model error",
+          "[service][worker][fleet]") {
+  Harness h(fleet_config());
+  h.world.schemas = {"public"};
+  h.worker.handle(Trigger{Reason::startup, true});
+  CHECK(h.world.fleet_asked.empty());
+  const auto s = h.snapshot();
+  CHECK(s->model_error ==
+        "<embedded example model>: the tenant template schema \"tenant\" has no object in the "
+        "model (its schemas: public)");
+  CHECK(s->last->outcome == state::Outcome::error);
 }
