@@ -22,7 +22,8 @@ std::string part(const std::string& from, const std::string& alias, const std::s
          (where.empty() ? "" : " WHERE " + where) + " GROUP BY 1) g)";
 }
 
-std::string query() {
+// `schemas`: the SQL expression of the text[] of schemas.
+std::string query(const std::string& schemas) {
   const std::vector<std::string> parts = {
       part("requested", "q", ""),
       part("rels", "r", ""),
@@ -50,7 +51,8 @@ std::string query() {
   };
   std::string sql = R"SQL(
 WITH requested AS (
-  SELECT oid, xmin FROM pg_namespace WHERE nspname = ANY ($1::text[])
+  SELECT oid, xmin FROM pg_namespace WHERE nspname = ANY ()SQL" +
+                    schemas + R"SQL()
 ), rels AS (
   SELECT c.oid, c.xmin, c.relkind FROM pg_class c
   WHERE c.relnamespace IN (SELECT oid FROM requested)
@@ -68,7 +70,15 @@ SELECT concat_ws(' ')SQL";
 }  // namespace
 
 const std::string& catalog_version_sql() {
-  static const std::string sql = query();
+  static const std::string sql = query("$1::text[]");
+  return sql;
+}
+
+const std::string& catalog_versions_sql() {
+  static const std::string sql =
+      "SELECT s.i, v.version FROM unnest($1::text[]) WITH ORDINALITY AS s(list, i) "
+      "CROSS JOIN LATERAL (" +
+      query("s.list::text[]") + ") v(version)";
   return sql;
 }
 

@@ -29,4 +29,10 @@ std::string catalog_version(pqxx::connection_base& conn, const std::vector<std::
 // For a statement that reads the version along with something else.
 const std::string& catalog_version_sql();
 
+// Many versions in one statement: $1 is a text[] whose elements are text[]
+// literals of schemas (sql::text_array), one per version wanted; a row
+// (i, version) for each, i counting from 1. Each version is the text
+// catalog_version gives for those schemas.
+const std::string& catalog_versions_sql();
+
 }  // namespace schemad::catalog

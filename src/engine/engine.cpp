@@ -237,6 +237,43 @@ std::optional<Report> converge_recorded(pqxx::connection_base& conn, const std::
   }
 }
 
+std::vector<std::optional<Report>> converge_recorded_batch(
+    pqxx::connection_base& conn, const std::vector<const schema::Database*>& models,
+    const std::vector<std::string>& schemas, Mode mode, const Settings& settings,
+    util::Clock& clock, int* statements) {
+  const auto start = clock.now();
+  std::vector<std::optional<Report>> out(models.size());
+  if (statements != nullptr) *statements = 0;
+  std::vector<std::vector<std::string>> model_schemas;
+  for (const auto* m : models) model_schemas.push_back(m->schemas);
+  std::vector<Recorded> now;
+  try {
+    now = read_recorded_batch(conn, schemas, model_schemas);
+  } catch (const std::exception& e) {
+    spdlog::debug("no recorded verifications: {}", e.what());
+    return out;
+  }
+  if (statements != nullptr && !now.empty()) *statements = now.front().queries;
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const schema::Database& model = *models[i];
+    const Recorded& r = now[i];
+    if (!r.record || r.record->schemas != model.schemas ||
+        r.record->fingerprint != model.fingerprint) {
+      continue;
+    }
+    Report report;
+    report.mode = mode;
+    report.revision = apply::baseline_revision(model, settings.revisions);
+    auto o = from_record(*r.record, r, report.revision, settings);
+    if (!o) continue;
+    o->queries = 0;  // the batch's statements are counted once, above
+    use_record(std::move(*o), r, report);
+    report.duration = clock.now() - start;
+    out[i] = std::move(report);
+  }
+  return out;
+}
+
 apply::ExecuteOptions execute_options(const Settings& settings) {
   return {settings.lock_retry, settings.statement_timeout_ms, settings.on_wait};
 }

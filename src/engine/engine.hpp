@@ -112,6 +112,18 @@ Report converge(pqxx::connection_base& conn, const schema::Database& model, Mode
 std::optional<Report> converge_recorded(pqxx::connection_base& conn, const std::string& source,
                                         Mode mode, const Settings& settings, util::Clock& clock);
 
+// Many models in one database at once (a fleet's tenants, each with its
+// bookkeeping in its own schema: `schemas[i]` is models[i]'s
+// version_table_schema): what each one's recorded verification gives, as
+// `converge` trusting records would, in three statements whatever their
+// number; nullopt for a model without a record, or whose record no longer
+// holds (converge that one). Reads only; on an error every entry is
+// nullopt. `statements`: what it sent.
+std::vector<std::optional<Report>> converge_recorded_batch(
+    pqxx::connection_base& conn, const std::vector<const schema::Database*>& models,
+    const std::vector<std::string>& schemas, Mode mode, const Settings& settings,
+    util::Clock& clock, int* statements = nullptr);
+
 // The executor's options for these settings.
 apply::ExecuteOptions execute_options(const Settings& settings);
 

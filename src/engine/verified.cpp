@@ -157,4 +157,71 @@ Recorded read_recorded(pqxx::connection_base& conn, const std::string& schema,
   return out;
 }
 
+std::vector<Recorded> read_recorded_batch(
+    pqxx::connection_base& conn, const std::vector<std::string>& schemas,
+    const std::vector<std::vector<std::string>>& model_schemas) {
+  const std::size_t n = schemas.size();
+  std::vector<Recorded> out(n);
+  if (n == 0) return out;
+  int queries = 0;
+  {
+    pqxx::nontransaction tx(conn, "schemad-verified");
+    // 1. Which bookkeeping tables exist, for every schema at once.
+    const auto tables = tx.exec_params(
+        "SELECT to_regclass(format('%I.%I', s, $2::text)) IS NOT NULL, "
+        "to_regclass(format('%I.%I', s, $3::text)) IS NOT NULL "
+        "FROM unnest($1::text[]) WITH ORDINALITY AS t(s, i) ORDER BY i",
+        sql::text_array(schemas), std::string(apply::kMemoTable),
+        std::string(apply::kAlembicVersionTable));
+    queries += 1;
+    // 2. The records and alembic_version's rows of those that have them.
+    std::string query;
+    const std::string major = std::to_string(apply::server_major(conn));
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i].stamp_table = tables[i][1].as<bool>();
+      if (!tables[i][0].as<bool>()) continue;  // no schemad_memo, no record
+      const std::string index = std::to_string(i);
+      query += std::string(query.empty() ? "" : " UNION ALL ") + "SELECT " + index +
+               ", question, answer, recorded_at::text FROM " +
+               qualified(schemas[i], apply::kMemoTable) + " WHERE server_version = " + major +
+               " AND question = " + sql::literal(verification_question(model_schemas[i]));
+      if (out[i].stamp_table) {
+        query += " UNION ALL SELECT " + index + ", NULL, version_num::text, NULL FROM " +
+                 qualified(schemas[i], apply::kAlembicVersionTable);
+      }
+    }
+    if (!query.empty()) {
+      for (const auto& row : tx.exec(query)) {
+        Recorded& r = out[row[0].as<std::size_t>()];
+        if (row[1].is_null()) {
+          r.revisions.push_back(row[2].c_str());
+        } else if (auto record = parse_verification(row[2].c_str())) {
+          r.record = std::move(record);
+          r.recorded_at = row[3].c_str();
+        }
+      }
+      queries += 1;
+    }
+  }
+  // 3. The catalog version of every record's schemas.
+  std::vector<std::string> lists;
+  std::vector<std::size_t> of;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::sort(out[i].revisions.begin(), out[i].revisions.end());
+    if (!out[i].record) continue;
+    lists.push_back(sql::text_array(out[i].record->schemas));
+    of.push_back(i);
+  }
+  if (!lists.empty()) {
+    pqxx::nontransaction tx(conn, "schemad-catalog-versions");
+    for (const auto& row :
+         tx.exec_params(catalog::catalog_versions_sql(), sql::text_array(lists))) {
+      out[of[row[0].as<std::size_t>() - 1]].catalog_version = row[1].c_str();
+    }
+    queries += 1;
+  }
+  out[0].queries = queries;
+  return out;
+}
+
 }  // namespace schemad::engine

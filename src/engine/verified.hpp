@@ -79,4 +79,13 @@ struct Recorded {
 Recorded read_recorded(pqxx::connection_base& conn, const std::string& schema,
                        const std::vector<std::string>* schemas, const std::string& source);
 
+// The same for many models in one database at once (a fleet's tenants),
+// each with its bookkeeping in `schemas[i]` and its record under
+// `model_schemas[i]`, in three statements whatever their number (two when
+// no record is picked, one when no schemad_memo exists). `queries` of the
+// first result counts them; the others' are 0.
+std::vector<Recorded> read_recorded_batch(
+    pqxx::connection_base& conn, const std::vector<std::string>& schemas,
+    const std::vector<std::vector<std::string>>& model_schemas);
+
 }  // namespace schemad::engine

@@ -1,0 +1,132 @@
+// Integration: a fleet's tenants answered from their recorded verifications
+// in one batch (engine::converge_recorded_batch): three statements however
+// many tenants, each tenant's record checked as a single database's is, and
+// none trusted once anything it depends on changed in that tenant.
+
+#include <catch2/catch.hpp>
+
+#include "catalog/version.hpp"
+#include "db/connection.hpp"
+#include "engine/engine.hpp"
+#include "fleet/run.hpp"
+#include "model/load.hpp"
+#include "support/pg.hpp"
+#include "util/sql_text.hpp"
+
+using namespace schemad;
+using schemad::test::StatementWitness;
+using schemad::test::TempDatabase;
+
+namespace {
+
+const char* const kTemplate = R"j({"version": 1, "schema": "tenant", "revision": "t1",
+  "enums": [{"name": "mood", "values": ["ok", "meh"]}],
+  "tables": [{"name": "items",
+              "columns": [{"name": "id", "type": "integer", "primary_key": true},
+                          {"name": "mood", "type": "mood", "default": "ok"}],
+              "indexes": [{"name": "ix_items_mood", "columns": ["mood"]}]}]})j";
+
+struct Fleet {
+  TempDatabase db;
+  schema::Database model = model::load_text(kTemplate, "model.json");
+  std::vector<std::string> tenants;
+  std::vector<schema::Database> models;
+  std::unique_ptr<pqxx::connection> conn;
+
+  explicit Fleet(int n) {
+    for (int i = 0; i < n; ++i) tenants.push_back("tenant_" + std::to_string(i));
+    db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    db::ConnectionOptions options;
+    options.conninfo = db.url();
+    conn = db::connect(options);
+    for (const auto& t : tenants) models.push_back(fleet::tenant_model(model, "tenant", t, "t1"));
+    // Built, then a no-op apply records each tenant's verification.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& m : models) {
+        const engine::Report r = engine::converge(*conn, m, engine::Mode::apply,
+                                                  settings(m.default_schema), util::system_clock());
+        REQUIRE(r.errors.empty());
+      }
+    }
+  }
+
+  static engine::Settings settings(const std::string& tenant) {
+    engine::Settings s;
+    s.version_table_schema = tenant;
+    s.trust_record = true;
+    return s;
+  }
+
+  std::vector<std::optional<engine::Report>> batch(int* statements = nullptr) {
+    std::vector<const schema::Database*> pointers;
+    for (const auto& m : models) pointers.push_back(&m);
+    engine::Settings s;
+    s.trust_record = true;
+    return engine::converge_recorded_batch(*conn, pointers, tenants, engine::Mode::check, s,
+                                           util::system_clock(), statements);
+  }
+};
+
+// Which tenants the batch answered ("ynny").
+std::string answered(const std::vector<std::optional<engine::Report>>& reports) {
+  std::string out;
+  for (const auto& r : reports) out += r && r->found.satisfied() ? 'y' : 'n';
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the batch of recorded verifications costs three statements, for 3 or 30 tenants",
+          "[integration][fleet]") {
+  for (int n : {3, 30}) {
+    Fleet f(n);
+    StatementWitness witness(f.db);
+    witness.reset();
+    int sent = 0;
+    const auto reports = f.batch(&sent);
+    CHECK(answered(reports) == std::string(static_cast<std::size_t>(n), 'y'));
+    CHECK(sent == 3);
+    // The server saw those three (and the reset's own read of the counter).
+    CHECK(witness.statements() <= 4);
+    for (const auto& r : reports) {
+      REQUIRE(r);
+      CHECK_FALSE(r->verified_at.empty());
+      CHECK(r->revision == "t1");
+    }
+  }
+}
+
+TEST_CASE("the batch trusts no tenant whose catalog, stamp or model changed",
+          "[integration][fleet]") {
+  Fleet f(4);
+  REQUIRE(answered(f.batch()) == "yyyy");
+  f.db.exec("ALTER TABLE tenant_1.items ADD COLUMN extra text");
+  CHECK(answered(f.batch()) == "ynyy");
+  f.db.exec("UPDATE tenant_2.alembic_version SET version_num = 'other'");
+  CHECK(answered(f.batch()) == "ynny");
+  f.db.exec("CREATE INDEX ix_other ON tenant_3.items (id)");
+  CHECK(answered(f.batch()) == "ynnn");
+  // A model that is not the one verified: nobody.
+  f.models[0].tables[0].columns.push_back(f.models[0].tables[0].columns[0]);
+  f.models[0].tables[0].columns.back().name = "added";
+  f.models[0].fingerprint = "another";
+  CHECK(answered(f.batch()) == "nnnn");
+}
+
+TEST_CASE("the batch's catalog versions are catalog_version's, one per list of schemas",
+          "[integration][fleet]") {
+  Fleet f(3);
+  const std::vector<std::vector<std::string>> lists = {
+      {"tenant_0"}, {"tenant_1", "tenant_2"}, {"public"}, {"absent"}};
+  std::vector<std::string> literals;
+  for (const auto& l : lists) literals.push_back(sql::text_array(l));
+  pqxx::nontransaction tx(*f.conn);
+  const auto rows = tx.exec_params(catalog::catalog_versions_sql(), sql::text_array(literals));
+  tx.commit();
+  REQUIRE(rows.size() == lists.size());
+  for (const auto& row : rows) {
+    const auto& l = lists.at(row[0].as<std::size_t>() - 1);
+    INFO(sql::text_array(l));
+    CHECK(row[1].c_str() == catalog::catalog_version(*f.conn, l));
+  }
+}
