@@ -274,6 +274,43 @@ std::vector<std::optional<Report>> converge_recorded_batch(
   return out;
 }
 
+std::vector<std::optional<Report>> check_batch(pqxx::connection_base& conn,
+                                               const std::vector<const schema::Database*>& models,
+                                               const std::vector<std::string>& schemas,
+                                               const Settings& settings, util::Clock& clock,
+                                               int* statements) {
+  const auto start = clock.now();
+  std::vector<std::optional<Report>> out(models.size());
+  if (statements != nullptr) *statements = 0;
+  std::vector<Baseline> baselines;
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    baselines.push_back({apply::baseline_revision(*models[i], settings.revisions), schemas[i],
+                         settings.revisions.graph.get()});
+  }
+  std::vector<std::optional<Observation>> found;
+  try {
+    found = observe_batch(conn, models, baselines, settings.replace, statements);
+  } catch (const std::exception& e) {
+    spdlog::debug("batch observation failed: {}", e.what());
+    return out;
+  }
+  const auto each = (clock.now() - start) / std::max<std::size_t>(1, models.size());
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    if (!found[i]) continue;
+    Report report;
+    report.mode = Mode::check;
+    report.revision = baselines[i].revision;
+    report.found = std::move(*found[i]);
+    report.observations = 1;
+    report.plan = plan::render(report.found.diff);
+    report.remaining = report.found;
+    report.pending = report.plan;
+    report.duration = each;
+    out[i] = std::move(report);
+  }
+  return out;
+}
+
 apply::ExecuteOptions execute_options(const Settings& settings) {
   return {settings.lock_retry, settings.statement_timeout_ms, settings.on_wait};
 }

@@ -124,6 +124,18 @@ std::vector<std::optional<Report>> converge_recorded_batch(
     const std::vector<std::string>& schemas, Mode mode, const Settings& settings,
     util::Clock& clock, int* statements = nullptr);
 
+// check for many models in one database at once (a fleet's tenants, each
+// with its bookkeeping in `schemas[i]`): one inspection of all their
+// schemas, each compared in memory (observe_batch), each report what
+// `converge` in check mode without a record would give. nullopt for a model
+// the batch could not compare (converge that one: it reports why); every
+// entry nullopt when the shared reads failed. `statements`: what it sent.
+std::vector<std::optional<Report>> check_batch(pqxx::connection_base& conn,
+                                               const std::vector<const schema::Database*>& models,
+                                               const std::vector<std::string>& schemas,
+                                               const Settings& settings, util::Clock& clock,
+                                               int* statements = nullptr);
+
 // The executor's options for these settings.
 apply::ExecuteOptions execute_options(const Settings& settings);
 

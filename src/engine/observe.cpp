@@ -1,5 +1,6 @@
 #include "engine/observe.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <tuple>
@@ -9,6 +10,7 @@
 #include "catalog/inspect.hpp"
 #include "engine/probe.hpp"
 #include "engine/verified.hpp"
+#include "util/sql_text.hpp"
 
 namespace schemad::engine {
 
@@ -91,13 +93,16 @@ diff::Drift conflict_drift(const Conflict& conflict, const std::string& path) {
 
 }  // namespace
 
-Observation observe(pqxx::connection_base& conn, const schema::Database& model,
-                    const Baseline& baseline, const ObserveOptions& options, const Conflicts& met) {
+namespace {
+
+// Everything after the catalog and the bookkeeping were read: the probe,
+// the comparison, the stamp, what the data blocks. `queries`: the
+// statements spent so far.
+Observation compare_read(pqxx::connection_base& conn, const schema::Database& model,
+                         const schema::Database& actual, Bookkept kept, const Baseline& baseline,
+                         const ObserveOptions& options, const Conflicts& met, int queries) {
   Observation o;
-  catalog::InspectStats inspect_stats;
-  schema::Database actual = catalog::inspect(conn, model.schemas, &inspect_stats);
-  o.queries = inspect_stats.queries;
-  Bookkept kept = read_bookkeeping(conn, model, actual, baseline.schema, o.queries);
+  o.queries = queries;
   o.memo_table = kept.memo_table;
   if (auto it = kept.memo.find(verification_question(model.schemas)); it != kept.memo.end()) {
     o.verification = std::move(it->second);
@@ -125,6 +130,117 @@ Observation observe(pqxx::connection_base& conn, const schema::Database& model,
   }
   set_aside(o, blocked, met);
   return o;
+}
+
+// The part of `all` (an inspection of many models' schemas) that an
+// inspection of `schemas` alone gives: their objects, and every extension.
+schema::Database part_of(const schema::Database& all, const std::vector<std::string>& schemas) {
+  auto in = [&](const std::string& schema) {
+    return std::binary_search(schemas.begin(), schemas.end(), schema);
+  };
+  schema::Database out;
+  out.extensions = all.extensions;
+  for (const auto& s : all.schemas) {
+    if (in(s)) out.schemas.push_back(s);
+  }
+  for (const auto& e : all.enums) {
+    if (in(e.name.schema)) out.enums.push_back(e);
+  }
+  for (const auto& t : all.tables) {
+    if (in(t.name.schema)) out.tables.push_back(t);
+  }
+  for (const auto& q : all.sequences) {
+    if (in(q.name.schema)) out.sequences.push_back(q);
+  }
+  for (const auto& f : all.functions) {
+    if (in(f.name.schema)) out.functions.push_back(f);
+  }
+  for (const auto& v : all.views) {
+    if (in(v.name.schema)) out.views.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+Observation observe(pqxx::connection_base& conn, const schema::Database& model,
+                    const Baseline& baseline, const ObserveOptions& options, const Conflicts& met) {
+  catalog::InspectStats inspect_stats;
+  schema::Database actual = catalog::inspect(conn, model.schemas, &inspect_stats);
+  int queries = inspect_stats.queries;
+  Bookkept kept = read_bookkeeping(conn, model, actual, baseline.schema, queries);
+  return compare_read(conn, model, actual, std::move(kept), baseline, options, met, queries);
+}
+
+std::vector<std::optional<Observation>> observe_batch(
+    pqxx::connection_base& conn, const std::vector<const schema::Database*>& models,
+    const std::vector<Baseline>& baselines, const diff::Replace& replace, int* statements) {
+  std::vector<std::optional<Observation>> out(models.size());
+  std::vector<std::string> schemas;
+  for (const auto* m : models) schemas.insert(schemas.end(), m->schemas.begin(), m->schemas.end());
+  std::sort(schemas.begin(), schemas.end());
+  schemas.erase(std::unique(schemas.begin(), schemas.end()), schemas.end());
+  catalog::InspectStats inspect_stats;
+  const schema::Database all = catalog::inspect(conn, schemas, &inspect_stats);
+  int queries = inspect_stats.queries;
+  // Every model's alembic_version rows and schemad_memo answers, in one
+  // statement: the inspection says which of those tables exist.
+  std::vector<Bookkept> kept(models.size());
+  std::vector<schema::Database> actual(models.size());
+  std::string rows;
+  const int major = apply::server_major(conn);
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    std::vector<std::string> own = models[i]->schemas;
+    std::sort(own.begin(), own.end());
+    actual[i] = part_of(all, own);
+    const std::string& schema = baselines[i].schema;
+    if (!std::binary_search(own.begin(), own.end(), schema)) continue;  // read on its own below
+    kept[i].stamp.table_exists = all.table({schema, apply::kAlembicVersionTable}) != nullptr;
+    kept[i].memo_table = all.table({schema, apply::kMemoTable}) != nullptr;
+    const std::string index = std::to_string(i);
+    if (kept[i].stamp.table_exists) {
+      rows += std::string(rows.empty() ? "" : " UNION ALL ") + "SELECT " + index +
+              ", NULL::text, version_num::text FROM " + sql::ident(schema) + "." +
+              sql::ident(apply::kAlembicVersionTable);
+    }
+    if (kept[i].memo_table) {
+      rows += std::string(rows.empty() ? "" : " UNION ALL ") + "SELECT " + index +
+              ", question, answer FROM " + sql::ident(schema) + "." +
+              sql::ident(apply::kMemoTable) + " WHERE server_version = " + std::to_string(major);
+    }
+  }
+  if (!rows.empty()) {
+    pqxx::nontransaction tx(conn, "schemad-bookkeeping");
+    for (const auto& row : tx.exec(rows)) {
+      Bookkept& k = kept[row[0].as<std::size_t>()];
+      if (row[1].is_null()) {
+        k.stamp.revisions.push_back(row[2].c_str());
+      } else {
+        k.memo[row[1].c_str()] = row[2].c_str();
+      }
+    }
+    queries += 1;
+  }
+  if (statements != nullptr) *statements = queries;
+  const ObserveOptions options{true, false, false, replace};
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    try {
+      int spent = 0;
+      std::vector<std::string> own = models[i]->schemas;
+      std::sort(own.begin(), own.end());
+      if (!std::binary_search(own.begin(), own.end(), baselines[i].schema)) {
+        kept[i] = read_bookkeeping(conn, *models[i], actual[i], baselines[i].schema, spent);
+      }
+      std::sort(kept[i].stamp.revisions.begin(), kept[i].stamp.revisions.end());
+      out[i] = compare_read(conn, *models[i], actual[i], std::move(kept[i]), baselines[i], options,
+                            {}, spent);
+      if (statements != nullptr) *statements += out[i]->queries;
+    } catch (const std::exception& e) {
+      // A model the server refuses, say: compared on its own, which reports it.
+      spdlog::debug("batch observation of {}: {}", baselines[i].schema, e.what());
+    }
+  }
+  return out;
 }
 
 void set_aside(Observation& o, const Conflicts& blocked, const Conflicts& met) {

@@ -7,6 +7,7 @@
 // as drift. Reads only; every statement is counted in Observation::queries.
 
 #include <map>
+#include <optional>
 #include <pqxx/connection_base>
 #include <string>
 #include <vector>
@@ -104,6 +105,20 @@ struct ObserveOptions {
 Observation observe(pqxx::connection_base& conn, const schema::Database& model,
                     const Baseline& baseline, const ObserveOptions& options,
                     const Conflicts& met = {});
+
+// Many models in one database at once, read-only, as observe() with
+// options {consult_history, no writing} would see each (a fleet's tenants,
+// each with its bookkeeping in its own schema, baselines[i].schema): ONE
+// inspection of all their schemas, one statement for every model's
+// alembic_version rows and schemad_memo answers, then each model compared
+// in memory with its part of the catalog. What a single model may still
+// read on its own: its history, when the stamp or a pending change needs
+// it. nullopt for a model whose comparison threw (the server refused its
+// text): observe it on its own, which reports why. `statements`: what it
+// sent in all. Throws pqxx errors when the shared reads fail.
+std::vector<std::optional<Observation>> observe_batch(
+    pqxx::connection_base& conn, const std::vector<const schema::Database*>& models,
+    const std::vector<Baseline>& baselines, const diff::Replace& replace, int* statements);
 
 // Pure: moves the pending changes that `blocked` names into
 // Observation::blocked (holding the stamp back: the database lacks what they

@@ -211,6 +211,10 @@ class Runner {
       from_records(canary, canary_at, s);
       from_records(rest, rest_at, s);
     }
+    if (options_.mode == engine::Mode::check) {
+      from_inspection(canary, canary_at, s);
+      from_inspection(rest, rest_at, s);
+    }
     run_at(canary, canary_at, s);
     if (stopped_.empty()) {
       for (std::size_t i : canary_at) {
@@ -236,22 +240,42 @@ class Runner {
   }
 
   // The tenants whose recorded verification still holds, answered a
-  // database at a time in three statements per kBatch tenants (however
-  // many tenants): taken out of `work`, their results set. The rest (no
-  // record yet, something changed) are compared in full by the workers.
+  // database at a time in three statements per batch (however many
+  // tenants).
   void from_records(std::vector<Work>& work, std::vector<std::size_t>& at, Summary& s) {
-    static constexpr std::size_t kBatch = 500;
+    in_batches(work, at, s, 500,
+               [&](pqxx::connection& conn, const auto& models, const auto& schemas) {
+                 return engine::converge_recorded_batch(conn, models, schemas, options_.mode,
+                                                        options_.settings, clock_);
+               });
+  }
+
+  // check: the other tenants of a database compared in one inspection of
+  // all their schemas, each in memory (engine::check_batch).
+  void from_inspection(std::vector<Work>& work, std::vector<std::size_t>& at, Summary& s) {
+    in_batches(work, at, s, 250,
+               [&](pqxx::connection& conn, const auto& models, const auto& schemas) {
+                 return engine::check_batch(conn, models, schemas, options_.settings, clock_);
+               });
+  }
+
+  // Answers what `answer` can of `work`'s tenants, a database and at most
+  // `size` tenants at a time: taken out of `work`, their results set. The
+  // rest are left for the workers, each on its own.
+  template <typename Answer>
+  void in_batches(std::vector<Work>& work, std::vector<std::size_t>& at, Summary& s,
+                  std::size_t size, Answer answer) {
     std::vector<Work> left;
     std::vector<std::size_t> left_at;
     Session session;
     for (std::size_t begin = 0; begin < work.size();) {
-      // A batch: consecutive tenants of one database (work is by key).
+      // Consecutive tenants of one database (work is by key).
       std::size_t end = begin;
-      while (end < work.size() && end - begin < kBatch && !work[end].schema.empty() &&
+      while (end < work.size() && end - begin < size && !work[end].schema.empty() &&
              work[end].database == work[begin].database) {
         ++end;
       }
-      if (end == begin) {  // a whole database: its own reconcile answers from its record
+      if (end == begin) {  // a whole database: its own reconcile
         left.push_back(std::move(work[begin]));
         left_at.push_back(at[begin]);
         ++begin;
@@ -268,13 +292,13 @@ class Runner {
         schemas.push_back(work[i].schema);
       }
       std::vector<std::optional<engine::Report>> reports(end - begin);
-      try {
-        pqxx::connection& conn = session.to(fleet_, work[begin].database);
-        reports = engine::converge_recorded_batch(conn, pointers, schemas, options_.mode,
-                                                  options_.settings, clock_);
-      } catch (const std::exception& e) {
-        session.conn.reset();  // connecting failed: the workers try, and report it
-        spdlog::debug("{}: recorded verifications not read: {}", work[begin].key, e.what());
+      if (!stop_ && (options_.cancel == nullptr || !options_.cancel->load())) {
+        try {
+          reports = answer(session.to(fleet_, work[begin].database), pointers, schemas);
+        } catch (const std::exception& e) {
+          session.conn.reset();  // connecting failed: the workers try, and report it
+          spdlog::debug("{}: not answered in a batch: {}", work[begin].key, e.what());
+        }
       }
       for (std::size_t i = begin; i < end; ++i) {
         const auto& report = reports[i - begin];

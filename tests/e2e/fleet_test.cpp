@@ -490,8 +490,8 @@ TEST_CASE("fleet: a malformed shard is a usage error before anything runs", "[e2
 }
 
 TEST_CASE(
-    "fleet check after a no-op apply answers every tenant from its record, in as many "
-    "statements for 20 tenants as for 10",
+    "fleet check after a no-op apply answers every tenant from its record, and check --full "
+    "inspects them at once, in as many statements for 20 tenants as for 10",
     "[e2e][fleet]") {
   TempDatabase db;
   db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
@@ -505,21 +505,28 @@ TEST_CASE(
     REQUIRE(fleet(config, {"apply"}).exit_code == 0);
     REQUIRE(fleet(config, {"apply"}).exit_code == 0);  // a no-op: records
   };
-  auto noop_check = [&] {
+  auto noop_check = [&](bool full) {
     witness.reset();
-    const RunResult r = fleet(config, {"check", "--format", "json"});
+    const RunResult r =
+        fleet(config, full ? std::vector<std::string>{"check", "--full", "--format", "json"}
+                           : std::vector<std::string>{"check", "--format", "json"});
     const long sent = witness.statements();
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
-    for (const auto& t : report(r).at("targets")) CHECK(t.at("verified") == true);
+    for (const auto& t : report(r).at("targets")) CHECK(t.at("verified") == !full);
     return sent;
   };
   tenants(0, 10);
-  const long ten = noop_check();
+  const long ten = noop_check(false);
+  const long ten_full = noop_check(true);
   tenants(10, 20);
-  const long twenty = noop_check();
+  const long twenty = noop_check(false);
+  const long twenty_full = noop_check(true);
   CHECK(ten == twenty);
   CHECK(ten < 20);
+  // In full too: one inspection of every tenant's schema at once.
+  CHECK(ten_full == twenty_full);
+  CHECK(ten_full < 30);
 
   // Anything that changes a tenant: that one is compared in full, and says so.
   db.exec("ALTER TABLE tenant_7.items DROP COLUMN status");
