@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate a deterministic benchmark schema of N tables, in three spellings.
 
-    /usr/bin/python3 bench/generate.py --tables N [--seed S] --out DIR
+    /usr/bin/python3 bench/generate.py --tables N [--seed S] [--schema S] --out DIR
 
 writes into DIR:
 
@@ -353,7 +353,12 @@ def main(argv):
     ap.add_argument("--checks", type=float, default=0.0, metavar="FRACTION",
                     help="fraction of the tables that get a CHECK (amount >= 0); default 0, "
                          "the issue's mix has none")
+    ap.add_argument("--schema", default="public",
+                    help="the schema of every table and enum (default public); bench/fleet "
+                         "generates its tenant template as \"tenant\"")
     args = ap.parse_args(argv)
+    global SCHEMA
+    SCHEMA = args.schema
     if args.tables < 1:
         ap.error("--tables must be at least 1")
     if not 0.0 <= args.checks <= 1.0:

@@ -188,6 +188,11 @@ $python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["m
   deploy/k8s/model-configmap.yaml >"$tmp/configmap-model.json"
 check "the ConfigMap's model validates" "$bin" --model "$tmp/configmap-model.json" validate
 
+echo "== deploy/k8s-fleet"
+static_check k8s-fleet . "$tmp"
+check "the fleet StatefulSet's configuration and model validate, its template included" \
+  "$bin" --config "$tmp/fleet-config.json" --model "$tmp/fleet-model.json" validate
+
 echo "== example application (examples/chat-service)"
 example=examples/chat-service
 versions=$example/alembic/versions

@@ -5,6 +5,8 @@
                                         .ci/packages.txt and .dockerignore
   static_checks.py compose ROOT         docker/compose.yaml
   static_checks.py k8s ROOT             deploy/k8s/**.yaml
+  static_checks.py k8s-fleet ROOT DIR   deploy/k8s-fleet/*.yaml; writes its configuration and
+                                        model to DIR/fleet-config.json, DIR/fleet-model.json
   static_checks.py example ROOT DIR     the example application in DIR (examples/chat-service):
                                         its Dockerfile, Dockerfile.dockerignore, compose.yaml
                                         and app/models.py
@@ -471,6 +473,61 @@ def check_k8s(root):
                        f"ConfigMap {configmap['metadata']['name']} {key} is config/model.example.json")
 
 
+def check_k8s_fleet(root, out_dir):
+    """deploy/k8s-fleet: a StatefulSet whose shard follows its replicas."""
+    folder = os.path.join(root, "deploy", "k8s-fleet")
+    objects = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith((".yaml", ".yml")):
+            docs = load_yaml_documents(os.path.join(folder, name))
+            report(all("apiVersion" in d and "kind" in d for d in docs),
+                   f"deploy/k8s-fleet/{name} parses into Kubernetes objects")
+            objects += docs
+    sets = [o for o in objects if o["kind"] == "StatefulSet"]
+    report(len(sets) == 1, "one StatefulSet")
+    for sts in sets:
+        pod = sts["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        env = {e["name"]: e.get("value", "") for e in container.get("env", [])}
+        replicas = sts["spec"]["replicas"]
+        report(env.get("SCHEMAD_FLEET_SHARD") == f"ordinal/{replicas}",
+               f"SCHEMAD_FLEET_SHARD is ordinal/{replicas}, as many as the replicas",
+               env.get("SCHEMAD_FLEET_SHARD"))
+        report(container.get("args", [])[-1:] == ["run"], "the StatefulSet runs `schemad run`")
+        services = [o for o in objects if o["kind"] == "Service"
+                    and o["metadata"]["name"] == sts["spec"].get("serviceName")]
+        report(len(services) == 1 and services[0]["spec"].get("clusterIP") == "None",
+               "its serviceName is a headless Service")
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+            get = container.get(probe, {}).get("httpGet", {})
+            report(get.get("path") == path and ports.get(get.get("port"), get.get("port")) == 9432,
+                   f"{probe} httpGet {path} on 9432", get)
+        check_pod_security(pod, container, "fleet container")
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        args = container.get("args", [])
+        config_path = args[args.index("--config") + 1] if "--config" in args else ""
+        found = {}
+        for wanted, path in (("config", config_path), ("model", None)):
+            for mount in container.get("volumeMounts", []):
+                if path is None or path.startswith(mount["mountPath"].rstrip("/") + "/"):
+                    cm = volumes.get(mount["name"], {}).get("configMap", {}).get("name")
+                    data = next((o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"
+                                 and o["metadata"]["name"] == cm), {})
+                    key = path[len(mount["mountPath"]):].strip("/") if path else "model.json"
+                    if key in data:
+                        found[wanted] = data[key]
+                        break
+        report("config" in found and "model" in found,
+               "the configuration and the model come from the ConfigMap", sorted(found))
+        for wanted, text in found.items():
+            with open(os.path.join(out_dir, "fleet-" + wanted + ".json"), "w") as f:
+                f.write(text)
+        secret = volumes.get("database", {}).get("secret", {}).get("secretName")
+        report(secret in {o["metadata"]["name"] for o in k8s_objects(root) if o["kind"] == "Secret"},
+               f"the password Secret {secret} is deploy/k8s's")
+
+
 # --- the example application (examples/chat-service) -------------------------
 
 EXPORT_COMMAND = ["python3", "-m", "schemad_sqlalchemy"]
@@ -770,6 +827,8 @@ def main(argv):
         check_compose(argv[2])
     elif command == "k8s" and len(argv) == 3:
         check_k8s(argv[2])
+    elif command == "k8s-fleet" and len(argv) == 4:
+        check_k8s_fleet(argv[2], argv[3])
     elif command == "example" and len(argv) == 4:
         check_example(argv[2], argv[3])
     elif command == "example-export" and len(argv) == 3:

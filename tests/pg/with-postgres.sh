@@ -6,6 +6,7 @@
 # command ends, whatever its outcome. The command sees
 #   SCHEMAD_TEST_PG   postgresql://postgres@127.0.0.1:PORT   (no database part)
 #   PGHOST PGPORT PGUSER   for psql and libpq defaults
+# SCHEMAD_PG_OPTIONS adds server options ("-c max_locks_per_transaction=1024").
 # PostgreSQL refuses to run as root: as root the server runs as the
 # `postgres` OS user (runuser).
 set -euo pipefail
@@ -39,7 +40,7 @@ for _ in $(seq 1 20); do
        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off \
            -c synchronous_commit=off -c full_page_writes=off \
            -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
-           -c log_min_messages=warning -c log_min_error_statement=error" start >/dev/null 2>&1; then
+           -c log_min_messages=warning -c log_min_error_statement=error ${SCHEMAD_PG_OPTIONS:-}" start >/dev/null 2>&1; then
     started=1; break
   fi
 done
