@@ -200,8 +200,11 @@ void read_fleet(ObjectReader in, FleetConfig& f) {
   ObjectReader databases = in.child("databases");
   databases.read("urls", f.database_urls);
   databases.read("like", f.database_like);
-  if (in.has("databases") && f.database_urls.empty() == f.database_like.empty()) {
-    databases.fail(in.at("databases"), "needs exactly one of \"urls\" and \"like\"");
+  databases.read("query", f.database_query);
+  const int ways = int(!f.database_urls.empty()) + int(!f.database_like.empty()) +
+                   int(!f.database_query.empty());
+  if (in.has("databases") && ways != 1) {
+    databases.fail(in.at("databases"), "needs exactly one of \"urls\", \"like\" and \"query\"");
   }
   databases.finish();
   in.read("concurrency", f.concurrency);

@@ -64,9 +64,12 @@ struct FleetConfig {
   std::string tenant_like;
   std::string tenant_query;
   // Databases: these URLs, or every database of database_url's server whose
-  // name is LIKE `database_like`. Neither: database_url alone.
+  // name is LIKE `database_like`, or whose name the SQL query
+  // `database_query` returns (one text column, run on database_url).
+  // None: database_url alone.
   std::vector<std::string> database_urls;
   std::string database_like;
+  std::string database_query;
   int concurrency = 4;  // targets worked on at once
   // Never more sessions than this at once. The targets are listed first,
   // one session at a time, before any worker starts.
@@ -80,7 +83,8 @@ struct FleetConfig {
   std::string shard;                    // "", "i/n" or "ordinal/n" (SCHEMAD_FLEET_SHARD)
 
   bool enabled() const {
-    return !tenant_template.empty() || !database_urls.empty() || !database_like.empty();
+    return !tenant_template.empty() || !database_urls.empty() || !database_like.empty() ||
+           !database_query.empty();
   }
 };
 

@@ -24,6 +24,31 @@ SELECT datname FROM pg_catalog.pg_database
  WHERE datallowconn AND NOT datistemplate AND datname LIKE $1 AND datname <> $2
  ORDER BY 1)sql";
 
+// One column of names: none NULL, empty or longer than PostgreSQL's names;
+// sorted, each once. `what`: the key whose query returned them.
+std::vector<std::string> names_of(const pqxx::result& rows, const std::string& what,
+                                  const std::string& noun) {
+  if (rows.columns() != 1) {
+    throw FleetError(what + ": must return one column (the " + noun + "), not " +
+                     std::to_string(rows.columns()));
+  }
+  std::vector<std::string> out;
+  for (const auto& row : rows) {
+    if (row[0].is_null() || row[0].size() == 0) {
+      throw FleetError(what + ": returned a NULL or empty " + noun);
+    }
+    std::string name = row[0].as<std::string>();
+    if (name.size() > 63) {
+      throw FleetError(what + ": returned \"" + name.substr(0, 63) +
+                       "...\", longer than PostgreSQL's 63-byte names");
+    }
+    out.push_back(std::move(name));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::string key_of(const std::string& database, const std::string& schema) {
   return schema.empty() ? database : database + "/" + schema;
 }
@@ -52,12 +77,15 @@ std::vector<Database> list_databases(const config::Config& config,
         throw FleetError("fleet.databases.urls[" + std::to_string(i) + "]: " + e.what());
       }
     }
-  } else if (!f.database_like.empty()) {
+  } else if (!f.database_like.empty() || !f.database_query.empty()) {
     auto conn = db::connect(base);
     pqxx::read_transaction tx(*conn, "schemad-fleet-databases");
-    for (const auto& row :
-         tx.exec_params(kDatabasesLike, f.database_like, config.scratch.database)) {
-      Database d{row[0].as<std::string>(), base};
+    const pqxx::result rows =
+        f.database_query.empty()
+            ? tx.exec_params(kDatabasesLike, f.database_like, config.scratch.database)
+            : tx.exec(f.database_query);
+    for (const auto& name : names_of(rows, "fleet.databases.query", "database name")) {
+      Database d{name, base};
       d.options.dbname_override = d.name;
       out.push_back(std::move(d));
     }
@@ -82,24 +110,10 @@ std::vector<std::string> list_tenants(pqxx::connection_base& conn,
       fleet.tenant_query.empty()
           ? tx.exec_params(kTenantsLike, fleet.tenant_like, fleet.tenant_template)
           : tx.exec(fleet.tenant_query);
-  if (rows.columns() != 1) {
-    throw FleetError("fleet.tenants.query: must return one column (the schema name), not " +
-                     std::to_string(rows.columns()));
-  }
   std::vector<std::string> out;
-  for (const auto& row : rows) {
-    if (row[0].is_null() || row[0].size() == 0) {
-      throw FleetError("fleet.tenants.query: returned a NULL or empty schema name");
-    }
-    std::string name = row[0].as<std::string>();
-    if (name.size() > 63) {
-      throw FleetError("fleet.tenants.query: returned \"" + name.substr(0, 63) +
-                       "...\", longer than PostgreSQL's 63-byte names");
-    }
+  for (auto& name : names_of(rows, "fleet.tenants.query", "schema name")) {
     if (name != fleet.tenant_template) out.push_back(std::move(name));
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

@@ -47,8 +47,9 @@ class FleetError : public std::runtime_error {
 };
 
 // The databases: fleet.databases.urls, else those of database_url's server
-// LIKE fleet.databases.like (listed through `base`, connected to
-// database_url), else database_url alone. Throws FleetError for a URL libpq
+// LIKE fleet.databases.like, or named by fleet.databases.query (run on
+// database_url in a read-only transaction; one text column), reached with
+// database_url's settings, else database_url alone. Throws FleetError for a URL libpq
 // cannot parse, the connection's errors when the list needs a query.
 std::vector<Database> list_databases(const config::Config& config,
                                      std::vector<std::string>& warnings);

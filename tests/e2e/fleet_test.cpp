@@ -417,7 +417,7 @@ TEST_CASE(
   CHECK(d.wait(std::chrono::seconds(20)) == 0);
 }
 
-TEST_CASE("fleet over databases: a list of URLs, and every database LIKE a pattern",
+TEST_CASE("fleet over databases: a list of URLs, every database LIKE a pattern, or a query's",
           "[e2e][fleet]") {
   TempDatabase a, b;
   b.exec("CREATE SCHEMA tenant_1; CREATE SCHEMA tenant_2");
@@ -472,6 +472,33 @@ TEST_CASE("fleet over databases: a list of URLs, and every database LIKE a patte
     CHECK(j.at("targets")[1].at("schema") == "");
     CHECK(again.exit_code == 0);
     CHECK(contains(again.out, "2 targets: 2 ok"));
+  }
+  SECTION("the databases a query on database_url names") {
+    const std::string name = "fleetquery_" + std::to_string(::getpid());
+    admin_exec("CREATE DATABASE " + name);
+    a.exec("CREATE TABLE customers (db text, active boolean); INSERT INTO customers VALUES ('" +
+           name + "', true), ('" + name + "_gone', false)");
+    const std::string config = write_temp_file(
+        "fleet_query.json", R"j({"database_url": ")j" + a.url() + R"j(", "model": ")j" + model +
+                                R"j(", "fleet": {"databases": {"query":
+          "SELECT db FROM customers WHERE active"}}})j");
+    const RunResult r = fleet(config, {"apply", "--format", "json"});
+    const RunResult none = fleet(
+        write_temp_file(
+            "fleet_query2.json",
+            R"j({"database_url": ")j" + a.url() + R"j(", "model": ")j" + model +
+                R"j(", "fleet": {"databases": {"query": "SELECT db, active FROM customers"}}})j"),
+        {"check"});
+    admin_exec("DROP DATABASE " + name + " WITH (FORCE)");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    const json j = report(r);
+    REQUIRE(j.at("targets").size() == 1);
+    CHECK(j.at("targets")[0].at("key") == name);
+    CHECK(none.exit_code == 1);
+    CHECK(contains(none.err,
+                   "fleet.databases.query: must return one column (the database name), "
+                   "not 2"));
   }
 }
 

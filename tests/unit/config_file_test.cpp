@@ -271,7 +271,10 @@ TEST_CASE("the fleet section: tenants, databases, policy, each error at its key"
         "fleet.tenants: needs exactly one of");
   fails(R"j({"tenants": {"template": "t", "like": "a", "pattern": "b"}})j",
         "fleet.tenants.pattern: unknown key");
-  fails(R"j({"databases": {}})j", "fleet.databases: needs exactly one of \"urls\" and \"like\"");
+  fails(R"j({"databases": {}})j",
+        "fleet.databases: needs exactly one of \"urls\", \"like\" and \"query\"");
+  fails(R"j({"databases": {"like": "a", "query": "SELECT 'a'"}})j",
+        "fleet.databases: needs exactly one of");
   fails(R"j({"databases": {"urls": ["a", "a"]}})j", "fleet.databases.urls[1]: repeats");
   fails(R"j({"databases": {"urls": [""]}})j", "fleet.databases.urls[0]: must be a non-empty");
   fails(R"j({"concurrency": 0})j", "fleet.concurrency: must be 1 to 256, not 0");
