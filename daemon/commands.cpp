@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -200,7 +201,27 @@ void print_unverified(const engine::Observation& found) {
 
 }  // namespace
 
-int run_check(const Context& ctx, bool strict, const std::string& format, bool full) {
+Strict parse_strict(const std::string& value) {
+  if (value == "all") return Strict::all;
+  if (value == "differs") return Strict::differs;
+  throw std::invalid_argument("--strict: must be all or differs, not \"" + value + "\"");
+}
+
+bool drift_fails(Strict strict, const std::vector<diff::Drift>& drift) {
+  switch (strict) {
+    case Strict::off:
+      return false;
+    case Strict::all:
+      return !drift.empty();
+    case Strict::differs:
+      return std::any_of(drift.begin(), drift.end(), [](const diff::Drift& d) {
+        return d.drift_class() != diff::DriftClass::ahead;
+      });
+  }
+  return false;
+}
+
+int run_check(const Context& ctx, Strict strict, const std::string& format, bool full) {
   auto [report, not_managed] = compare(ctx, engine::Mode::check, full);
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   const auto& found = report.found;
@@ -214,7 +235,9 @@ int run_check(const Context& ctx, bool strict, const std::string& format, bool f
     }
     if (found.stamp.pending()) std::cout << "pending: " << found.stamp.message() << "\n";
     for (const auto& b : found.blocked) std::cout << "blocked: " << b.message() << "\n";
-    for (const auto& d : found.diff.drift) std::cout << "drift: " << d.message() << "\n";
+    for (const auto& d : found.diff.drift) {
+      std::cout << "drift: " << d.message() << " [" << diff::to_string(d.drift_class()) << "]\n";
+    }
     print_unverified(found);
   }
   if (int code = stamp_exit(report); code != kOk) return code;
@@ -229,7 +252,7 @@ int run_check(const Context& ctx, bool strict, const std::string& format, bool f
     }
     return kPending;
   }
-  if (strict && !found.diff.drift.empty()) return kDrift;
+  if (drift_fails(strict, found.diff.drift)) return kDrift;
   if (format != "json") {
     std::cout << ctx.target() << " satisfies the model (" << found.diff.drift.size()
               << " drift items" << verified_note(report) << ")\n";

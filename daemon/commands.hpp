@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "context.hpp"
+#include "diff/diff.hpp"
 #include "fleet/shard.hpp"
 
 namespace schemad::cli {
@@ -15,7 +16,18 @@ int run_validate(const Context& ctx);
 int run_plan(const Context& ctx, const std::string& format, bool full = false);
 int run_apply(const Context& ctx, bool create_database = false, bool full = false,
               const std::string& format = "text");
-int run_check(const Context& ctx, bool strict, const std::string& format, bool full = false);
+// check --strict: which drift exits 4.
+enum class Strict {
+  off,      // none (exit 0 with drift)
+  all,      // --strict: any drift item
+  differs,  // --strict=differs: an item of class differs or weaker (not ahead)
+};
+// "all" or "differs" (the option's values); throws std::invalid_argument otherwise.
+Strict parse_strict(const std::string& value);
+// Whether `drift` holds an item that `strict` makes a failure.
+bool drift_fails(Strict strict, const std::vector<diff::Drift>& drift);
+
+int run_check(const Context& ctx, Strict strict, const std::string& format, bool full = false);
 int run_export_sql(const Context& ctx, bool with_stamp);
 
 struct PullOptions {
@@ -31,7 +43,7 @@ int run_pull(const Context& ctx, const PullOptions& options);
 // a fleet.
 struct FleetOutput {
   std::string format = "text";  // text or json
-  bool strict = false;          // check: drift exits 4
+  Strict strict = Strict::off;  // check: which drift exits 4
   bool full = false;            // inspect even when a recorded verification holds
   bool all = false;             // the table lists ok targets too
   bool changes = false;         // plan: each target's pending changes

@@ -65,7 +65,16 @@ int run_fleet(const Context& ctx, engine::Mode mode, const FleetOutput& output) 
   using S = fleet::State;
   if (counts.at(S::failed) + counts.at(S::locked) + counts.at(S::skipped) > 0) return kPartial;
   if (counts.at(S::pending) > 0) return mode == engine::Mode::check ? kPending : kPartial;
-  if (output.strict && counts.at(S::drift) > 0) return kDrift;
+  if (output.strict == Strict::all && counts.at(S::drift) > 0) return kDrift;
+  if (output.strict == Strict::differs) {
+    for (const auto* list : {&summary.shared, &summary.targets}) {
+      for (const auto& t : *list) {
+        for (const auto& [c, n] : t.drift_by_class) {
+          if (n > 0 && c != diff::to_string(diff::DriftClass::ahead)) return kDrift;
+        }
+      }
+    }
+  }
   return kOk;
 }
 

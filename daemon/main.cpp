@@ -33,7 +33,7 @@ struct Args {
   cli::GlobalOptions global;
   std::string plan_format = "sql";
   bool create_database = false;
-  bool strict = false;
+  std::string strict;  // "", "all" or "differs"
   bool full = false;
   bool all = false;
   std::string apply_format = "text";
@@ -130,7 +130,12 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
                                "compare, only reading (a read-only role, a standby): exit 0 when "
                                "nothing is missing, 3 when changes are pending, 4 with --strict "
                                "when there is drift, 1 on error");
-  c.check->add_flag("--strict", a.strict, "drift is a failure too (exit 4)");
+  c.check
+      ->add_flag("--strict{all}", a.strict,
+                 "drift is a failure too (exit 4); --strict=differs: only drift of class differs "
+                 "or weaker, not ahead (the database has what the model lacks, as while a newer "
+                 "model rolls out)")
+      ->check(CLI::IsMember({"all", "differs"}));
   c.check->add_flag("--full", a.full, kFullHelp);
   c.check->add_flag("--all", a.all, kAllHelp);
   c.check->add_option("--format", a.check_format, "text or json")
@@ -217,7 +222,7 @@ int dispatch(const Args& a, const Commands& c) {
       out.format = a.apply_format;
     } else if (c.check->parsed()) {
       out.format = a.check_format;
-      out.strict = a.strict;
+      if (!a.strict.empty()) out.strict = cli::parse_strict(a.strict);
     } else if (c.plan->parsed()) {
       out.format = a.plan_format == "json" ? "json" : "text";
       out.changes = true;
@@ -229,7 +234,10 @@ int dispatch(const Args& a, const Commands& c) {
     return cli::run_apply(ctx, a.create_database, a.full, a.apply_format);
   }
   if (c.reset->parsed()) return cli::run_reset(ctx, a.reset);
-  if (c.check->parsed()) return cli::run_check(ctx, a.strict, a.check_format, a.full);
+  if (c.check->parsed()) {
+    return cli::run_check(ctx, a.strict.empty() ? cli::Strict::off : cli::parse_strict(a.strict),
+                          a.check_format, a.full);
+  }
   if (c.export_sql->parsed()) return cli::run_export_sql(ctx, a.with_stamp);
   if (c.pull->parsed()) return cli::run_pull(ctx, a.pull);
   if (c.current->parsed()) return cli::run_current(ctx);

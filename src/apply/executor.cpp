@@ -107,6 +107,7 @@ class Run {
   bool alone(const plan::Step& step) {
     StepResult r{step, Status::ok, std::nullopt, 0, 0};
     const auto start = clock_.now();
+    if (options_.on_step) options_.on_step(&step, conn_.backendpid());
     r.error = with_retries(
         conn_, [&] { run_alone(conn_, step.sql, step.concurrent, step.builds, options_); },
         [&] {
@@ -114,6 +115,7 @@ class Run {
         },
         options_, clock_, r.attempts);
     r.seconds = Seconds(clock_.now() - start).count();
+    if (options_.on_step) options_.on_step(nullptr, 0);
     if (r.error) {
       r.status = Status::failed;
       clean_up_after(conn_, step);

@@ -62,6 +62,10 @@ struct ExecuteOptions {
   // Called (on the executing thread) each time a step timed out waiting for
   // a lock, before it is retried.
   std::function<void(const LockWait&)> on_wait;
+  // Called (on the executing thread) when a step that runs alone starts,
+  // with the server process that runs it (so that another session can read
+  // pg_stat_progress_create_index for it), and with nullptr when it ended.
+  std::function<void(const plan::Step* step, int backend_pid)> on_step;
 };
 
 struct StepResult {

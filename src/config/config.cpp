@@ -168,6 +168,7 @@ void read_reconcile(ObjectReader in, ReconcileConfig& r) {
   in.read("connect_timeout_seconds", r.connect_timeout_seconds);
   in.read("health_check_seconds", r.health_check_seconds);
   in.read("shutdown_grace_seconds", r.shutdown_grace_seconds);
+  in.read("progress_log_seconds", r.progress_log_seconds);
   in.finish();
 }
 
@@ -350,6 +351,10 @@ void validate(const Config& c) {
   if (c.reconcile.health_check_seconds < 1) {
     throw ConfigError(where("reconcile.health_check_seconds") + ": must be at least 1, not " +
                       std::to_string(c.reconcile.health_check_seconds));
+  }
+  if (c.reconcile.progress_log_seconds < 1) {
+    throw ConfigError(where("reconcile.progress_log_seconds") + ": must be at least 1, not " +
+                      std::to_string(c.reconcile.progress_log_seconds));
   }
   if (c.alembic.version_table_schema.empty() || c.alembic.version_table_schema.size() > 63) {
     throw ConfigError(where("alembic.version_table_schema") + ": must be 1 to 63 bytes, not " +

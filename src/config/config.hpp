@@ -39,6 +39,8 @@ struct ReconcileConfig {
   // nothing else happens, and how long a stop waits for a running reconcile.
   int health_check_seconds = 10;
   int shutdown_grace_seconds = 10;
+  // How often the log tells how far a long online step has come.
+  int progress_log_seconds = 10;
 };
 
 struct AlembicConfig {

@@ -5,6 +5,7 @@
 // only reported" (README, docs/model-format.md).
 
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,25 @@ static_assert(std::size(kAllDriftKinds) == static_cast<std::size_t>(DriftKind::v
 // Label used in metrics ({kind="column_type"}) and JSON output.
 std::string to_string(DriftKind kind);
 
+// What a drift item means for the people on call (docs/drift.md):
+enum class DriftClass {
+  ahead,    // the database has what this model lacks (an extra table, column,
+            // index, enum value, trigger, restrictive policy, row-level
+            // security turned on): normal while a newer model rolls out
+  differs,  // the model's object exists with another type, nullability,
+            // default or definition
+  weaker,   // the database is less strict than the model: nullable where the
+            // model says NOT NULL, a constraint NOT VALID or missing (the data
+            // blocks it), an index of the model's that is invalid, a weaker
+            // or extra permissive policy
+};
+
+inline constexpr DriftClass kAllDriftClasses[] = {DriftClass::ahead, DriftClass::differs,
+                                                  DriftClass::weaker};
+
+// "ahead", "differs", "weaker": JSON output and the metrics' label.
+std::string to_string(DriftClass drift_class);
+
 struct Drift {
   DriftKind kind = DriftKind::column_type;
   std::string object;    // "public.users.email"
@@ -159,7 +179,15 @@ struct Drift {
 
   // One line: "public.users.email: type is text, model says character varying(255)".
   std::string message() const;
+
+  // Its class, from what it is: a function of kind, expected, actual and
+  // path, so that a drift item read back from a record (engine/verified)
+  // gets the class it had when it was found.
+  DriftClass drift_class() const;
 };
+
+// Drift counted by class, every class present (0 when none).
+std::map<DriftClass, std::size_t> count_by_class(const std::vector<Drift>& drift);
 
 struct Result {
   std::vector<Change> changes;

@@ -133,4 +133,70 @@ std::string Drift::message() const {
   return object + ": " + detail(*this);
 }
 
+std::string to_string(DriftClass drift_class) {
+  switch (drift_class) {
+    case DriftClass::ahead:
+      return "ahead";
+    case DriftClass::differs:
+      return "differs";
+    case DriftClass::weaker:
+      return "weaker";
+  }
+  return "differs";
+}
+
+DriftClass Drift::drift_class() const {
+  switch (kind) {
+    // What the model lacks: a newer model's, or someone else's.
+    case DriftKind::extra_table:
+    case DriftKind::extra_column:
+    case DriftKind::extra_index:
+    case DriftKind::enum_extra_value:
+    case DriftKind::row_security:  // on (or forced) where the model has it off
+      return DriftClass::ahead;
+    // The database lets through what the model would not.
+    case DriftKind::constraint_not_valid:
+    case DriftKind::data_conflict:
+    case DriftKind::policy_weaker:
+      return DriftClass::weaker;
+    case DriftKind::column_nullability:
+      // Nullable where the model says NOT NULL; the other way round, the
+      // database refuses what the model allows: it differs.
+      return expected == "NOT NULL" ? DriftClass::weaker : DriftClass::differs;
+    case DriftKind::invalid_index:
+      // The model's index does not work; one the model lacks is the
+      // leftover (or the build in progress) of someone else's.
+      return path.empty() ? DriftClass::ahead : DriftClass::weaker;
+    case DriftKind::trigger_definition:
+    case DriftKind::policy_definition:
+      // A trigger, or a restrictive policy, that the model lacks.
+      return expected.empty() ? DriftClass::ahead : DriftClass::differs;
+    case DriftKind::not_applied:
+      // Something declared was left out (a NOT NULL added nullable, a
+      // primary key that would tighten a column): weaker. A definition kept
+      // instead of the model's (a view not replaced) names nothing missing.
+      return expected.empty() ? DriftClass::differs : DriftClass::weaker;
+    case DriftKind::column_type:
+    case DriftKind::column_default:
+    case DriftKind::column_identity:
+    case DriftKind::column_generated:
+    case DriftKind::index_definition:
+    case DriftKind::constraint_definition:
+    case DriftKind::enum_order:
+    case DriftKind::comment:
+    case DriftKind::sequence_definition:
+    case DriftKind::function_definition:
+    case DriftKind::view_definition:
+      return DriftClass::differs;
+  }
+  return DriftClass::differs;
+}
+
+std::map<DriftClass, std::size_t> count_by_class(const std::vector<Drift>& drift) {
+  std::map<DriftClass, std::size_t> counts;
+  for (auto c : kAllDriftClasses) counts[c] = 0;
+  for (const auto& d : drift) ++counts[d.drift_class()];
+  return counts;
+}
+
 }  // namespace schemad::diff

@@ -50,6 +50,8 @@ struct Settings {
   diff::Replace replace;
   // Called while a step waits for other sessions' locks (see ExecuteOptions).
   std::function<void(const apply::LockWait&)> on_wait;
+  // Called when a step that runs alone starts and ends (see ExecuteOptions).
+  std::function<void(const plan::Step*, int)> on_step;
   // When set, every reconcile that found nothing to do refreshes it; with
   // `reuse`, a reconcile whose model, revision, catalog version and
   // alembic_version rows are those of the cache reuses its observation (at

@@ -14,6 +14,13 @@
 
 namespace schemad::engine {
 
+std::optional<diff::DriftClass> stamp_drift_class(const apply::StampDecision& stamp) {
+  using Action = apply::StampDecision::Action;
+  if (stamp.action == Action::leave_newer) return diff::DriftClass::ahead;
+  if (stamp.action == Action::leave_unknown) return diff::DriftClass::differs;
+  return std::nullopt;
+}
+
 namespace {
 
 // What schemad keeps beside the model that a comparison reads.

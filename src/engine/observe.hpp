@@ -21,6 +21,11 @@
 
 namespace schemad::engine {
 
+// A revision that alembic_version keeps against the model's, as drift: a
+// descendant of the model's (the database is ahead: a newer model stamped
+// it) or one whose relation to it is unknown (differs); nullopt otherwise.
+std::optional<diff::DriftClass> stamp_drift_class(const apply::StampDecision& stamp);
+
 // What one comparison of the model with the database found.
 struct Observation {
   diff::Result diff;

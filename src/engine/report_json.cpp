@@ -8,6 +8,7 @@ using nlohmann::json;
 
 json to_json(const diff::Drift& drift) {
   return {{"kind", diff::to_string(drift.kind)},
+          {"class", diff::to_string(drift.drift_class())},
           {"object", drift.object},
           {"expected", drift.expected},
           {"actual", drift.actual},
@@ -16,7 +17,9 @@ json to_json(const diff::Drift& drift) {
 }
 
 json to_json(const apply::StampDecision& stamp) {
+  const auto drift_class = stamp_drift_class(stamp);
   return {{"action", apply::to_string(stamp.action)},
+          {"class", drift_class ? json(diff::to_string(*drift_class)) : json(nullptr)},
           {"target", stamp.target},
           {"current", stamp.state.revisions},
           {"pending", stamp.pending()},
@@ -28,6 +31,13 @@ json to_json(const Report& report) {
   for (const auto& step : report.pending.steps) pending.push_back(plan::to_json(step));
   json drift = json::array();
   for (const auto& d : report.remaining.diff.drift) drift.push_back(to_json(d));
+  json by_class = json::object();
+  for (const auto& [c, n] : diff::count_by_class(report.remaining.diff.drift)) {
+    by_class[diff::to_string(c)] = n;
+  }
+  if (auto c = stamp_drift_class(report.remaining.stamp)) {  // counted as drift too
+    by_class[diff::to_string(*c)] = by_class[diff::to_string(*c)].get<std::size_t>() + 1;
+  }
   json blocked = json::array();
   for (const auto& b : report.remaining.blocked) blocked.push_back(to_json(b));
   json applied = json::array();
@@ -47,6 +57,7 @@ json to_json(const Report& report) {
           {"lock_wait_seconds", report.lock_wait.count()},
           {"pending", pending},
           {"drift", drift},
+          {"drift_by_class", by_class},
           {"blocked", blocked},
           {"unverified", report.remaining.unverified},
           {"stamp", to_json(report.remaining.stamp)},

@@ -6,17 +6,12 @@
 namespace schemad::fleet {
 
 nlohmann::json to_json(const TargetResult& r) {
-  nlohmann::json j{{"key", r.key},
-                   {"database", r.database},
-                   {"schema", r.schema},
-                   {"state", to_string(r.state)},
-                   {"applied", r.applied},
-                   {"pending", r.pending},
-                   {"drift", r.drift},
-                   {"attempts", r.attempts},
-                   {"statements", r.statements},
-                   {"verified", r.verified},
-                   {"seconds", r.seconds}};
+  nlohmann::json j{{"key", r.key},           {"database", r.database},
+                   {"schema", r.schema},     {"state", to_string(r.state)},
+                   {"applied", r.applied},   {"pending", r.pending},
+                   {"drift", r.drift},       {"drift_by_class", r.drift_by_class},
+                   {"attempts", r.attempts}, {"statements", r.statements},
+                   {"verified", r.verified}, {"seconds", r.seconds}};
   if (r.shared) j["shared"] = true;
   if (!r.error.empty()) j["error"] = r.error;
   if (!r.error_kind.empty()) j["error_kind"] = r.error_kind;

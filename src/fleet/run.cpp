@@ -74,10 +74,15 @@ void fill(TargetResult& t, const engine::Report& r) {
     if (t.changes.size() == kMaxChanges) break;
     t.changes.push_back("blocked: " + b.message());
   }
+  t.drift_by_class.clear();
+  for (const auto& [c, n] : diff::count_by_class(o.diff.drift))
+    t.drift_by_class[diff::to_string(c)] = n;
   t.drift_items.clear();
+  t.drift_item_classes.clear();
   for (const auto& d : o.diff.drift) {
     if (t.drift_items.size() == kMaxChanges) break;
     t.drift_items.push_back(d.message());
+    t.drift_item_classes.push_back(diff::to_string(d.drift_class()));
   }
   t.statements = r.found.queries;
   t.verified = !r.verified_at.empty();

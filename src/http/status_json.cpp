@@ -1,5 +1,6 @@
 #include "http/status_json.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -19,8 +20,10 @@ json text_or_null(const std::string& text) {
 
 json to_json(const state::ReconcileSummary& r) {
   json drift = json::array();
-  for (const auto& [kind, message] : r.drift)
-    drift.push_back({{"kind", kind}, {"message", message}});
+  for (const auto& d : r.drift) {
+    drift.push_back(
+        {{"kind", d.kind}, {"class", text_or_null(d.drift_class)}, {"message", d.message}});
+  }
   return {{"started", format_rfc3339(r.started)},
           {"duration_seconds", r.duration_seconds},
           {"outcome", state::to_string(r.outcome)},
@@ -28,7 +31,9 @@ json to_json(const state::ReconcileSummary& r) {
           {"steps_applied", r.steps_applied},
           {"pending_changes", r.pending_changes},
           {"drift", std::move(drift)},
+          {"drift_by_class", r.drift_by_class},
           {"stamp", text_or_null(r.stamp)},
+          {"stamp_class", text_or_null(r.stamp_class)},
           {"error", text_or_null(r.error)}};
 }
 
@@ -43,6 +48,39 @@ json to_json(const state::LockWaitState& w) {
           {"attempt", w.attempt},
           {"since", format_rfc3339(w.since)},
           {"blockers", std::move(blockers)}};
+}
+
+json to_json(const state::StepProgress& p, state::WallTime now) {
+  const std::chrono::duration<double> running = now - p.started;
+  return {{"step", p.step},
+          {"table", text_or_null(p.table)},
+          {"started", format_rfc3339(p.started)},
+          {"seconds", std::max(0.0, running.count())},
+          {"pid", p.pid},
+          {"phase", text_or_null(p.phase)},
+          {"blocks_done", p.blocks_done},
+          {"blocks_total", p.blocks_total},
+          {"tuples_done", p.tuples_done},
+          {"tuples_total", p.tuples_total},
+          {"lockers_done", p.lockers_done},
+          {"lockers_total", p.lockers_total},
+          {"current_locker_pid",
+           p.current_locker_pid == 0 ? json(nullptr) : json(p.current_locker_pid)}};
+}
+
+json to_json(const std::vector<state::HistoryEntry>& history) {
+  json out = json::array();
+  for (const auto& h : history) {
+    out.push_back({{"started", format_rfc3339(h.started)},
+                   {"duration_seconds", h.duration_seconds},
+                   {"trigger", h.trigger},
+                   {"outcome", state::to_string(h.outcome)},
+                   {"applied", h.applied},
+                   {"pending", h.pending},
+                   {"drift", h.drift},
+                   {"error", text_or_null(h.error)}});
+  }
+  return out;
 }
 
 json to_json(const state::FleetState& f) {
@@ -109,6 +147,8 @@ json to_json(const state::Snapshot& s, state::WallTime now, std::chrono::seconds
       {"rerun_queued", s.rerun_queued},
       {"next_retry", time_or_null(s.next_retry)},
       {"waiting", s.waiting ? to_json(*s.waiting) : json(nullptr)},
+      {"progress", s.progress ? to_json(*s.progress, now) : json(nullptr)},
+      {"history", to_json(s.history)},
       {"fleet", s.fleet ? to_json(*s.fleet) : json(nullptr)},
   };
 }

@@ -8,17 +8,27 @@
 //  "ready": {"ready", "reason"}, "satisfied",
 //  "last_reconcile": null | {"started", "duration_seconds", "outcome",
 //      "trigger", "steps_applied": [..], "pending_changes": [..],
-//      "drift": [{"kind", "message"}], "stamp", "error"},
+//      "drift": [{"kind", "class", "message"}],
+//      "drift_by_class": {"ahead", "differs", "weaker"}, "stamp",
+//      "stamp_class", "error"},
 //  "last_success", "activity", "current_trigger", "rerun_queued", "next_retry",
-//  "waiting", "fleet": null | {"counts": {state: n}, "elsewhere", "stopped",
+//  "waiting": null | {"step", "table", "attempt", "since", "blockers":
+//      [{"pid", "description"}]},
+//  "progress": null | {"step", "table", "started", "seconds", "pid", "phase",
+//      "blocks_done", "blocks_total", "tuples_done", "tuples_total",
+//      "lockers_done", "lockers_total", "current_locker_pid"},
+//  "history": [{"started", "duration_seconds", "trigger", "outcome",
+//      "applied", "pending", "drift", "error"}] (newest first),
+//  "fleet": null | {"counts": {state: n}, "elsewhere", "stopped",
 //      "vanished": [key..], "worst": [target..] (at most kWorstTargets, not
 //      ok nor drift, worst first)}}
 // A fleet target: {"key", "state", "error", "error_kind", "blockers",
-//  "applied", "pending", "drift", "attempts", "seconds"}.
+//  "applied", "pending", "drift", "drift_by_class", "attempts", "seconds"}.
 //
 // Times are RFC 3339 UTC strings with milliseconds, null when absent. Texts
 // that are empty when there is nothing to say (model.error, ready.reason,
-// last_reconcile.stamp and .error, current_trigger) are null then.
+// last_reconcile.stamp, .stamp_class and .error, current_trigger, a
+// progress's phase, a history entry's error) are null then.
 
 #include <chrono>
 #include <nlohmann/json.hpp>

@@ -79,6 +79,29 @@ Metrics::Metrics(const std::string& version, const Labels& labels)
                     .Register(r)
                     .Add({}, kLockWaitBuckets);
 
+  drift_class_items_ = &prometheus::BuildGauge()
+                            .Name("schemad_drift_class_items")
+                            .Help(
+                                "Drift found by the last reconcile, by class: ahead (the database "
+                                "has what the model lacks), differs, weaker (less strict than the "
+                                "model). A revision left alone in alembic_version counts too.")
+                            .Register(r);
+  stamp_action_ = &prometheus::BuildGauge()
+                       .Name("schemad_stamp_action")
+                       .Help(
+                           "1 for what the last reconcile decided about alembic_version: none "
+                           "(recorded), insert or update (to be written), leave_newer, "
+                           "leave_unknown, leave_several, hold; all 0 without a decision.")
+                       .Register(r);
+  lock_waiting_ = &single(prometheus::BuildGauge(), r, "schemad_lock_waiting_seconds",
+                          "How long the running step has been waiting for other sessions' "
+                          "locks; 0 when it is not waiting.");
+  step_running_ = &single(prometheus::BuildGauge(), r, "schemad_step_running_seconds",
+                          "How long the online step running now (CREATE INDEX CONCURRENTLY, "
+                          "VALIDATE CONSTRAINT) has run; 0 when none is.");
+  for (const auto& c : labels.drift_classes)
+    child(*drift_class_items_, drift_by_class_, "class", c);
+  for (const auto& a : labels.stamp_actions) child(*stamp_action_, stamp_by_action_, "action", a);
   for (const auto& outcome : labels.outcomes) {
     child(*reconcile_total_, reconcile_by_outcome_, "outcome", outcome);
   }
@@ -134,7 +157,9 @@ prometheus::Gauge& Metrics::child(GaugeFamily& family,
 
 void Metrics::record_reconcile(const std::string& outcome, double seconds,
                                const std::map<std::string, int>& applied_by_kind, int pending,
-                               const std::map<std::string, int>& drift_by_kind) {
+                               const std::map<std::string, int>& drift_by_kind,
+                               const std::map<std::string, std::size_t>& drift_by_class,
+                               const std::string& stamp_action) {
   std::lock_guard<std::mutex> lock(mutex_);
   child(*reconcile_total_, reconcile_by_outcome_, "outcome", outcome).Increment();
   reconcile_duration_->Observe(seconds);
@@ -149,6 +174,20 @@ void Metrics::record_reconcile(const std::string& outcome, double seconds,
     auto found = drift_by_kind.find(kind);
     gauge->Set(found == drift_by_kind.end() ? 0 : found->second);
   }
+  for (const auto& entry : drift_by_class) {
+    child(*drift_class_items_, drift_by_class_, "class", entry.first);
+  }
+  for (const auto& [c, gauge] : drift_by_class_) {
+    auto found = drift_by_class.find(c);
+    gauge->Set(found == drift_by_class.end() ? 0 : static_cast<double>(found->second));
+  }
+  if (!stamp_action.empty()) child(*stamp_action_, stamp_by_action_, "action", stamp_action);
+  for (const auto& [action, gauge] : stamp_by_action_) gauge->Set(action == stamp_action ? 1 : 0);
+}
+
+void Metrics::set_running(double lock_waiting_seconds, double step_running_seconds) {
+  lock_waiting_->Set(lock_waiting_seconds);
+  step_running_->Set(step_running_seconds);
 }
 
 void Metrics::set_database_up(bool up) {

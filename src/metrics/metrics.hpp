@@ -13,11 +13,15 @@
 //   schemad_last_success_timestamp_seconds          gauge, unix time (0: never)
 //   schemad_model_reload_errors_total               counter
 //   schemad_lock_wait_seconds                       histogram, 1 ms .. 120 s
+//   schemad_drift_class_items{class}                gauge: ahead, differs, weaker
+//   schemad_stamp_action{action}                    gauge: 1 for the last decision
+//   schemad_lock_waiting_seconds                    gauge, the wait going on (0: none)
+//   schemad_step_running_seconds                    gauge, the online step running (0: none)
 // Fleet mode only (Labels::fleet_states not empty), aggregates: no label
 // per tenant, which thousands of tenants would make thousands of series:
 //   schemad_fleet_targets{state}                    gauge, after the last run
 //   schemad_fleet_failures_total{kind}              counter, targets failed or locked, by error
-//   kind schemad_fleet_target_duration_seconds           histogram, each target's reconcile
+//   schemad_fleet_target_duration_seconds           histogram, each target's reconcile
 //
 // Every label value the caller declares (Labels: the outcomes, the change
 // and drift kinds) exists from construction with value 0, so a series never
@@ -48,9 +52,11 @@ namespace schemad::metrics {
 
 // The label values to export from the start.
 struct Labels {
-  std::vector<std::string> outcomes;      // schemad_reconcile_total{outcome}
-  std::vector<std::string> change_kinds;  // schemad_changes_applied_total{kind}
-  std::vector<std::string> drift_kinds;   // schemad_drift_items{kind}
+  std::vector<std::string> outcomes;       // schemad_reconcile_total{outcome}
+  std::vector<std::string> change_kinds;   // schemad_changes_applied_total{kind}
+  std::vector<std::string> drift_kinds;    // schemad_drift_items{kind}
+  std::vector<std::string> drift_classes;  // schemad_drift_class_items{class}
+  std::vector<std::string> stamp_actions;  // schemad_stamp_action{action}
   // Fleet mode: schemad_fleet_targets{state}, schemad_fleet_failures_total{kind}.
   // No state: no fleet metrics at all.
   std::vector<std::string> fleet_states;
@@ -72,12 +78,22 @@ class Metrics {
   //   nothing) to schemad_changes_applied_total;
   // - sets schemad_pending_changes to `pending`;
   // - sets schemad_drift_items to drift_by_kind: every kind absent from the
-  //   map, known or seen in an earlier call, goes back to 0.
+  //   map, known or seen in an earlier call, goes back to 0;
+  // - sets schemad_drift_class_items to drift_by_class, the same way;
+  // - sets schemad_stamp_action{action=stamp_action} to 1 and every other
+  //   action to 0 (all 0 for "": no decision).
   // The gauges take the arguments as given: the caller decides what an
   // error reconcile reports (what it found before failing, or nothing).
   void record_reconcile(const std::string& outcome, double seconds,
                         const std::map<std::string, int>& applied_by_kind, int pending,
-                        const std::map<std::string, int>& drift_by_kind);
+                        const std::map<std::string, int>& drift_by_kind,
+                        const std::map<std::string, std::size_t>& drift_by_class = {},
+                        const std::string& stamp_action = "");
+
+  // What is going on now, set just before a scrape: how long the running
+  // step has waited for other sessions' locks, and how long the online
+  // step running now has run (0: none).
+  void set_running(double lock_waiting_seconds, double step_running_seconds);
 
   void set_database_up(bool up);
   void set_last_success(std::chrono::system_clock::time_point when);
@@ -124,6 +140,12 @@ class Metrics {
   prometheus::Gauge* last_success_;
   prometheus::Counter* model_reload_errors_;
   prometheus::Histogram* lock_wait_;
+  GaugeFamily* drift_class_items_;
+  std::map<std::string, prometheus::Gauge*> drift_by_class_;
+  GaugeFamily* stamp_action_;
+  std::map<std::string, prometheus::Gauge*> stamp_by_action_;
+  prometheus::Gauge* lock_waiting_;
+  prometheus::Gauge* step_running_;
   GaugeFamily* fleet_targets_ = nullptr;
   std::map<std::string, prometheus::Gauge*> fleet_by_state_;
   CounterFamily* fleet_failures_ = nullptr;

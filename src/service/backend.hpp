@@ -14,6 +14,7 @@
 #include "engine/engine.hpp"
 #include "fleet/run.hpp"
 #include "schema/schema.hpp"
+#include "service/progress.hpp"
 #include "util/clock.hpp"
 
 namespace schemad::service {
@@ -54,6 +55,9 @@ class Backend {
   // fleet itself cannot be listed.
   virtual fleet::Summary run_fleet(const config::Config& config, const schema::Database& model,
                                    const fleet::RunOptions& options, util::Clock& clock) = 0;
+  // What reads the progress of a long step (service/progress.hpp), not yet
+  // connected; null: the steps' seconds only.
+  virtual std::unique_ptr<ProgressSource> progress_source(const config::Config&) { return nullptr; }
 };
 
 }  // namespace schemad::service

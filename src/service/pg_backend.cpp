@@ -65,6 +65,10 @@ class PgBackend final : public Backend {
     return std::make_unique<PgSession>(db::connect(options));
   }
 
+  std::unique_ptr<ProgressSource> progress_source(const config::Config& config) override {
+    return pg_progress_source(config);
+  }
+
   fleet::Summary run_fleet(const config::Config& config, const schema::Database& model,
                            const fleet::RunOptions& options, util::Clock& clock) override {
     std::vector<std::string> warnings;

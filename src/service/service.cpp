@@ -1,5 +1,7 @@
 #include "service/service.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -92,7 +94,17 @@ class Loop {
     }
     http::Endpoints endpoints;
     endpoints.snapshot = [this] { return state_.get(); };
-    endpoints.metrics_text = [this] { return metrics_.text(); };
+    endpoints.metrics_text = [this] {
+      // The gauges of what is going on now, as of this scrape.
+      const auto snapshot = state_.get();
+      const auto now = std::chrono::system_clock::now();
+      auto since = [&](state::WallTime t) {
+        return std::max(0.0, std::chrono::duration<double>(now - t).count());
+      };
+      metrics_.set_running(snapshot->waiting ? since(snapshot->waiting->since) : 0.0,
+                           snapshot->progress ? since(snapshot->progress->started) : 0.0);
+      return metrics_.text();
+    };
     endpoints.live = [this] { return !worker_.stuck(); };
     endpoints.request_reconcile = [this] {
       if (!stopping_) queue_.push({Reason::http, false});

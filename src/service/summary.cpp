@@ -40,9 +40,18 @@ Summary summarize(const engine::Report& report, const std::string& trigger, stat
   }
   if (report.remaining.stamp.pending()) s.last.pending_changes.push_back(s.last.stamp);
   for (const auto& d : report.remaining.diff.drift) {
-    s.last.drift.emplace_back(diff::to_string(d.kind), d.message());
+    s.last.drift.push_back(
+        {diff::to_string(d.kind), diff::to_string(d.drift_class()), d.message()});
     ++s.drift_by_kind[diff::to_string(d.kind)];
   }
+  for (const auto& [c, n] : diff::count_by_class(report.remaining.diff.drift)) {
+    s.last.drift_by_class[diff::to_string(c)] = n;
+  }
+  if (auto c = engine::stamp_drift_class(report.remaining.stamp)) {
+    s.last.stamp_class = diff::to_string(*c);
+    ++s.last.drift_by_class[s.last.stamp_class];
+  }
+  if (report.errors.empty()) s.stamp_action = apply::to_string(report.remaining.stamp.action);
   return s;
 }
 
@@ -74,6 +83,7 @@ Summary summarize_fleet(const fleet::Summary* run, const std::string& error,
   s.last.started = started;
   s.last.duration_seconds = seconds;
   s.last.trigger = trigger;
+  for (auto c : diff::kAllDriftClasses) s.last.drift_by_class[diff::to_string(c)] = 0;
   if (run == nullptr) {
     s.last.outcome = state::Outcome::error;
     s.last.error = error;
@@ -96,9 +106,11 @@ Summary summarize_fleet(const fleet::Summary* run, const std::string& error,
                           ? t.error
                           : std::to_string(t.pending) + " changes pending"));
       }
-      for (const auto& d : t.drift_items) {
+      for (const auto& [c, n] : t.drift_by_class) s.last.drift_by_class[c] += n;
+      for (std::size_t i = 0; i < t.drift_items.size(); ++i) {
         if (s.last.drift.size() < kMaxFleetLines) {
-          s.last.drift.emplace_back("fleet", t.key + ": " + d);
+          s.last.drift.push_back(
+              {"fleet", t.drift_item_classes.at(i), t.key + ": " + t.drift_items[i]});
         } else {
           ++drift_dropped;
         }
@@ -116,7 +128,7 @@ Summary summarize_fleet(const fleet::Summary* run, const std::string& error,
                                      " more targets");
   }
   if (drift_dropped > 0) {
-    s.last.drift.emplace_back("fleet", "... and " + std::to_string(drift_dropped) + " more");
+    s.last.drift.push_back({"fleet", "", "... and " + std::to_string(drift_dropped) + " more"});
   }
   s.satisfied = run->satisfied();
   if (failures > 0) {
@@ -172,6 +184,12 @@ metrics::Labels metric_labels(bool fleet) {
   for (auto outcome : state::kAllOutcomes) labels.outcomes.push_back(state::to_string(outcome));
   for (auto kind : diff::kAllChangeKinds) labels.change_kinds.push_back(diff::to_string(kind));
   for (auto kind : diff::kAllDriftKinds) labels.drift_kinds.push_back(diff::to_string(kind));
+  for (auto c : diff::kAllDriftClasses) labels.drift_classes.push_back(diff::to_string(c));
+  using Action = apply::StampDecision::Action;
+  for (auto action : {Action::none, Action::insert, Action::update, Action::leave_unknown,
+                      Action::leave_newer, Action::leave_several, Action::hold}) {
+    labels.stamp_actions.push_back(apply::to_string(action));
+  }
   if (fleet) {
     for (auto state : fleet::kStates) labels.fleet_states.push_back(fleet::to_string(state));
     labels.fleet_failure_kinds = fleet::failure_kinds();

@@ -19,7 +19,10 @@ struct Summary {
   state::ReconcileSummary last;                // what /status shows as last_reconcile
   std::map<std::string, int> applied_by_kind;  // steps that succeeded, by change kind label
   std::map<std::string, int> drift_by_kind;    // by drift kind label
-  bool satisfied = false;                      // the database satisfies the model
+  // apply::to_string of the alembic_version decision; "" when the reconcile
+  // ended in error (or in fleet mode: each tenant has its own)
+  std::string stamp_action;
+  bool satisfied = false;  // the database satisfies the model
 };
 
 // The summary of `report`, a reconcile asked for by `trigger` that started

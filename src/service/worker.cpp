@@ -38,7 +38,8 @@ Worker::Worker(config::Config config, Backend& backend, state::StateStore& state
       notifier_(notifier),
       clock_(clock),
       config_(std::move(config)),
-      schedule_(clock.now(), std::chrono::seconds(config_.reconcile.health_check_seconds)) {
+      schedule_(clock.now(), std::chrono::seconds(config_.reconcile.health_check_seconds)),
+      progress_(state) {
   snapshot_.version = SCHEMAD_VERSION;
   snapshot_.model_path = model::display_name(config_.model);
   snapshot_.target = db::target_of(config_);
@@ -226,7 +227,8 @@ void Worker::finish_fleet(const Trigger& trigger, const fleet::Summary* run,
     spdlog::error("fleet reconcile ({}) failed: {}", to_string(trigger.reason), error);
   }
   metrics_.record_reconcile(state::to_string(summary.last.outcome), seconds,
-                            summary.applied_by_kind, static_cast<int>(pending), {});
+                            summary.applied_by_kind, static_cast<int>(pending), {},
+                            summary.last.drift_by_class);
   // Targets that failed are tried again by the next run, on the timer; a
   // run that could not list the fleet is retried with the backoff.
   settle(std::move(summary), run == nullptr);
@@ -240,6 +242,16 @@ engine::Settings Worker::settings_for(const Trigger& trigger) {
   settings.cache = &cache_;
   settings.reuse = policy.reuse_observation;
   settings.on_wait = [this](const apply::LockWait& wait) { waiting(wait); };
+  if (!config_.fleet.enabled()) {
+    settings.on_step = [this](const plan::Step* step, int pid) {
+      if (step == nullptr) {
+        progress_.finished();
+      } else {
+        progress_.started(step->description, step->table, pid, backend_.progress_source(config_),
+                          std::chrono::seconds(config_.reconcile.progress_log_seconds));
+      }
+    };
+  }
   return settings;
 }
 
@@ -250,7 +262,8 @@ void Worker::finish(const Trigger& trigger, const engine::Report& report,
   log_outcome(trigger, report, summary);
   metrics_.record_reconcile(
       state::to_string(summary.last.outcome), seconds, summary.applied_by_kind,
-      static_cast<int>(summary.last.pending_changes.size()), summary.drift_by_kind);
+      static_cast<int>(summary.last.pending_changes.size()), summary.drift_by_kind,
+      summary.last.drift_by_class, summary.stamp_action);
   if (report.lock_wait.count() > 0) metrics_.observe_lock_wait(report.lock_wait.count());
   const bool failed = summary.last.outcome == state::Outcome::error;
   settle(std::move(summary), failed);
@@ -272,6 +285,23 @@ void Worker::settle(Summary summary, bool failed) {
   }
   snapshot_.current_trigger.clear();
   snapshot_.waiting.reset();
+  snapshot_.progress.reset();
+  const auto& last = summary.last;
+  state::HistoryEntry entry{last.started,
+                            last.duration_seconds,
+                            last.trigger,
+                            last.outcome,
+                            0,
+                            last.pending_changes.size(),
+                            0,
+                            last.error};
+  for (const auto& [kind, n] : summary.applied_by_kind)
+    entry.applied += static_cast<std::size_t>(n);
+  for (const auto& [c, n] : last.drift_by_class) entry.drift += n;
+  snapshot_.history.insert(snapshot_.history.begin(), std::move(entry));
+  if (snapshot_.history.size() > state::kHistoryEntries) {
+    snapshot_.history.resize(state::kHistoryEntries);
+  }
   snapshot_.last = std::move(summary.last);
   schedule_.checked(clock_.now());
   publish();
@@ -289,9 +319,11 @@ void Worker::log_outcome(const Trigger& trigger, const engine::Report& report,
     }
   }
   std::string drift_text;
-  for (const auto& [kind, message] : summary.last.drift) drift_text += message + "\n";
+  for (const auto& d : summary.last.drift) drift_text += d.message + "\n";
   if (drift_text != drift_seen_) {
-    for (const auto& [kind, message] : summary.last.drift) spdlog::warn("drift: {}", message);
+    for (const auto& d : summary.last.drift) {
+      spdlog::warn("drift ({}): {}", d.drift_class, d.message);
+    }
     drift_seen_ = drift_text;
   }
   const char* reason = to_string(trigger.reason);

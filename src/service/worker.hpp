@@ -30,6 +30,7 @@
 #include "metrics/metrics.hpp"
 #include "service/backend.hpp"
 #include "service/notify.hpp"
+#include "service/progress.hpp"
 #include "service/schedule.hpp"
 #include "service/summary.hpp"
 #include "service/triggers.hpp"
@@ -131,6 +132,10 @@ class Worker {
 
   std::atomic<std::int64_t> busy_since_{0};  // clock_ ticks; 0: idle
   std::atomic<std::int64_t> busy_limit_{0};
+
+  // The progress of the online step running (single database only: a
+  // fleet runs many at once). Last: its thread stops first.
+  ProgressMonitor progress_;
 };
 
 }  // namespace schemad::service

@@ -63,6 +63,13 @@ inline const char* to_string(Activity activity) {
   return "idle";
 }
 
+// One drift item, as /status shows it.
+struct DriftItem {
+  std::string kind;         // diff::to_string(DriftKind); "fleet" for a target's line
+  std::string drift_class;  // "ahead", "differs", "weaker"
+  std::string message;
+};
+
 // What the last finished reconcile did.
 struct ReconcileSummary {
   WallTime started;
@@ -71,10 +78,41 @@ struct ReconcileSummary {
   std::string trigger;  // "startup", "sighup", "model-change", "interval", "http", "retry"
   std::vector<std::string> steps_applied;    // descriptions
   std::vector<std::string> pending_changes;  // descriptions of what is still missing
-  // (kind, message) of each drift item.
-  std::vector<std::pair<std::string, std::string>> drift;
+  std::vector<DriftItem> drift;
+  // Drift items by class ("ahead", "differs", "weaker"), every class present.
+  std::map<std::string, std::size_t> drift_by_class;
   std::string stamp;  // the alembic_version note, "" when nothing to say
+  // A revision left alone in alembic_version, as drift: "ahead" (a
+  // descendant of the model's), "differs" (unknown relation), "" otherwise.
+  std::string stamp_class;
   std::string error;
+};
+
+// One line of the daemon's recent history (/status "history").
+struct HistoryEntry {
+  WallTime started;
+  double duration_seconds = 0;
+  std::string trigger;
+  Outcome outcome = Outcome::ok;
+  std::size_t applied = 0;
+  std::size_t pending = 0;
+  std::size_t drift = 0;
+  std::string error;
+};
+inline constexpr std::size_t kHistoryEntries = 20;
+
+// The online step running now (CREATE INDEX CONCURRENTLY, VALIDATE
+// CONSTRAINT, ...), and what pg_stat_progress_create_index says of it.
+struct StepProgress {
+  std::string step;   // its description
+  std::string table;  // as SQL, "" when none
+  WallTime started;
+  int pid = 0;        // the backend that runs it
+  std::string phase;  // "" when the server reports no progress for it
+  long long blocks_done = 0, blocks_total = 0;
+  long long tuples_done = 0, tuples_total = 0;
+  long long lockers_done = 0, lockers_total = 0;  // the "waiting for ..." phases
+  int current_locker_pid = 0;                     // the session waited for (0: none)
 };
 
 // A step of the reconcile in progress waiting for other sessions' locks.
@@ -144,6 +182,8 @@ struct Snapshot {
   std::optional<WallTime> next_retry;       // in backoff: when the next attempt is
   std::optional<LockWaitState> waiting;     // activity "waiting-for-lock": who is in the way
   std::shared_ptr<const FleetState> fleet;  // fleet mode: after the first run
+  std::optional<StepProgress> progress;     // an online step is running (StateStore::get)
+  std::vector<HistoryEntry> history;        // finished reconciles, newest first
 };
 
 struct Readiness {
@@ -175,21 +215,33 @@ inline Readiness readiness(const Snapshot& s, WallTime now, std::chrono::seconds
 }
 
 // Thread-safe holder of the current snapshot.
+// The progress of the step running now comes from another thread than the
+// worker's (service/progress.hpp): it is kept beside the snapshot, and get()
+// returns the snapshot with it.
 class StateStore {
  public:
   std::shared_ptr<const Snapshot> get() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return current_;
+    if (!progress_) return current_;
+    auto with = std::make_shared<Snapshot>(*current_);
+    with->progress = progress_;
+    return with;
   }
   void publish(Snapshot next) {
     auto value = std::make_shared<const Snapshot>(std::move(next));
     std::lock_guard<std::mutex> lock(mutex_);
     current_ = std::move(value);
   }
+  // The online step running now; nullopt when none is.
+  void publish_progress(std::optional<StepProgress> progress) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    progress_ = std::move(progress);
+  }
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> current_ = std::make_shared<const Snapshot>();
+  std::optional<StepProgress> progress_;
 };
 
 }  // namespace schemad::state

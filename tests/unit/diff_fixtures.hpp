@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "diff/diff.hpp"
@@ -164,6 +165,20 @@ inline schema::Enum enum_type(const std::string& schema_name, const std::string&
   e.name = qn(schema_name, name);
   e.values = values;
   return e;
+}
+
+// The model's view public.v (two columns), and the database's with one.
+inline std::pair<schema::View, schema::View> view_and_older() {
+  schema::View want;
+  want.name = {"public", "v"};
+  want.query = "SELECT 1";
+  want.normalized = " SELECT 1 AS a,\n    2 AS b;";
+  want.columns = {"a integer", "b integer"};
+  want.path = "views[0]";
+  schema::View have = want;
+  have.query = " SELECT 1 AS a;";
+  have.columns = {"a integer"};
+  return {want, have};
 }
 
 // A database with the "public" schema and the given tables.

@@ -120,15 +120,7 @@ TEST_CASE("a differing trigger is drift, or replaced when asked", "[diff][object
 }
 
 TEST_CASE("a view is replaced only when its columns are kept", "[diff][objects]") {
-  schema::View want;
-  want.name = {"public", "v"};
-  want.query = "SELECT 1";
-  want.normalized = " SELECT 1 AS a,\n    2 AS b;";
-  want.columns = {"a integer", "b integer"};
-  want.path = "views[0]";
-  schema::View have = want;
-  have.query = " SELECT 1 AS a;";
-  have.columns = {"a integer"};
+  auto [want, have] = view_and_older();
   schema::Database desired = database({});
   desired.views = {want};
   schema::Database actual = database({});

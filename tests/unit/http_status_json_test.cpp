@@ -64,7 +64,8 @@ TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
   r.trigger = "sighup";
   r.steps_applied = {"create table public.users"};
   r.pending_changes = {"index public.users_email_idx"};
-  r.drift = {{"column-type", "public.users.name is text, the model says varchar(10)"}};
+  r.drift = {{"column_type", "differs", "public.users.name is text, the model says varchar(10)"}};
+  r.drift_by_class = {{"ahead", 0}, {"differs", 1}, {"weaker", 0}};
   r.stamp = "stamped schemad_abc";
   s.last = r;
   s.last_success = kNow - seconds(10);
@@ -93,15 +94,54 @@ TEST_CASE("the status JSON carries every field of the snapshot", "[http]") {
   CHECK(last["steps_applied"] == nlohmann::json::array({"create table public.users"}));
   CHECK(last["pending_changes"] == nlohmann::json::array({"index public.users_email_idx"}));
   REQUIRE(last["drift"].size() == 1);
-  CHECK(last["drift"][0]["kind"] == "column-type");
-  CHECK(last["drift"][0]["message"] == r.drift[0].second);
+  CHECK(last["drift"][0]["kind"] == "column_type");
+  CHECK(last["drift"][0]["class"] == "differs");
+  CHECK(last["drift"][0]["message"] == r.drift[0].message);
+  CHECK(last["drift_by_class"] == nlohmann::json{{"ahead", 0}, {"differs", 1}, {"weaker", 0}});
   CHECK(last["stamp"] == "stamped schemad_abc");
+  CHECK(last["stamp_class"].is_null());
   CHECK(last["error"].is_null());
   CHECK(j["last_success"] == "2024-05-01T12:34:46.789Z");
   CHECK(j["activity"] == "reconciling");
   CHECK(j["current_trigger"] == "http");
   CHECK(j["rerun_queued"] == true);
   CHECK(j["next_retry"] == "2024-05-01T12:35:26.789Z");
+  CHECK(j["progress"].is_null());
+  CHECK(j["history"] == nlohmann::json::array());
+}
+
+TEST_CASE("the status JSON shows the running step's progress and the history", "[http]") {
+  state::Snapshot s;
+  state::StepProgress p;
+  p.step = "create index public.items_sku_idx";
+  p.table = "\"public\".\"items\"";
+  p.started = kNow - seconds(12);
+  p.pid = 4242;
+  p.phase = "building index: scanning table";
+  p.blocks_done = 250;
+  p.blocks_total = 1000;
+  s.progress = p;
+  s.history.push_back({kNow - seconds(20), 1.5, "startup", state::Outcome::pending, 3, 1, 2, ""});
+  const auto j = http::to_json(s, kNow, seconds(60));
+  const auto& progress = j["progress"];
+  CHECK(progress["step"] == "create index public.items_sku_idx");
+  CHECK(progress["table"] == "\"public\".\"items\"");
+  CHECK(progress["started"] == "2024-05-01T12:34:44.789Z");
+  CHECK(progress["seconds"] == 12.0);
+  CHECK(progress["pid"] == 4242);
+  CHECK(progress["phase"] == "building index: scanning table");
+  CHECK(progress["blocks_done"] == 250);
+  CHECK(progress["blocks_total"] == 1000);
+  CHECK(progress["tuples_total"] == 0);
+  REQUIRE(j["history"].size() == 1);
+  const auto& h = j["history"][0];
+  CHECK(h["started"] == "2024-05-01T12:34:36.789Z");
+  CHECK(h["outcome"] == "pending");
+  CHECK(h["trigger"] == "startup");
+  CHECK(h["applied"] == 3);
+  CHECK(h["pending"] == 1);
+  CHECK(h["drift"] == 2);
+  CHECK(h["error"].is_null());
 }
 
 TEST_CASE("the status JSON judges readiness with the given clock and window", "[http]") {
