@@ -129,7 +129,7 @@ int run_plan(const Context& ctx, const std::string& format, bool full) {
     std::cout << "-- note: " << report.found.stamp.message() << "\n";
   }
   for (const auto& b : report.found.blocked) std::cout << "-- blocked: " << b.message() << "\n";
-  for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.message() << "\n";
+  for (const auto& d : report.found.diff.drift) std::cout << "-- drift: " << d.labelled() << "\n";
   for (const auto& n : not_managed) std::cout << "-- not managed: " << n << "\n";
   return stamp_exit(report);
 }
@@ -162,7 +162,7 @@ int run_apply(const Context& ctx, bool create_database, bool full, const std::st
   }
   if (report.stamped) spdlog::info("recorded revision {} in alembic_version", report.revision);
   if (report.remaining.stamp.left_alone()) spdlog::warn("{}", report.remaining.stamp.message());
-  for (const auto& d : report.remaining.diff.drift) spdlog::warn("drift: {}", d.message());
+  for (const auto& d : report.remaining.diff.drift) spdlog::warn("drift: {}", d.labelled());
   if (!report.errors.empty()) throw CommandError(error_text(ctx, report));
   if (int code = stamp_exit(report); code != kOk) return code;
   if (!report.satisfied()) {
@@ -235,9 +235,7 @@ int run_check(const Context& ctx, Strict strict, const std::string& format, bool
     }
     if (found.stamp.pending()) std::cout << "pending: " << found.stamp.message() << "\n";
     for (const auto& b : found.blocked) std::cout << "blocked: " << b.message() << "\n";
-    for (const auto& d : found.diff.drift) {
-      std::cout << "drift: " << d.message() << " [" << diff::to_string(d.drift_class()) << "]\n";
-    }
+    for (const auto& d : found.diff.drift) std::cout << "drift: " << d.labelled() << "\n";
     print_unverified(found);
   }
   if (int code = stamp_exit(report); code != kOk) return code;

@@ -179,6 +179,9 @@ struct Drift {
 
   // One line: "public.users.email: type is text, model says character varying(255)".
   std::string message() const;
+  // The message and the class: "public.users.nickname: column not in the
+  // model [ahead]", as check, plan and the logs print it.
+  std::string labelled() const;
 
   // Its class, from what it is: a function of kind, expected, actual and
   // path, so that a drift item read back from a record (engine/verified)

@@ -133,6 +133,10 @@ std::string Drift::message() const {
   return object + ": " + detail(*this);
 }
 
+std::string Drift::labelled() const {
+  return message() + " [" + to_string(drift_class()) + "]";
+}
+
 std::string to_string(DriftClass drift_class) {
   switch (drift_class) {
     case DriftClass::ahead:

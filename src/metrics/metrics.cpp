@@ -93,6 +93,9 @@ Metrics::Metrics(const std::string& version, const Labels& labels)
                            "(recorded), insert or update (to be written), leave_newer, "
                            "leave_unknown, leave_several, hold; all 0 without a decision.")
                        .Register(r);
+  ready_ = &single(prometheus::BuildGauge(), r, "schemad_ready",
+                   "1 when GET /readyz answers 200 (the last reconcile left the database "
+                   "satisfying the model, and the database answered recently), else 0.");
   lock_waiting_ = &single(prometheus::BuildGauge(), r, "schemad_lock_waiting_seconds",
                           "How long the running step has been waiting for other sessions' "
                           "locks; 0 when it is not waiting.");
@@ -185,7 +188,8 @@ void Metrics::record_reconcile(const std::string& outcome, double seconds,
   for (const auto& [action, gauge] : stamp_by_action_) gauge->Set(action == stamp_action ? 1 : 0);
 }
 
-void Metrics::set_running(double lock_waiting_seconds, double step_running_seconds) {
+void Metrics::set_current(bool ready, double lock_waiting_seconds, double step_running_seconds) {
+  ready_->Set(ready ? 1 : 0);
   lock_waiting_->Set(lock_waiting_seconds);
   step_running_->Set(step_running_seconds);
 }

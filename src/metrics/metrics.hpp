@@ -15,6 +15,7 @@
 //   schemad_lock_wait_seconds                       histogram, 1 ms .. 120 s
 //   schemad_drift_class_items{class}                gauge: ahead, differs, weaker
 //   schemad_stamp_action{action}                    gauge: 1 for the last decision
+//   schemad_ready                                   gauge, 1 when /readyz answers 200
 //   schemad_lock_waiting_seconds                    gauge, the wait going on (0: none)
 //   schemad_step_running_seconds                    gauge, the online step running (0: none)
 // Fleet mode only (Labels::fleet_states not empty), aggregates: no label
@@ -90,10 +91,10 @@ class Metrics {
                         const std::map<std::string, std::size_t>& drift_by_class = {},
                         const std::string& stamp_action = "");
 
-  // What is going on now, set just before a scrape: how long the running
-  // step has waited for other sessions' locks, and how long the online
-  // step running now has run (0: none).
-  void set_running(double lock_waiting_seconds, double step_running_seconds);
+  // What is going on now, set just before a scrape: whether /readyz would
+  // answer 200, how long the running step has waited for other sessions'
+  // locks, and how long the online step running now has run (0: none).
+  void set_current(bool ready, double lock_waiting_seconds, double step_running_seconds);
 
   void set_database_up(bool up);
   void set_last_success(std::chrono::system_clock::time_point when);
@@ -144,6 +145,7 @@ class Metrics {
   std::map<std::string, prometheus::Gauge*> drift_by_class_;
   GaugeFamily* stamp_action_;
   std::map<std::string, prometheus::Gauge*> stamp_by_action_;
+  prometheus::Gauge* ready_;
   prometheus::Gauge* lock_waiting_;
   prometheus::Gauge* step_running_;
   GaugeFamily* fleet_targets_ = nullptr;

@@ -93,15 +93,20 @@ class Loop {
       return true;
     }
     http::Endpoints endpoints;
+    // The worker pings the database every health_check_seconds; three
+    // missed pings make the service unready.
+    endpoints.readiness_window = std::chrono::seconds(3 * config_.reconcile.health_check_seconds);
     endpoints.snapshot = [this] { return state_.get(); };
-    endpoints.metrics_text = [this] {
-      // The gauges of what is going on now, as of this scrape.
+    endpoints.metrics_text = [this, window = endpoints.readiness_window] {
+      // The gauges of what is going on now, as of this scrape: /readyz's
+      // answer, and the seconds of a lock wait or an online step.
       const auto snapshot = state_.get();
       const auto now = std::chrono::system_clock::now();
       auto since = [&](state::WallTime t) {
         return std::max(0.0, std::chrono::duration<double>(now - t).count());
       };
-      metrics_.set_running(snapshot->waiting ? since(snapshot->waiting->since) : 0.0,
+      metrics_.set_current(state::readiness(*snapshot, now, window).ready,
+                           snapshot->waiting ? since(snapshot->waiting->since) : 0.0,
                            snapshot->progress ? since(snapshot->progress->started) : 0.0);
       return metrics_.text();
     };
@@ -115,9 +120,6 @@ class Loop {
       spdlog::error("{}", e.what());
       return false;
     }
-    // The worker pings the database every health_check_seconds; three
-    // missed pings make the service unready.
-    endpoints.readiness_window = std::chrono::seconds(3 * config_.reconcile.health_check_seconds);
     http::ServerOptions server_options;
     server_options.listen = config_.http.listen;
     server_options.read_timeout = std::chrono::seconds(config_.http.read_timeout_seconds);

@@ -322,7 +322,7 @@ void Worker::log_outcome(const Trigger& trigger, const engine::Report& report,
   for (const auto& d : summary.last.drift) drift_text += d.message + "\n";
   if (drift_text != drift_seen_) {
     for (const auto& d : summary.last.drift) {
-      spdlog::warn("drift ({}): {}", d.drift_class, d.message);
+      spdlog::warn("drift: {} [{}]", d.message, d.drift_class);
     }
     drift_seen_ = drift_text;
   }

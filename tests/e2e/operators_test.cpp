@@ -155,8 +155,10 @@ TEST_CASE("drift classes: the daemon's /status and metrics carry them, readiness
   CHECK(metric(metrics, "schemad_stamp_action{action=\"leave_newer\"}") == 1);
   CHECK(metric(metrics, "schemad_stamp_action{action=\"none\"}") == 0);
   CHECK(metric(metrics, "schemad_lock_waiting_seconds") == 0);
+  CHECK(metric(metrics, "schemad_ready") == 1);
   CHECK(metric(metrics, "schemad_step_running_seconds") == 0);
-  CHECK(contains(d.log(), "drift (differs): public.accounts.balance"));
+  CHECK(contains(d.log(),
+                 "drift: public.accounts.balance: type is bigint, model says integer [differs]"));
   d.signal(SIGTERM);
   CHECK(d.wait(std::chrono::seconds(20)) == 0);
 }

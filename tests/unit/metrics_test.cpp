@@ -357,6 +357,41 @@ TEST_CASE("database state, last success, reload errors and lock waits are export
   CHECK(parse(m.text()).value("schemad_database_up") == 0.0);
 }
 
+TEST_CASE("drift classes and the stamp's decision are set by each reconcile", "[metrics]") {
+  schemad::metrics::Labels labels;
+  labels.drift_classes = {"ahead", "differs", "weaker"};
+  labels.stamp_actions = {"none", "insert", "leave_newer"};
+  Metrics m("dev", labels);
+  Exposition start = parse(m.text());
+  CHECK(start.value("schemad_drift_class_items", {{"class", "weaker"}}) == 0.0);
+  CHECK(start.value("schemad_stamp_action", {{"action", "none"}}) == 0.0);
+  m.record_reconcile("ok", 0.01, {}, 0, {}, {{"ahead", 3}, {"differs", 1}}, "leave_newer");
+  Exposition first = parse(m.text());
+  CHECK(first.value("schemad_drift_class_items", {{"class", "ahead"}}) == 3.0);
+  CHECK(first.value("schemad_drift_class_items", {{"class", "differs"}}) == 1.0);
+  CHECK(first.value("schemad_drift_class_items", {{"class", "weaker"}}) == 0.0);
+  CHECK(first.value("schemad_stamp_action", {{"action", "leave_newer"}}) == 1.0);
+  CHECK(first.value("schemad_stamp_action", {{"action", "none"}}) == 0.0);
+  // An error before any decision: no action is 1, the classes go back to 0.
+  m.record_reconcile("error", 0.01, {}, 0, {}, {}, "");
+  Exposition second = parse(m.text());
+  CHECK(second.value("schemad_drift_class_items", {{"class", "ahead"}}) == 0.0);
+  CHECK(second.value("schemad_stamp_action", {{"action", "leave_newer"}}) == 0.0);
+}
+
+TEST_CASE("readiness, a lock wait and a running step are what the last scrape set", "[metrics]") {
+  Metrics m = make("dev");
+  Exposition start = parse(m.text());
+  CHECK(start.value("schemad_ready") == 0.0);
+  CHECK(start.value("schemad_lock_waiting_seconds") == 0.0);
+  CHECK(start.value("schemad_step_running_seconds") == 0.0);
+  m.set_current(true, 2.5, 61);
+  Exposition e = parse(m.text());
+  CHECK(e.value("schemad_ready") == 1.0);
+  CHECK(e.value("schemad_lock_waiting_seconds") == 2.5);
+  CHECK(e.value("schemad_step_running_seconds") == 61.0);
+}
+
 TEST_CASE("label values are escaped by the serializer", "[metrics]") {
   Metrics m = make("1.0 \"quoted\" back\\slash\nnewline");
   Exposition e = parse(m.text());
