@@ -246,10 +246,16 @@ engine::Settings Worker::settings_for(const Trigger& trigger) {
     settings.on_step = [this](const plan::Step* step, int pid) {
       if (step == nullptr) {
         progress_.finished();
-      } else {
-        progress_.started(step->description, step->table, pid, backend_.progress_source(config_),
-                          std::chrono::seconds(config_.reconcile.progress_log_seconds));
+        return;
       }
+      std::unique_ptr<ProgressSource> source;
+      try {
+        source = backend_.progress_source(config_);
+      } catch (const std::exception& e) {  // the step runs all the same, its seconds counted
+        spdlog::debug("progress of {}: {}", step->description, e.what());
+      }
+      progress_.started(step->description, step->table, pid, std::move(source),
+                        std::chrono::seconds(config_.reconcile.progress_log_seconds));
     };
   }
   return settings;
