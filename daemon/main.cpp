@@ -143,7 +143,8 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
   c.run = app.add_subcommand(
       "run",
       "the service: reconcile at start-up, on SIGHUP, on model changes, on a timer and on "
-      "POST /reconcile; serve /healthz, /readyz, /status and /metrics; stop on SIGTERM");
+      "POST /reconcile; serve the status page (/), /healthz, /readyz, /status and /metrics; stop "
+      "on SIGTERM");
   c.export_sql = app.add_subcommand(
       "export-sql", "print the DDL of the whole model for an empty database (psql -1 -f)");
   c.export_sql->add_flag("--with-stamp", a.with_stamp,

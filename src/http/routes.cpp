@@ -11,6 +11,7 @@
 
 #include "http/response.hpp"
 #include "http/status_json.hpp"
+#include "http/status_page.hpp"
 #include "util/sha256.hpp"
 #include "util/text.hpp"
 
@@ -115,6 +116,17 @@ Response fleet_targets(const Endpoints& e, const Request& request) {
                                     {"targets", std::move(page)}});
 }
 
+// GET /: the status page, for people. It is static: its script fetches
+// /status (http/status_page.hpp).
+Response html_page(const Endpoints&, const Request&) {
+  auto response =
+      text_response(status::ok, std::string(status_page_html()), "text/html; charset=utf-8");
+  response.set("Content-Security-Policy", status_page_csp());
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("Referrer-Policy", "no-referrer");
+  return response;
+}
+
 Response metrics(const Endpoints& e, const Request&) {
   return text_response(status::ok, e.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -131,6 +143,7 @@ Response post_reconcile(const Endpoints& e, const Request& request) {
 }
 
 constexpr Route kRoutes[] = {
+    {"/", verb::get, html_page},  // the status page
     {"/livez", verb::get, health},
     {"/healthz", verb::get, health},
     {"/readyz", verb::get, ready},

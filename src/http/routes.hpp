@@ -4,6 +4,9 @@
 // read the published snapshot and the callbacks below, all of which must be
 // fast and non-blocking (they run on the event loop).
 //
+//   GET  /                 200, the status page (status_page.hpp): text/html, with
+//                          Content-Security-Policy (status_page_csp()),
+//                          `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`
 //   GET  /livez, /healthz  200 {"status":"ok"} when live(), else 503 {"status":"stuck"}
 //   GET  /readyz           200 {"ready":true}, or 503 {"ready":false,"reason":".."}
 //   GET  /status           200, the snapshot (see status_json.hpp)
@@ -21,8 +24,8 @@
 //
 // HEAD is answered wherever GET is (the server drops the body). A known path
 // with another method is 405 with `Allow`; any other path 404. The query
-// string is ignored but by /status/targets. Every answer is JSON but /metrics, and carries
-// `Cache-Control: no-store` and `Server: schemad`.
+// string is ignored but by /status/targets. Every answer is JSON but / and /metrics, and
+// carries `Cache-Control: no-store` and `Server: schemad`.
 
 #include <chrono>
 #include <functional>
