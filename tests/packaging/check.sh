@@ -13,6 +13,21 @@
 #   new PID namespace against a throwaway PostgreSQL, with the image's ENV,
 #   until the HEALTHCHECK command exits 0; SIGTERM then ends it with exit 0.
 # - compose.yaml and deploy/k8s parse and have the sidecar shape.
+# - deploy/monitoring: `promtool check rules` and `promtool test rules` of the
+#   alerting rules pass (no promtool is a failure), promtool parses every
+#   query of the Grafana dashboard; the rules, their tests, the
+#   PrometheusRule (its groups are the rules file's), the ServiceMonitor and
+#   the dashboard have their shape (monitoring_check.py static); the built
+#   binary, run as a daemon against throwaway databases once alone and once
+#   in fleet mode, exports every metric, label and label value the rules,
+#   their tests and the dashboard name (monitoring_check.py metrics).
+# - the status page: the built binary, run as a daemon on a throwaway
+#   database with a table named `<img src=x onerror=alert(1)>`, pending
+#   changes and drift, serves GET /; headless Chromium renders it: the names
+#   are text (no <img>), the readiness, pending changes and drift items are
+#   shown, no CSP violation; behind a path prefix, a failing refresh keeps the
+#   data; a screenshot goes to BUILD_DIR/status-page.png
+#   (status_page_check.py; no chromium is a failure).
 # - the example application examples/chat-service: its Dockerfile,
 #   Dockerfile.dockerignore and compose.yaml have the expected shape; its
 #   Dockerfile's export command (models.py -> model, --strict) runs here with
@@ -27,7 +42,8 @@
 # Needs PostgreSQL: without SCHEMAD_TEST_PG it runs itself under
 # tests/pg/with-postgres.sh. Needs Debian's systemd, python3-yaml,
 # python3-sqlalchemy, python3-alembic, python3-psycopg2, binutils (readelf),
-# util-linux (unshare), procps and postgresql-client.
+# util-linux (unshare), procps, postgresql-client, prometheus (promtool) and
+# chromium.
 # Prints one line per check and ends with "N passed, N failed".
 set -uo pipefail
 
@@ -50,15 +66,17 @@ check() {  # check DESCRIPTION COMMAND...: the command must exit 0
   local what=$1; shift
   if "$@" >"$tmp/out" 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' "$tmp/out"; fi
 }
-static_check() {  # static_check WHAT ARGS...: runs static_checks.py, counts its lines
-  local line before=$failed rc=0
-  $python tests/packaging/static_checks.py "$@" >"$tmp/static" 2>&1 || rc=$?
+lines_check() {  # lines_check SCRIPT WHAT ARGS...: runs a python script of ok/FAIL lines, counts them
+  local script=$1 line before=$failed rc=0; shift
+  $python "$script" "$@" >"$tmp/static" 2>&1 || rc=$?
   while IFS= read -r line; do
     echo "$line"
     case $line in ok\ -*) passed=$((passed + 1)) ;; FAIL\ -*) failed=$((failed + 1)) ;; esac
   done <"$tmp/static"
-  if [ $rc != 0 ] && [ "$failed" = "$before" ]; then fail "static_checks.py $1 exited $rc"; fi
+  if [ $rc != 0 ] && [ "$failed" = "$before" ]; then fail "$(basename "$script") $1 exited $rc"; fi
 }
+static_check() { lines_check tests/packaging/static_checks.py "$@"; }
+monitoring_check() { lines_check tests/packaging/monitoring_check.py "$@"; }
 
 tmp=$(mktemp -d /tmp/schemad-packaging.XXXXXX)
 daemon=
@@ -192,6 +210,26 @@ echo "== deploy/k8s-fleet"
 static_check k8s-fleet . "$tmp"
 check "the fleet StatefulSet's configuration and model validate, its template included" \
   "$bin" --config "$tmp/fleet-config.json" --model "$tmp/fleet-model.json" validate
+
+echo "== deploy/monitoring"
+if command -v promtool >/dev/null 2>&1; then
+  check "promtool check rules deploy/monitoring/schemad.rules.yml" \
+    promtool check rules deploy/monitoring/schemad.rules.yml
+  check "promtool test rules deploy/monitoring/schemad.rules.test.yml" \
+    promtool test rules deploy/monitoring/schemad.rules.test.yml
+  if $python tests/packaging/monitoring_check.py dashboard-rules . "$tmp/dashboard.rules.yml"; then
+    check "promtool parses every query of deploy/monitoring/grafana-dashboard.json" \
+      promtool check rules "$tmp/dashboard.rules.yml"
+  else fail "the dashboard's queries as a rules file (monitoring_check.py dashboard-rules)"; fi
+else
+  fail "promtool is installed (Debian package prometheus): without it the alerting rules go unchecked"
+fi
+monitoring_check static .
+monitoring_check metrics . "$bin" "$SCHEMAD_TEST_PG" "$tmp"
+
+echo "== the status page (GET /) in headless Chromium"
+lines_check tests/packaging/status_page_check.py "$bin" "$SCHEMAD_TEST_PG" "$tmp" \
+  "$(readlink -f "$build")/status-page.png"
 
 echo "== example application (examples/chat-service)"
 example=examples/chat-service

@@ -30,15 +30,9 @@ import shlex
 import subprocess
 import sys
 
-FAILED = 0
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from checklib import failed, report  # noqa: E402  (tests/packaging/checklib.py)
 
-
-def report(ok, what, detail=""):
-    global FAILED
-    if not ok:
-        FAILED += 1
-    print(("ok - " if ok else "FAIL - ") + what + (f": {detail}" if detail and not ok else ""))
-    return ok
 
 
 # --- the Dockerfile ----------------------------------------------------------
@@ -837,7 +831,7 @@ def main(argv):
     else:
         print(__doc__, file=sys.stderr)
         return 2
-    return 1 if FAILED else 0
+    return 1 if failed() else 0
 
 
 if __name__ == "__main__":
