@@ -107,6 +107,7 @@ json to_json(const state::FleetTarget& t) {
           {"applied", t.applied},
           {"pending", t.pending},
           {"drift", t.drift},
+          {"drift_by_class", t.drift_by_class},
           {"attempts", t.attempts},
           {"seconds", t.seconds}};
 }

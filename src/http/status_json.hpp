@@ -23,7 +23,7 @@
 //      "vanished": [key..], "worst": [target..] (at most kWorstTargets, not
 //      ok nor drift, worst first)}}
 // A fleet target: {"key", "state", "error", "error_kind", "blockers",
-//  "applied", "pending", "drift", "drift_by_class", "attempts", "seconds"}.
+//  "applied", "pending", "drift", "attempts", "seconds", "drift_by_class"}.
 //
 // Times are RFC 3339 UTC strings with milliseconds, null when absent. Texts
 // that are empty when there is nothing to say (model.error, ready.reason,

@@ -157,8 +157,8 @@ std::shared_ptr<const state::FleetState> fleet_state(const fleet::Summary& run,
   out->targets.reserve(all.size());
   for (const auto* t : all) {
     out->targets.push_back({t->key, fleet::to_string(t->state), t->error, t->error_kind,
-                            t->blockers, t->applied, t->pending, t->drift, t->attempts,
-                            t->seconds});
+                            t->blockers, t->applied, t->pending, t->drift, t->attempts, t->seconds,
+                            t->drift_by_class});
   }
   out->vanished = std::move(vanished);
   out->elsewhere = run.elsewhere.size();

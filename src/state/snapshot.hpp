@@ -138,6 +138,8 @@ struct FleetTarget {
   std::size_t drift = 0;
   int attempts = 0;
   double seconds = 0;
+  // drift by class ("ahead", "differs", "weaker"); empty before a comparison
+  std::map<std::string, std::size_t> drift_by_class;
 };
 
 // The fleet as the last run left it. Shared, immutable: a snapshot is

@@ -568,3 +568,23 @@ TEST_CASE(
   CHECK(target(j, db.name() + "/tenant_7").at("state") == "pending");
   CHECK(target(j, db.name() + "/tenant_8").at("verified") == true);
 }
+
+TEST_CASE("fleet check --strict=differs lets ahead tenants through, not a retyped column",
+          "[e2e][fleet][drift-class]") {
+  TempDatabase db;
+  db.exec("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b");
+  const std::string model = write_temp_file("fleet_model.json", fleet_model());
+  const std::string config = fleet_config(db, model);
+  REQUIRE(fleet(config, {"apply"}).exit_code == 0);
+  // A newer model's column in one tenant: ahead.
+  db.exec("ALTER TABLE tenant_a.items ADD COLUMN note text");
+  const json ahead = report(fleet(config, {"check", "--format", "json"}));
+  CHECK(target(ahead, db.name() + "/tenant_a").at("state") == "drift");
+  CHECK(target(ahead, db.name() + "/tenant_a").at("drift_by_class") ==
+        json{{"ahead", 1}, {"differs", 0}, {"weaker", 0}});
+  CHECK(fleet(config, {"check", "--strict"}).exit_code == 4);
+  CHECK(fleet(config, {"check", "--strict=differs"}).exit_code == 0);
+  // A column retyped by hand in the other: differs.
+  db.exec("ALTER TABLE tenant_b.items ALTER COLUMN id TYPE numeric");
+  CHECK(fleet(config, {"check", "--strict=differs"}).exit_code == 4);
+}

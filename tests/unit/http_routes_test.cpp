@@ -303,11 +303,13 @@ std::shared_ptr<state::Snapshot> fleet_snapshot(int n) {
                           1,
                           0,
                           1,
-                          0.5});
+                          0.5,
+                          {}});
   }
   for (int i = 0; i < n; ++i) {
     if (i % 3 != 0)
-      f->targets.push_back({"app/t" + std::to_string(i), "ok", "", "", {}, 0, 0, 0, 1, 0.1});
+      f->targets.push_back(
+          {"app/t" + std::to_string(i), "ok", "", "", {}, 0, 0, 0, 1, 0.1, {{"ahead", 2}}});
   }
   f->counts = {{"ok", static_cast<std::size_t>(n - (n + 2) / 3)},
                {"failed", static_cast<std::size_t>((n + 2) / 3)}};
@@ -330,6 +332,8 @@ TEST_CASE("GET /status/targets pages through the fleet, filtered by state", "[ht
   CHECK(body(all).at("total") == 30);
   CHECK(body(all).at("targets").size() == 30);
   CHECK(body(all).at("targets")[0].at("state") == "failed");
+  CHECK(body(all).at("targets")[0].at("drift_by_class") == nlohmann::json::object());
+  CHECK(body(all).at("targets")[29].at("drift_by_class") == nlohmann::json{{"ahead", 2}});
 
   auto failed = router(request(verb::get, "/status/targets?state=failed&limit=4&offset=8"));
   REQUIRE(failed.result() == status::ok);
