@@ -291,7 +291,7 @@ void Worker::settle(Summary summary, bool failed) {
   }
   snapshot_.current_trigger.clear();
   snapshot_.waiting.reset();
-  snapshot_.progress.reset();
+  progress_.finished();  // whatever ended the run, no step runs now
   const auto& last = summary.last;
   state::HistoryEntry entry{last.started,
                             last.duration_seconds,
