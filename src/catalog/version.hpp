@@ -35,4 +35,11 @@ const std::string& catalog_version_sql();
 // catalog_version gives for those schemas.
 const std::string& catalog_versions_sql();
 
+// The same for one schema a version, in one pass over the catalogs grouped
+// by schema, where catalog_versions_sql reads them once per version (a
+// fleet's thousand tenants: a thousand passes). $1 is a text[] of schema
+// names; a row (i, version) for each, i counting from 1, the version being
+// catalog_version({name}).
+const std::string& catalog_versions_by_schema_sql();
+
 }  // namespace schemad::catalog

@@ -203,19 +203,28 @@ std::vector<Recorded> read_recorded_batch(
       queries += 1;
     }
   }
-  // 3. The catalog version of every record's schemas.
+  // 3. The catalog version of every record's schemas: in one pass over
+  // the catalogs when each record has one schema (a fleet's tenants),
+  // otherwise one pass per record.
   std::vector<std::string> lists;
+  std::vector<std::string> names;  // when every record has one schema
+  bool one_each = true;
   std::vector<std::size_t> of;
   for (std::size_t i = 0; i < n; ++i) {
     std::sort(out[i].revisions.begin(), out[i].revisions.end());
     if (!out[i].record) continue;
-    lists.push_back(sql::text_array(out[i].record->schemas));
+    const auto& recorded = out[i].record->schemas;
+    lists.push_back(sql::text_array(recorded));
+    if (recorded.size() == 1) names.push_back(recorded.front());
+    one_each = one_each && recorded.size() == 1;
     of.push_back(i);
   }
   if (!lists.empty()) {
     pqxx::nontransaction tx(conn, "schemad-catalog-versions");
-    for (const auto& row :
-         tx.exec_params(catalog::catalog_versions_sql(), sql::text_array(lists))) {
+    const pqxx::result rows =
+        one_each ? tx.exec_params(catalog::catalog_versions_by_schema_sql(), sql::text_array(names))
+                 : tx.exec_params(catalog::catalog_versions_sql(), sql::text_array(lists));
+    for (const auto& row : rows) {
       out[of[row[0].as<std::size_t>() - 1]].catalog_version = row[1].c_str();
     }
     queries += 1;

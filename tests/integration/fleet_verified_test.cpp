@@ -132,6 +132,50 @@ TEST_CASE("the batch's catalog versions are catalog_version's, one per list of s
   }
 }
 
+TEST_CASE("the catalog versions by schema are catalog_version's, in one pass",
+          "[integration][fleet]") {
+  Fleet f(3);
+  // Everything a version counts, in tenant_1: a foreign key to another
+  // schema's table and one within, a check, a comment, a sequence owned by
+  // a column, a view, a function, a trigger, policies naming roles, row
+  // level security; tenant_2 refers to tenant_1.
+  f.db.exec(R"sql(
+    DO $$BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'schemad_t_reader') THEN
+        CREATE ROLE schemad_t_reader;
+      END IF;
+    END$$;
+    CREATE TABLE tenant_1.owners (id integer PRIMARY KEY, item_id integer
+      REFERENCES tenant_0.items (id), parent integer REFERENCES tenant_1.owners (id),
+      CHECK (id > 0));
+    COMMENT ON TABLE tenant_1.owners IS 'who';
+    COMMENT ON COLUMN tenant_1.owners.id IS 'the id';
+    CREATE SEQUENCE tenant_1.counter OWNED BY tenant_1.owners.id;
+    CREATE VIEW tenant_1.owner_ids AS SELECT id FROM tenant_1.owners;
+    CREATE FUNCTION tenant_1.touch() RETURNS trigger LANGUAGE plpgsql AS
+      $$BEGIN RETURN NEW; END$$;
+    CREATE TRIGGER owners_touch BEFORE UPDATE ON tenant_1.owners
+      FOR EACH ROW EXECUTE FUNCTION tenant_1.touch();
+    CREATE POLICY readers ON tenant_1.owners TO schemad_t_reader USING (true);
+    CREATE POLICY again ON tenant_1.owners TO schemad_t_reader, postgres USING (id > 1);
+    ALTER TABLE tenant_1.owners ENABLE ROW LEVEL SECURITY;
+    CREATE TABLE tenant_2.links (owner_id integer REFERENCES tenant_1.owners (id));
+  )sql");
+  const std::vector<std::string> names = {"tenant_0", "tenant_1", "tenant_2",
+                                          "public",   "absent",   "tenant_1"};
+  pqxx::nontransaction tx(*f.conn);
+  const auto rows =
+      tx.exec_params(catalog::catalog_versions_by_schema_sql(), sql::text_array(names));
+  tx.commit();
+  REQUIRE(rows.size() == names.size());
+  for (const auto& row : rows) {
+    const std::string& name = names.at(row[0].as<std::size_t>() - 1);
+    INFO(name);
+    CHECK(row[1].c_str() == catalog::catalog_version(*f.conn, {name}));
+  }
+  f.db.exec("DROP ROLE IF EXISTS schemad_t_reader_gone");
+}
+
 namespace {
 
 // What a report says, in words: to compare a batch's with converge's.
