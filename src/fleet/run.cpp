@@ -27,6 +27,9 @@ struct Work {
   std::string key;
   bool shared = false;
   const schema::Database* model = nullptr;  // a whole database's or a shared part's
+  // A tenant's model (fleet::tenant_model), once built: a tenant that a
+  // batch could not answer keeps it for the next pass and its worker.
+  std::shared_ptr<const schema::Database> tenant;
 };
 
 // A worker's session: one connection at a time, kept while it works on the
@@ -170,7 +173,7 @@ class Runner {
           if (t.schema.empty() || shared_of.count(t.database)) continue;
           shared_of[t.database] = work.size();
           const std::string& name = fleet_.databases[t.database].name;
-          work.push_back({t.database, "", name + " (shared)", true, &shared});
+          work.push_back({t.database, "", name + " (shared)", true, &shared, nullptr});
         }
         s.shared.resize(work.size());
         for (std::size_t i = 0; i < work.size(); ++i) {
@@ -204,7 +207,7 @@ class Runner {
           continue;
         }
       }
-      Work w{t.database, t.schema, t.key, false, t.schema.empty() ? &model_ : nullptr};
+      Work w{t.database, t.schema, t.key, false, t.schema.empty() ? &model_ : nullptr, nullptr};
       const bool is_canary =
           std::find(names.begin(), names.end(), t.key) != names.end() ||
           (!t.schema.empty() && std::find(names.begin(), names.end(), t.schema) != names.end());
@@ -286,14 +289,10 @@ class Runner {
         ++begin;
         continue;
       }
-      std::vector<schema::Database> models;
       std::vector<const schema::Database*> pointers;
       std::vector<std::string> schemas;
-      models.reserve(end - begin);
       for (std::size_t i = begin; i < end; ++i) {
-        models.push_back(
-            tenant_model(model_, options_.fleet.tenant_template, work[i].schema, revision_));
-        pointers.push_back(&models.back());
+        pointers.push_back(&tenant_of(work[i]));
         schemas.push_back(work[i].schema);
       }
       std::vector<std::optional<engine::Report>> reports(end - begin);
@@ -323,7 +322,7 @@ class Runner {
     at = std::move(left_at);
   }
 
-  void run_at(const std::vector<Work>& work, const std::vector<std::size_t>& at, Summary& s) {
+  void run_at(std::vector<Work>& work, const std::vector<std::size_t>& at, Summary& s) {
     std::vector<TargetResult> results(work.size());
     for (std::size_t i = 0; i < work.size(); ++i) results[i] = s.targets[at[i]];
     parallel(work, results, true);
@@ -339,7 +338,8 @@ class Runner {
   // Runs `work` on at most fleet.concurrency threads (and sessions), never
   // more than fleet.max_connections. `budget`: failures count against the
   // failure policy.
-  void parallel(const std::vector<Work>& work, std::vector<TargetResult>& results, bool budget) {
+  // Each worker takes items by index: work[i] is one thread's alone.
+  void parallel(std::vector<Work>& work, std::vector<TargetResult>& results, bool budget) {
     if (work.empty()) return;
     const std::size_t workers = std::min<std::size_t>(
         {static_cast<std::size_t>(std::max(1, options_.fleet.concurrency)),
@@ -378,15 +378,19 @@ class Runner {
     }
   }
 
-  // One target, tried again with backoff while what stopped it may pass.
-  void one(Session& session, const Work& w, TargetResult& r) {
-    const auto start = clock_.now();
-    schema::Database tenant;
-    const schema::Database* model = w.model;
-    if (model == nullptr) {
-      tenant = tenant_model(model_, options_.fleet.tenant_template, w.schema, revision_);
-      model = &tenant;
+  // A tenant's model, built the first time it is asked for.
+  const schema::Database& tenant_of(Work& w) const {
+    if (!w.tenant) {
+      w.tenant = std::make_shared<const schema::Database>(
+          tenant_model(model_, options_.fleet.tenant_template, w.schema, revision_));
     }
+    return *w.tenant;
+  }
+
+  // One target, tried again with backoff while what stopped it may pass.
+  void one(Session& session, Work& w, TargetResult& r) {
+    const auto start = clock_.now();
+    const schema::Database* model = w.model != nullptr ? w.model : &tenant_of(w);
     engine::Settings settings = options_.settings;
     if (!w.schema.empty()) settings.version_table_schema = w.schema;
     if (!options_.lock_name.empty()) settings.lock_name = options_.lock_name + ":" + w.key;
@@ -427,6 +431,7 @@ class Runner {
       clock_.sleep_for(backoff);
       backoff *= 2;
     }
+    w.tenant.reset();  // done with: a thousand tenants' models are not kept
     r.seconds = Seconds(clock_.now() - start).count();
     log(r);
   }
