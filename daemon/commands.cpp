@@ -207,16 +207,21 @@ Strict parse_strict(const std::string& value) {
   throw std::invalid_argument("--strict: must be all or differs, not \"" + value + "\"");
 }
 
-bool drift_fails(Strict strict, const std::vector<diff::Drift>& drift) {
+bool drift_fails(Strict strict, const engine::Observation& found) {
   switch (strict) {
     case Strict::off:
       return false;
     case Strict::all:
-      return !drift.empty();
+      return !found.diff.drift.empty();
     case Strict::differs:
-      return std::any_of(drift.begin(), drift.end(), [](const diff::Drift& d) {
-        return d.drift_class() != diff::DriftClass::ahead;
-      });
+      return contradicts(engine::drift_by_class(found));
+  }
+  return false;
+}
+
+bool contradicts(const std::map<std::string, std::size_t>& drift_by_class) {
+  for (const auto& [drift_class, n] : drift_by_class) {
+    if (n > 0 && drift_class != diff::to_string(diff::DriftClass::ahead)) return true;
   }
   return false;
 }
@@ -250,7 +255,7 @@ int run_check(const Context& ctx, Strict strict, const std::string& format, bool
     }
     return kPending;
   }
-  if (drift_fails(strict, found.diff.drift)) return kDrift;
+  if (drift_fails(strict, found)) return kDrift;
   if (format != "json") {
     std::cout << ctx.target() << " satisfies the model (" << found.diff.drift.size()
               << " drift items" << verified_note(report) << ")\n";

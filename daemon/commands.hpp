@@ -3,11 +3,12 @@
 // The one-shot subcommands. Each returns the process exit code (see
 // ExitCode) and prints results on standard output, logs on standard error.
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "context.hpp"
-#include "diff/diff.hpp"
+#include "engine/observe.hpp"
 #include "fleet/shard.hpp"
 
 namespace schemad::cli {
@@ -24,8 +25,12 @@ enum class Strict {
 };
 // "all" or "differs" (the option's values); throws std::invalid_argument otherwise.
 Strict parse_strict(const std::string& value);
-// Whether `drift` holds an item that `strict` makes a failure.
-bool drift_fails(Strict strict, const std::vector<diff::Drift>& drift);
+// Whether `found` holds drift that `strict` makes a failure: --strict any
+// drift item; --strict=differs drift of class differs or weaker, the
+// revision left alone in alembic_version included (engine::drift_by_class).
+bool drift_fails(Strict strict, const engine::Observation& found);
+// Some drift of class differs or weaker in engine::drift_by_class's counts.
+bool contradicts(const std::map<std::string, std::size_t>& drift_by_class);
 
 int run_check(const Context& ctx, Strict strict, const std::string& format, bool full = false);
 int run_export_sql(const Context& ctx, bool with_stamp);

@@ -69,9 +69,7 @@ int run_fleet(const Context& ctx, engine::Mode mode, const FleetOutput& output) 
   if (output.strict == Strict::differs) {
     for (const auto* list : {&summary.shared, &summary.targets}) {
       for (const auto& t : *list) {
-        for (const auto& [c, n] : t.drift_by_class) {
-          if (n > 0 && c != diff::to_string(diff::DriftClass::ahead)) return kDrift;
-        }
+        if (contradicts(t.drift_by_class)) return kDrift;
       }
     }
   }

@@ -21,6 +21,13 @@ std::optional<diff::DriftClass> stamp_drift_class(const apply::StampDecision& st
   return std::nullopt;
 }
 
+std::map<std::string, std::size_t> drift_by_class(const Observation& found) {
+  std::map<std::string, std::size_t> out;
+  for (const auto& [c, n] : diff::count_by_class(found.diff.drift)) out[diff::to_string(c)] = n;
+  if (auto c = stamp_drift_class(found.stamp)) ++out[diff::to_string(*c)];
+  return out;
+}
+
 namespace {
 
 // What schemad keeps beside the model that a comparison reads.

@@ -70,6 +70,11 @@ struct Observation {
   bool actionable() const { return !diff.satisfied() || stamp.pending(); }
 };
 
+// What `found` drifted by class label ("ahead", "differs", "weaker"), every
+// class present: its drift items, and a revision left alone in
+// alembic_version (stamp_drift_class).
+std::map<std::string, std::size_t> drift_by_class(const Observation& found);
+
 // The revision to record and where: the baseline revision, the schema of
 // alembic_version and schemad_history, and the versions folder's graph
 // (null without one).

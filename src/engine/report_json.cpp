@@ -31,13 +31,6 @@ json to_json(const Report& report) {
   for (const auto& step : report.pending.steps) pending.push_back(plan::to_json(step));
   json drift = json::array();
   for (const auto& d : report.remaining.diff.drift) drift.push_back(to_json(d));
-  json by_class = json::object();
-  for (const auto& [c, n] : diff::count_by_class(report.remaining.diff.drift)) {
-    by_class[diff::to_string(c)] = n;
-  }
-  if (auto c = stamp_drift_class(report.remaining.stamp)) {  // counted as drift too
-    by_class[diff::to_string(*c)] = by_class[diff::to_string(*c)].get<std::size_t>() + 1;
-  }
   json blocked = json::array();
   for (const auto& b : report.remaining.blocked) blocked.push_back(to_json(b));
   json applied = json::array();
@@ -57,7 +50,7 @@ json to_json(const Report& report) {
           {"lock_wait_seconds", report.lock_wait.count()},
           {"pending", pending},
           {"drift", drift},
-          {"drift_by_class", by_class},
+          {"drift_by_class", drift_by_class(report.remaining)},
           {"blocked", blocked},
           {"unverified", report.remaining.unverified},
           {"stamp", to_json(report.remaining.stamp)},

@@ -17,7 +17,11 @@ nlohmann::json to_json(const TargetResult& r) {
   if (!r.error_kind.empty()) j["error_kind"] = r.error_kind;
   if (!r.blockers.empty()) j["blockers"] = r.blockers;
   if (!r.changes.empty()) j["changes"] = r.changes;
-  if (!r.drift_items.empty()) j["drift_items"] = r.drift_items;
+  if (!r.drift_items.empty()) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& d : r.drift_items) items.push_back(d.message());
+    j["drift_items"] = std::move(items);
+  }
   return j;
 }
 

@@ -77,16 +77,9 @@ void fill(TargetResult& t, const engine::Report& r) {
     if (t.changes.size() == kMaxChanges) break;
     t.changes.push_back("blocked: " + b.message());
   }
-  t.drift_by_class.clear();
-  for (const auto& [c, n] : diff::count_by_class(o.diff.drift))
-    t.drift_by_class[diff::to_string(c)] = n;
-  t.drift_items.clear();
-  t.drift_item_classes.clear();
-  for (const auto& d : o.diff.drift) {
-    if (t.drift_items.size() == kMaxChanges) break;
-    t.drift_items.push_back(d.message());
-    t.drift_item_classes.push_back(diff::to_string(d.drift_class()));
-  }
+  t.drift_by_class = engine::drift_by_class(o);
+  t.drift_items.assign(o.diff.drift.begin(),
+                       o.diff.drift.begin() + std::min(o.diff.drift.size(), kMaxChanges));
   t.statements = r.found.queries;
   t.verified = !r.verified_at.empty();
   t.error.clear();

@@ -55,14 +55,12 @@ struct TargetResult {
   std::map<std::string, int> applied_by_kind;  // by diff::to_string(ChangeKind)
   std::size_t pending = 0;                     // changes still missing (a pending stamp counts one)
   std::size_t drift = 0;                       // drift items
-  // drift items by class (diff::to_string(DriftClass)): every class once compared
+  // engine::drift_by_class of its observation; empty before a comparison
   std::map<std::string, std::size_t> drift_by_class;
   // pending: what is missing, one line each (at most kMaxChanges)
   std::vector<std::string> changes;
-  // drift: what differs, one line each (at most kMaxChanges), and the class
-  // of each
-  std::vector<std::string> drift_items;
-  std::vector<std::string> drift_item_classes;
+  // drift: the first kMaxChanges items
+  std::vector<diff::Drift> drift_items;
   int attempts = 0;       // reconciles run (retries included)
   int statements = 0;     // catalog statements of its last observation
   bool verified = false;  // a recorded verification answered

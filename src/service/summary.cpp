@@ -44,12 +44,9 @@ Summary summarize(const engine::Report& report, const std::string& trigger, stat
         {diff::to_string(d.kind), diff::to_string(d.drift_class()), d.message()});
     ++s.drift_by_kind[diff::to_string(d.kind)];
   }
-  for (const auto& [c, n] : diff::count_by_class(report.remaining.diff.drift)) {
-    s.last.drift_by_class[diff::to_string(c)] = n;
-  }
+  s.last.drift_by_class = engine::drift_by_class(report.remaining);
   if (auto c = engine::stamp_drift_class(report.remaining.stamp)) {
     s.last.stamp_class = diff::to_string(*c);
-    ++s.last.drift_by_class[s.last.stamp_class];
   }
   if (report.errors.empty()) s.stamp_action = apply::to_string(report.remaining.stamp.action);
   return s;
@@ -107,10 +104,10 @@ Summary summarize_fleet(const fleet::Summary* run, const std::string& error,
                           : std::to_string(t.pending) + " changes pending"));
       }
       for (const auto& [c, n] : t.drift_by_class) s.last.drift_by_class[c] += n;
-      for (std::size_t i = 0; i < t.drift_items.size(); ++i) {
+      for (const auto& d : t.drift_items) {
         if (s.last.drift.size() < kMaxFleetLines) {
           s.last.drift.push_back(
-              {"fleet", t.drift_item_classes.at(i), t.key + ": " + t.drift_items[i]});
+              {"fleet", diff::to_string(d.drift_class()), t.key + ": " + d.message()});
         } else {
           ++drift_dropped;
         }

@@ -94,6 +94,18 @@ TEST_CASE("drift classes: a replica with the older model sees the newer one's ob
   CHECK(contains(text.out, "drift: public.accounts.nickname: column not in the model [ahead]"));
   CHECK(check({"--strict=sometimes"}).exit_code == 2);
 
+  // A revision whose relation to the model's nobody knows: it differs, and
+  // --strict=differs counts it (--strict looks at drift items only).
+  db.exec("UPDATE alembic_version SET version_num = 'rev_elsewhere'");
+  auto unknown = check({"--format", "json", "--strict=differs"});
+  CHECK(unknown.exit_code == 4);
+  const json unknown_found = json::parse(unknown.out);
+  CHECK(unknown_found["stamp"]["action"] == "leave_unknown");
+  CHECK(unknown_found["stamp"]["class"] == "differs");
+  CHECK(unknown_found["drift_by_class"] == json{{"ahead", 3}, {"differs", 1}, {"weaker", 0}});
+  db.exec("UPDATE alembic_version SET version_num = 'rev_v2'");
+  CHECK(check({"--strict=differs"}).exit_code == 0);
+
   // Someone changes a column's type by hand: that contradicts the model.
   db.exec("ALTER TABLE accounts ALTER COLUMN balance TYPE bigint");
   auto differs = check({"--format", "json", "--strict=differs"});
