@@ -130,13 +130,36 @@ RunResult run_program(const std::vector<std::string>& argv_store,
   return result;
 }
 
-std::string write_temp_file(const std::string& name, const std::string& text) {
-  static const std::filesystem::path dir = [] {
+namespace {
+
+// The test process's temporary directory: made on first use, removed when
+// the process exits (ctest runs each test case in a process of its own),
+// unless SCHEMAD_TEST_KEEP_FILES is set, to look at what a test left.
+class ScratchDir {
+ public:
+  ScratchDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "schemad-test.XXXXXX").string();
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    return std::filesystem::path(tmpl);
-  }();
-  auto path = dir / name;
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    if (std::getenv("SCHEMAD_TEST_KEEP_FILES") != nullptr) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+std::string write_temp_file(const std::string& name, const std::string& text) {
+  static const ScratchDir dir;
+  auto path = dir.path() / name;
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   return path.string();
