@@ -34,26 +34,33 @@ void report_wait(pqxx::connection_base& conn, const Doing& doing, const db::Erro
 
 // Runs `attempt` until it succeeds, fails in a way db::retry_statement does
 // not allow, or lock_retry has passed. `doing` says what the failing attempt
-// was doing. Never throws.
+// was doing. A wait reported to on_wait is over when it returns
+// (on_wait_over). Never throws.
 template <typename Attempt, typename Current>
 std::optional<db::Error> with_retries(pqxx::connection_base& conn, Attempt attempt, Current doing,
                                       const ExecuteOptions& options, util::Clock& clock,
                                       int& attempts) {
   const auto start = clock.now();
   util::Backoff backoff(std::chrono::milliseconds(200), std::chrono::milliseconds(5000));
+  bool waited = false;
+  auto done = [&](std::optional<db::Error> error) {
+    if (waited && options.on_wait_over) options.on_wait_over();
+    return error;
+  };
   for (;;) {
     ++attempts;
     std::optional<db::Error> error;
     try {
       attempt();
-      return std::nullopt;
+      return done(std::nullopt);
     } catch (const std::exception& e) {
       error = db::translate(e);
     }
     if (!db::retry_statement(error->kind) || clock.now() - start >= options.lock_retry) {
-      return error;
+      return done(std::move(error));
     }
     report_wait(conn, doing(), *error, attempts, options);
+    waited = true;
     clock.sleep_for(backoff.next());
   }
 }

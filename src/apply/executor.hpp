@@ -62,6 +62,9 @@ struct ExecuteOptions {
   // Called (on the executing thread) each time a step timed out waiting for
   // a lock, before it is retried.
   std::function<void(const LockWait&)> on_wait;
+  // Called (on the executing thread) when a step that on_wait heard of got
+  // its locks and ran, or gave up: the wait is over.
+  std::function<void()> on_wait_over;
   // Called (on the executing thread) when a step that runs alone starts,
   // with the server process that runs it (so that another session can read
   // pg_stat_progress_create_index for it), and with nullptr when it ended.

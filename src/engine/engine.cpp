@@ -312,7 +312,8 @@ std::vector<std::optional<Report>> check_batch(pqxx::connection_base& conn,
 }
 
 apply::ExecuteOptions execute_options(const Settings& settings) {
-  return {settings.lock_retry, settings.statement_timeout_ms, settings.on_wait, settings.on_step};
+  return {settings.lock_retry, settings.statement_timeout_ms, settings.on_wait,
+          settings.on_wait_over, settings.on_step};
 }
 
 Report converge(pqxx::connection_base& conn, const schema::Database& model, Mode mode,

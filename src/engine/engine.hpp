@@ -48,8 +48,10 @@ struct Settings {
   bool retry_conflicts = true;
   // The configuration's "replace": differing functions, views, triggers.
   diff::Replace replace;
-  // Called while a step waits for other sessions' locks (see ExecuteOptions).
+  // Called while a step waits for other sessions' locks, and when that
+  // wait is over (see ExecuteOptions).
   std::function<void(const apply::LockWait&)> on_wait;
+  std::function<void()> on_wait_over;
   // Called when a step that runs alone starts and ends (see ExecuteOptions).
   std::function<void(const plan::Step*, int)> on_step;
   // When set, every reconcile that found nothing to do refreshes it; with

@@ -242,7 +242,8 @@ engine::Settings Worker::settings_for(const Trigger& trigger) {
   settings.cache = &cache_;
   settings.reuse = policy.reuse_observation;
   settings.on_wait = [this](const apply::LockWait& wait) { waiting(wait); };
-  if (!config_.fleet.enabled()) {
+  if (!config_.fleet.enabled()) {  // a fleet's targets hear their own waits (fleet/run.cpp)
+    settings.on_wait_over = [this] { wait_over(); };
     settings.on_step = [this](const plan::Step* step, int pid) {
       if (step == nullptr) {
         progress_.finished();
@@ -468,6 +469,13 @@ void Worker::waiting(const apply::LockWait& wait) {
   }
   snapshot_.waiting = std::move(state);
   snapshot_.activity = Activity::waiting_for_lock;
+  publish();
+}
+
+void Worker::wait_over() {
+  if (!snapshot_.waiting) return;
+  snapshot_.waiting.reset();
+  snapshot_.activity = Activity::reconciling;
   publish();
 }
 

@@ -97,6 +97,9 @@ class Worker {
   void database_answered();
   void check_health();
   void waiting(const apply::LockWait& wait);
+  // The step that waited got its locks (or gave up): /status "waiting" and
+  // the activity "waiting-for-lock" end.
+  void wait_over();
   void set_retry(std::chrono::steady_clock::time_point at);
   void publish();
 

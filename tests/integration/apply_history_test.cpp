@@ -42,9 +42,11 @@ std::string items(const std::string& revision, const std::string& extra = "") {
 }
 
 // An apply whose steps give up waiting for a lock after 100 ms and retry
-// for up to a minute; `on_wait` hears each time out.
+// for up to a minute; `on_wait` hears each time out, `on_wait_over` the end
+// of a step's wait.
 engine::Report apply_waiting(const TempDatabase& db, const std::string& model_json,
-                             std::function<void(const apply::LockWait&)> on_wait) {
+                             std::function<void(const apply::LockWait&)> on_wait,
+                             std::function<void()> on_wait_over = {}) {
   auto model = model::load_text(model_json, "model.json");
   db::ConnectionOptions options;
   options.conninfo = db.url();
@@ -53,6 +55,7 @@ engine::Report apply_waiting(const TempDatabase& db, const std::string& model_js
   engine::Settings settings;
   settings.lock_retry = std::chrono::seconds(60);
   settings.on_wait = std::move(on_wait);
+  settings.on_wait_over = std::move(on_wait_over);
   return engine::converge(*conn, model, engine::Mode::apply, settings, util::system_clock());
 }
 
@@ -355,14 +358,21 @@ TEST_CASE("a step blocked by another session's lock names it, retries, and compl
   blocker->exec("SELECT count(*) FROM items");
 
   std::vector<apply::LockWait> waits;
-  auto report = apply_waiting(db, items("r1"), [&](const apply::LockWait& wait) {
-    waits.push_back(wait);
-    if (waits.size() == 3) blocker->commit();  // the application moves on
-  });
+  std::vector<std::size_t> over_after;  // waits heard when each wait was over
+  auto report = apply_waiting(
+      db, items("r1"),
+      [&](const apply::LockWait& wait) {
+        waits.push_back(wait);
+        if (waits.size() == 3) blocker->commit();  // the application moves on
+      },
+      [&] { over_after.push_back(waits.size()); });
   INFO(report.error_text());
   CHECK(report.errors.empty());
   CHECK(report.satisfied());
   REQUIRE(waits.size() >= 3);
+  // The step got its lock: the wait is over, once, after the last time out
+  // (/status "waiting" and schemad_lock_waiting_seconds end there).
+  CHECK(over_after == std::vector<std::size_t>{waits.size()});
   const auto& wait = waits.front();
   CHECK(wait.step == "add column public.items.sku");
   CHECK(wait.table == "\"public\".\"items\"");
