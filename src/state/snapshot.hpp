@@ -184,7 +184,7 @@ struct Snapshot {
   std::optional<WallTime> next_retry;       // in backoff: when the next attempt is
   std::optional<LockWaitState> waiting;     // activity "waiting-for-lock": who is in the way
   std::shared_ptr<const FleetState> fleet;  // fleet mode: after the first run
-  std::optional<StepProgress> progress;     // an online step is running (StateStore::get)
+  std::optional<StepProgress> progress;     // an online step is running (publish_progress)
   std::vector<HistoryEntry> history;        // finished reconciles, newest first
 };
 
@@ -218,26 +218,28 @@ inline Readiness readiness(const Snapshot& s, WallTime now, std::chrono::seconds
 
 // Thread-safe holder of the current snapshot.
 // The progress of the step running now comes from another thread than the
-// worker's (service/progress.hpp): it is kept beside the snapshot, and get()
-// returns the snapshot with it.
+// worker's (service/progress.hpp): the store keeps it and puts it into every
+// snapshot it holds, when either changes (about once a second while a step
+// runs), so that get() stays a pointer copy.
 class StateStore {
  public:
   std::shared_ptr<const Snapshot> get() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!progress_) return current_;
-    auto with = std::make_shared<Snapshot>(*current_);
-    with->progress = progress_;
-    return with;
+    return current_;
   }
+  // `next` with the store's progress (publish_progress), whatever its own.
   void publish(Snapshot next) {
-    auto value = std::make_shared<const Snapshot>(std::move(next));
     std::lock_guard<std::mutex> lock(mutex_);
-    current_ = std::move(value);
+    next.progress = progress_;
+    current_ = std::make_shared<const Snapshot>(std::move(next));
   }
   // The online step running now; nullopt when none is.
   void publish_progress(std::optional<StepProgress> progress) {
     std::lock_guard<std::mutex> lock(mutex_);
     progress_ = std::move(progress);
+    auto with = std::make_shared<Snapshot>(*current_);
+    with->progress = progress_;
+    current_ = std::move(with);
   }
 
  private:
