@@ -241,6 +241,9 @@ int run_check(const Context& ctx, Strict strict, const std::string& format, bool
     if (found.stamp.pending()) std::cout << "pending: " << found.stamp.message() << "\n";
     for (const auto& b : found.blocked) std::cout << "blocked: " << b.message() << "\n";
     for (const auto& d : found.diff.drift) std::cout << "drift: " << d.labelled() << "\n";
+    if (auto c = engine::stamp_drift_class(found.stamp)) {  // counted by --strict=differs
+      std::cout << "drift: " << found.stamp.message() << " [" << diff::to_string(*c) << "]\n";
+    }
     print_unverified(found);
   }
   if (int code = stamp_exit(report); code != kOk) return code;

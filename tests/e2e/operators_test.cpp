@@ -92,6 +92,8 @@ TEST_CASE("drift classes: a replica with the older model sees the newer one's ob
   CHECK(check({"--strict=differs"}).exit_code == 0);
   auto text = check({});
   CHECK(contains(text.out, "drift: public.accounts.nickname: column not in the model [ahead]"));
+  CHECK(contains(text.out, "drift: alembic_version holds revision rev_v2, "));
+  CHECK(contains(text.out, "; left alone, never moved backwards (target rev_v1) [ahead]\n"));
   CHECK(check({"--strict=sometimes"}).exit_code == 2);
 
   // A revision whose relation to the model's nobody knows: it differs, and
@@ -103,6 +105,11 @@ TEST_CASE("drift classes: a replica with the older model sees the newer one's ob
   CHECK(unknown_found["stamp"]["action"] == "leave_unknown");
   CHECK(unknown_found["stamp"]["class"] == "differs");
   CHECK(unknown_found["drift_by_class"] == json{{"ahead", 3}, {"differs", 1}, {"weaker", 0}});
+  // The text says why it exits 4.
+  auto unknown_text = check({"--strict=differs"});
+  CHECK(unknown_text.exit_code == 4);
+  CHECK(contains(unknown_text.out, "drift: alembic_version holds revision rev_elsewhere, "));
+  CHECK(contains(unknown_text.out, "(target rev_v1) [differs]\n"));
   db.exec("UPDATE alembic_version SET version_num = 'rev_v2'");
   CHECK(check({"--strict=differs"}).exit_code == 0);
 
