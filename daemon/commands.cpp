@@ -202,6 +202,7 @@ void print_unverified(const engine::Observation& found) {
 }  // namespace
 
 Strict parse_strict(const std::string& value) {
+  if (value.empty()) return Strict::off;
   if (value == "all") return Strict::all;
   if (value == "differs") return Strict::differs;
   throw std::invalid_argument("--strict: must be all or differs, not \"" + value + "\"");

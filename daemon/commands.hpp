@@ -23,7 +23,8 @@ enum class Strict {
   all,      // --strict: any drift item
   differs,  // --strict=differs: an item of class differs or weaker (not ahead)
 };
-// "all" or "differs" (the option's values); throws std::invalid_argument otherwise.
+// "" (no --strict), "all" or "differs" (the option's values); throws
+// std::invalid_argument otherwise.
 Strict parse_strict(const std::string& value);
 // Whether `found` holds drift that `strict` makes a failure: --strict any
 // drift item; --strict=differs drift of class differs or weaker, the

@@ -24,8 +24,9 @@ constexpr const char* kDescription =
     "SCHEMAD_MODEL, else the config file's model, else the embedded example model.\n"
     "A SQL model is run by PostgreSQL in a scratch database, in a transaction that is\n"
     "always rolled back; nothing of it reaches the target.\n\n"
-    "Exit codes: 0 ok, 1 error, 2 usage, 3 changes pending (check), 4 drift (check --strict),\n"
-    "5 a SQL model cannot be normalised: no usable scratch database, 6 a fleet: some\n"
+    "Exit codes: 0 ok, 1 error, 2 usage, 3 changes pending (check), 4 drift (check --strict;\n"
+    "check --strict=differs: drift of class differs or weaker), 5 a SQL model cannot be "
+    "normalised: no usable scratch database, 6 a fleet: some\n"
     "targets failed, were locked or were not attempted (docs/fleet.md).";
 
 // Every option of every subcommand, as parsed.
@@ -129,7 +130,8 @@ void define_engine_commands(CLI::App& app, Args& a, Commands& c) {
   c.check = app.add_subcommand("check",
                                "compare, only reading (a read-only role, a standby): exit 0 when "
                                "nothing is missing, 3 when changes are pending, 4 with --strict "
-                               "when there is drift, 1 on error");
+                               "when there is drift (--strict=differs: of class differs or "
+                               "weaker), 1 on error");
   c.check
       ->add_flag("--strict{all}", a.strict,
                  "drift is a failure too (exit 4); --strict=differs: only drift of class differs "
@@ -223,7 +225,7 @@ int dispatch(const Args& a, const Commands& c) {
       out.format = a.apply_format;
     } else if (c.check->parsed()) {
       out.format = a.check_format;
-      if (!a.strict.empty()) out.strict = cli::parse_strict(a.strict);
+      out.strict = cli::parse_strict(a.strict);
     } else if (c.plan->parsed()) {
       out.format = a.plan_format == "json" ? "json" : "text";
       out.changes = true;
@@ -235,10 +237,8 @@ int dispatch(const Args& a, const Commands& c) {
     return cli::run_apply(ctx, a.create_database, a.full, a.apply_format);
   }
   if (c.reset->parsed()) return cli::run_reset(ctx, a.reset);
-  if (c.check->parsed()) {
-    return cli::run_check(ctx, a.strict.empty() ? cli::Strict::off : cli::parse_strict(a.strict),
-                          a.check_format, a.full);
-  }
+  if (c.check->parsed())
+    return cli::run_check(ctx, cli::parse_strict(a.strict), a.check_format, a.full);
   if (c.export_sql->parsed()) return cli::run_export_sql(ctx, a.with_stamp);
   if (c.pull->parsed()) return cli::run_pull(ctx, a.pull);
   if (c.current->parsed()) return cli::run_current(ctx);

@@ -3,6 +3,7 @@
 // The baseline revision in Alembic's alembic_version table: which revision,
 // what the table holds, and whether to insert, move forward or leave it.
 
+#include <iterator>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
@@ -87,6 +88,17 @@ struct StampDecision {
 };
 
 const char* to_string(StampDecision::Action action);
+
+// Every action, in declaration order (the label values of schemad_stamp_action).
+inline constexpr StampDecision::Action kAllStampActions[] = {
+    StampDecision::Action::none,        StampDecision::Action::insert,
+    StampDecision::Action::update,      StampDecision::Action::leave_unknown,
+    StampDecision::Action::leave_newer, StampDecision::Action::leave_several,
+    StampDecision::Action::hold,
+};
+static_assert(std::size(kAllStampActions) ==
+                  static_cast<std::size_t>(StampDecision::Action::hold) + 1,
+              "kAllStampActions must list every StampDecision::Action");
 
 // A pending decision held back because `blocked` changes cannot be made
 // while the rows conflict with them: the revision is not recorded (the

@@ -151,7 +151,7 @@ static_assert(std::size(kAllDriftKinds) == static_cast<std::size_t>(DriftKind::v
 // Label used in metrics ({kind="column_type"}) and JSON output.
 std::string to_string(DriftKind kind);
 
-// What a drift item means for the people on call (docs/drift.md):
+// What a drift item means for the people on call (docs/operations.md):
 enum class DriftClass {
   ahead,    // the database has what this model lacks (an extra table, column,
             // index, enum value, trigger, restrictive policy, row-level

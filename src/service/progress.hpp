@@ -45,7 +45,8 @@ class ProgressSource {
 // the first read (application_name "schemad-progress").
 std::unique_ptr<ProgressSource> pg_progress_source(const config::Config& config);
 
-// "creating index (building index: scanning table): blocks 1200 of 5000 (24%)".
+// "building index: scanning table: blocks 1200 of 5000 (24%)"; in a
+// "waiting for ..." phase the sessions waited for and the pid.
 std::string describe(const ProgressReading& reading);
 
 class ProgressMonitor {

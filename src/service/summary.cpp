@@ -182,11 +182,8 @@ metrics::Labels metric_labels(bool fleet) {
   for (auto kind : diff::kAllChangeKinds) labels.change_kinds.push_back(diff::to_string(kind));
   for (auto kind : diff::kAllDriftKinds) labels.drift_kinds.push_back(diff::to_string(kind));
   for (auto c : diff::kAllDriftClasses) labels.drift_classes.push_back(diff::to_string(c));
-  using Action = apply::StampDecision::Action;
-  for (auto action : {Action::none, Action::insert, Action::update, Action::leave_unknown,
-                      Action::leave_newer, Action::leave_several, Action::hold}) {
+  for (auto action : apply::kAllStampActions)
     labels.stamp_actions.push_back(apply::to_string(action));
-  }
   if (fleet) {
     for (auto state : fleet::kStates) labels.fleet_states.push_back(fleet::to_string(state));
     labels.fleet_failure_kinds = fleet::failure_kinds();

@@ -328,9 +328,7 @@ void Worker::log_outcome(const Trigger& trigger, const engine::Report& report,
   std::string drift_text;
   for (const auto& d : summary.last.drift) drift_text += d.message + "\n";
   if (drift_text != drift_seen_) {
-    for (const auto& d : summary.last.drift) {
-      spdlog::warn("drift: {} [{}]", d.message, d.drift_class);
-    }
+    for (const auto& d : summary.last.drift) spdlog::warn("drift: {}", d.labelled());
     drift_seen_ = drift_text;
   }
   const char* reason = to_string(trigger.reason);

@@ -66,8 +66,13 @@ inline const char* to_string(Activity activity) {
 // One drift item, as /status shows it.
 struct DriftItem {
   std::string kind;         // diff::to_string(DriftKind); "fleet" for a target's line
-  std::string drift_class;  // "ahead", "differs", "weaker"
+  std::string drift_class;  // "ahead", "differs", "weaker"; "" on a fleet's "... and N more"
   std::string message;
+
+  // "message [class]", as diff::Drift::labelled; the message alone without a class.
+  std::string labelled() const {
+    return drift_class.empty() ? message : message + " [" + drift_class + "]";
+  }
 };
 
 // What the last finished reconcile did.
