@@ -173,7 +173,6 @@ TEST_CASE("the catalog versions by schema are catalog_version's, in one pass",
     INFO(name);
     CHECK(row[1].c_str() == catalog::catalog_version(*f.conn, {name}));
   }
-  f.db.exec("DROP ROLE IF EXISTS schemad_t_reader_gone");
 }
 
 namespace {

@@ -1,8 +1,10 @@
 """What the packaging check scripts share: one line per check ("ok - ...",
-"FAIL - ..."), which tests/packaging/check.sh counts, and a small HTTP
-client for the daemons they start. Standard library only."""
+"FAIL - ..."), which tests/packaging/check.sh counts, a small HTTP client
+for the daemons they start, psql, and YAML files. The standard library and
+python3-yaml only."""
 
 import socket
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -47,3 +49,19 @@ def get(url, timeout=5):
         return e.code, e.headers, e.read()
     except (urllib.error.URLError, OSError) as e:
         return None, {}, str(e).encode()
+
+
+def psql(url, *sql):
+    """psql running each statement with -c, stopping at the first error."""
+    args = ["psql", url, "-Xq", "-v", "ON_ERROR_STOP=1"]
+    for statement in sql:
+        args += ["-c", statement]
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def load_yaml_documents(path):
+    """The documents of a YAML file, empty ones left out."""
+    import yaml  # python3-yaml
+
+    with open(path, encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]

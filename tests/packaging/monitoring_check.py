@@ -36,7 +36,7 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from checklib import failed, free_port, get, report  # noqa: E402  (tests/packaging/checklib.py)
+from checklib import failed, free_port, get, load_yaml_documents, psql, report  # noqa: E402  (tests/packaging/checklib.py)
 import time
 
 
@@ -76,13 +76,6 @@ def load_yaml(path):
 
     with open(path, encoding="utf-8") as f:
         return yaml.safe_load(f)
-
-
-def load_yaml_documents(path):
-    import yaml
-
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d is not None]
 
 
 # --- PromQL: the metrics an expression selects ----------------------------------
@@ -553,13 +546,6 @@ def dashboard_rules(root):
 
 
 # --- the binary's metrics -----------------------------------------------------------
-
-
-def psql(url, *sql):
-    args = ["psql", url, "-Xq", "-v", "ON_ERROR_STOP=1"]
-    for statement in sql:
-        args += ["-c", statement]
-    return subprocess.run(args, capture_output=True, text=True)
 
 
 def scrape(what, binary, args, out_dir):

@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from checklib import failed, report  # noqa: E402  (tests/packaging/checklib.py)
+from checklib import failed, load_yaml_documents, report  # noqa: E402  (tests/packaging/checklib.py)
 
 
 
@@ -307,13 +307,6 @@ def check_docker(root, binary):
             source = source.rstrip("/")
             report(source in allowed and os.path.exists(os.path.join(root, source)),
                    f"COPY {source}: exists and .dockerignore lets it in")
-
-
-def load_yaml_documents(path):
-    import yaml  # python3-yaml
-
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d is not None]
 
 
 def check_compose(root):

@@ -42,7 +42,7 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from checklib import failed, free_port, get, report  # noqa: E402  (tests/packaging/checklib.py)
+from checklib import failed, free_port, get, psql, report  # noqa: E402  (tests/packaging/checklib.py)
 import threading
 import time
 
@@ -84,13 +84,6 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--enable-logging=stderr", "--v=0",
     "--virtual-time-budget=10000",
 ]
-
-
-def psql(url, *sql):
-    args = ["psql", url, "-Xq", "-v", "ON_ERROR_STOP=1"]
-    for statement in sql:
-        args += ["-c", statement]
-    return subprocess.run(args, capture_output=True, text=True)
 
 
 class Dom(html.parser.HTMLParser):

@@ -154,3 +154,10 @@ TEST_CASE("the status JSON judges readiness with the given clock and window", "[
         "database not heard from recently");
   CHECK(http::to_json(s, kNow, seconds(120))["ready"]["ready"] == true);
 }
+
+TEST_CASE("a drift item's label: the message and its class, the message alone without one",
+          "[http][status]") {
+  CHECK(state::DriftItem{"column_type", "differs", "public.t.c: type is text"}.labelled() ==
+        "public.t.c: type is text [differs]");
+  CHECK(state::DriftItem{"fleet", "", "... and 3 more"}.labelled() == "... and 3 more");
+}

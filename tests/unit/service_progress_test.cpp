@@ -1,3 +1,4 @@
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -9,10 +10,11 @@ using service::ProgressReading;
 
 namespace {
 
-// Answers what it is told to, counting the reads.
+// Answers what it is told to, counting the reads (on the monitor's thread).
 class ScriptedSource final : public service::ProgressSource {
  public:
-  explicit ScriptedSource(ProgressReading r, int* reads) : reading_(std::move(r)), reads_(reads) {}
+  explicit ScriptedSource(ProgressReading r, std::atomic<int>* reads)
+      : reading_(std::move(r)), reads_(reads) {}
   ProgressReading read(int) override {
     ++*reads_;
     return reading_;
@@ -20,12 +22,13 @@ class ScriptedSource final : public service::ProgressSource {
 
  private:
   ProgressReading reading_;
-  int* reads_;
+  std::atomic<int>* reads_;
 };
 
 template <typename Predicate>
 bool eventually(Predicate ok) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);  // a loaded machine
   while (std::chrono::steady_clock::now() < deadline) {
     if (ok()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -62,7 +65,7 @@ TEST_CASE("progress says the phase, and blocks or sessions of the total", "[serv
 TEST_CASE("the monitor publishes a step's progress while it runs, and nothing after",
           "[service][progress]") {
   state::StateStore store;
-  int reads = 0;
+  std::atomic<int> reads{0};
   {
     service::ProgressMonitor monitor(store, std::chrono::milliseconds(10));
     ProgressReading r;
@@ -84,8 +87,10 @@ TEST_CASE("the monitor publishes a step's progress while it runs, and nothing af
     monitor.finished();
     CHECK_FALSE(store.get()->progress.has_value());
     const int after = reads;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    CHECK(reads == after);  // no reads once it ended
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // five polls
+    // No reads once it ended, but for one that was under way (finished()
+    // does not wait for it); and its answer is not published.
+    CHECK(reads <= after + 1);
     CHECK_FALSE(store.get()->progress.has_value());
   }
   CHECK(reads > 0);
@@ -93,13 +98,14 @@ TEST_CASE("the monitor publishes a step's progress while it runs, and nothing af
 
 TEST_CASE("a step shorter than one poll is never asked about", "[service][progress]") {
   state::StateStore store;
-  int reads = 0;
-  service::ProgressMonitor monitor(store, std::chrono::seconds(5));
-  monitor.started("validate constraint c", "", 1,
-                  std::make_unique<ScriptedSource>(ProgressReading{}, &reads),
-                  std::chrono::seconds(10));
-  monitor.finished();
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  std::atomic<int> reads{0};
+  {
+    service::ProgressMonitor monitor(store, std::chrono::seconds(5));
+    monitor.started("validate constraint c", "", 1,
+                    std::make_unique<ScriptedSource>(ProgressReading{}, &reads),
+                    std::chrono::seconds(10));
+    monitor.finished();
+  }  // its thread has stopped
   CHECK(reads == 0);
   CHECK_FALSE(store.get()->progress.has_value());
 }
